@@ -1,0 +1,105 @@
+//! The narrow interface between the engine and mechanisms.
+//!
+//! Call order per NEURON (`neuron-semantics.md` §2–3), with `sets` in `memb_order_`:
+//! * finitialize: `ions.init()`, then `set.init()` for each set, then artificial cells,
+//!   then `net_receive_init` per NetCon; then one `current` + `jacobian` pass.
+//! * each step: `ions.current_begin()` (zero currents, Nernst where eadvance), then
+//!   `set.current()` for each set (rhs contributions); axial rhs; d = 0; `set.jacobian()`
+//!   for each set; capacitance; axial d; solve; v += rhs; `set.state()` for each set.
+
+use nmodl::ir;
+
+/// Everything a kernel may read or write outside its own instance storage.
+pub struct Context<'a> {
+    /// Current time as NEURON's kernels see it (t + dt/2 in `current`, t + dt in `state`,
+    /// the event time in `net_receive`).
+    pub t: f64,
+    pub dt: f64,
+    pub celsius: f64,
+    /// Node arrays, indexed by node id.
+    pub v: &'a [f64],
+    pub rhs: &'a mut [f64],
+    pub d: &'a mut [f64],
+    /// Segment areas in µm² (100 for the zero-area end nodes, as NEURON).
+    pub area: &'a [f64],
+    pub diam: &'a [f64],
+    pub ions: &'a mut IonStore,
+    /// Receives `net_send`, `net_event` and `net_move` requests.
+    pub events: &'a mut dyn EventSink,
+}
+
+/// Where kernels send events. `instance` is the index within the calling set.
+pub trait EventSink {
+    /// `net_send(delay, flag)`: a self-event to `instance` at `t + delay` (delay ≥ 0).
+    fn net_send(&mut self, mechanism: usize, instance: usize, time: f64, flag: f64);
+    /// `net_event(t)`: the instance spikes at `time` (artificial cells, point processes).
+    fn net_event(&mut self, mechanism: usize, instance: usize, time: f64);
+    /// `net_move(t)`: moves the instance's pending self-event to `time`.
+    fn net_move(&mut self, mechanism: usize, instance: usize, time: f64);
+}
+
+/// An event sink that drops everything (single cells without synapses).
+pub struct NoEvents;
+
+impl EventSink for NoEvents {
+    fn net_send(&mut self, _: usize, _: usize, _: f64, _: f64) {}
+    fn net_event(&mut self, _: usize, _: usize, _: f64) {}
+    fn net_move(&mut self, _: usize, _: usize, _: f64) {}
+}
+
+/// All instances of one mechanism type in a simulation.
+pub trait MechanismSet: Send {
+    /// The compiled mechanism.
+    fn mechanism(&self) -> &ir::Mechanism;
+    /// Number of instances.
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Node of each instance (unused for artificial cells).
+    fn nodes(&self) -> &[u32];
+    /// finitialize: states ← state0, INITIAL.
+    fn init(&mut self, ctx: &mut Context);
+    /// `nrn_cur`: rhs and ion current contributions; stores conductances.
+    fn current(&mut self, ctx: &mut Context);
+    /// `nrn_jacob`: adds the stored conductances to `d`.
+    fn jacobian(&mut self, ctx: &mut Context);
+    /// `nrn_state`: advances states to t + dt.
+    fn state(&mut self, ctx: &mut Context);
+    /// Delivers an event to `instance`; `args` is the NetCon's weight vector (slot 0 = weight),
+    /// mutable because NET_RECEIVE may store per-connection state there.
+    fn net_receive(&mut self, ctx: &mut Context, instance: usize, args: &mut [f64], flag: f64);
+    /// Runs NET_RECEIVE's INITIAL block for one NetCon's argument vector.
+    fn net_receive_init(&mut self, ctx: &mut Context, instance: usize, args: &mut [f64]);
+    /// Storage column of field `name` (for recording and for setting values before the run).
+    fn field_values(&self, name: &str) -> Option<&[f64]>;
+    fn field_values_mut(&mut self, name: &str) -> Option<&mut [f64]>;
+    /// Per-mechanism globals.
+    fn set_global(&mut self, name: &str, value: f64) -> bool;
+}
+
+/// Ion storage for one ion species, one entry per node that has the ion.
+#[derive(Debug, Clone, Default)]
+pub struct IonArrays {
+    pub name: String,
+    pub valence: f64,
+    /// Node of each entry.
+    pub nodes: Vec<u32>,
+    pub erev: Vec<f64>,
+    pub inside: Vec<f64>,
+    pub outside: Vec<f64>,
+    pub current: Vec<f64>,
+    pub dcurrent_dv: Vec<f64>,
+    /// NEURON's style bits (`iontype`): conc/rev style, cinit, einit, eadvance.
+    pub style: u32,
+    /// `<ion>i0_<ion>_ion` and `<ion>o0_<ion>_ion` initial concentrations.
+    pub inside0: f64,
+    pub outside0: f64,
+}
+
+/// All ions of a simulation. Mechanism instances hold an index into the arrays of each ion
+/// they use (the position of their node in `IonArrays::nodes`).
+#[derive(Debug, Clone, Default)]
+pub struct IonStore {
+    pub ions: Vec<IonArrays>,
+}
