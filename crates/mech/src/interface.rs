@@ -30,7 +30,8 @@ pub struct Context<'a> {
 
 /// Where kernels send events. `instance` is the index within the calling set.
 pub trait EventSink {
-    /// `net_send(delay, flag)`: a self-event to `instance` at `t + delay` (delay ≥ 0).
+    /// `net_send(delay, flag)`: a self-event to `instance` at `time` = `t + delay` (delay ≥ 0;
+    /// the interpreter passes the absolute time, with `t` the kernel's `Context::t`).
     fn net_send(&mut self, mechanism: usize, instance: usize, time: f64, flag: f64);
     /// `net_event(t)`: the instance spikes at `time` (artificial cells, point processes).
     fn net_event(&mut self, mechanism: usize, instance: usize, time: f64);
@@ -58,6 +59,12 @@ pub trait MechanismSet: Send {
     }
     /// Node of each instance (unused for artificial cells).
     fn nodes(&self) -> &[u32];
+    /// NEURON's `_check_<table>`: rebuilds TABLEs whose DEPEND values (e.g. `celsius`) changed.
+    /// `init`, and `current` (or `state` for mechanisms without a current), already do this,
+    /// so calling it is optional; it is cheap when nothing changed.
+    fn check_tables(&mut self, ctx: &mut Context) {
+        let _ = ctx;
+    }
     /// finitialize: states ← state0, INITIAL.
     fn init(&mut self, ctx: &mut Context);
     /// `nrn_cur`: rhs and ion current contributions; stores conductances.
@@ -76,6 +83,17 @@ pub trait MechanismSet: Send {
     fn field_values_mut(&mut self, name: &str) -> Option<&mut [f64]>;
     /// Per-mechanism globals.
     fn set_global(&mut self, name: &str, value: f64) -> bool;
+    /// `VecStim.play(vec)`: the event times of an instance (native VecStim only; false for
+    /// every other mechanism). Call before finitialize.
+    fn set_event_times(&mut self, instance: usize, times: &[f64]) -> bool {
+        let _ = (instance, times);
+        false
+    }
+    /// Current value of a per-mechanism global (`minf` of hh, `usetable_hh` as `usetable` …).
+    fn global(&self, name: &str) -> Option<f64> {
+        let _ = name;
+        None
+    }
 }
 
 /// Ion storage for one ion species, one entry per node that has the ion.
@@ -90,15 +108,20 @@ pub struct IonArrays {
     pub outside: Vec<f64>,
     pub current: Vec<f64>,
     pub dcurrent_dv: Vec<f64>,
-    /// NEURON's style bits (`iontype`): conc/rev style, cinit, einit, eadvance.
+    /// NEURON's style bits (`iontype`): conc/rev style, cinit, einit, eadvance — the union
+    /// over all entries (see `styles` for the per-node values NEURON actually uses).
     pub style: u32,
+    /// Style bits of each entry (NEURON promotes styles per node).
+    pub styles: Vec<u32>,
     /// `<ion>i0_<ion>_ion` and `<ion>o0_<ion>_ion` initial concentrations.
     pub inside0: f64,
     pub outside0: f64,
 }
 
 /// All ions of a simulation. Mechanism instances hold an index into the arrays of each ion
-/// they use (the position of their node in `IonArrays::nodes`).
+/// they use (the position of their node in `IonArrays::nodes`). Build with
+/// [`IonStore::builder`]; per-step behaviour in `ions.rs` (`init`, `current_begin`,
+/// `wrote_concentration`).
 #[derive(Debug, Clone, Default)]
 pub struct IonStore {
     pub ions: Vec<IonArrays>,

@@ -29,9 +29,15 @@ pub struct Program {
 pub enum Item {
     Title(String, Span),
     /// `DEFINE NAME value`.
-    Define { name: Ident, value: f64 },
+    Define {
+        name: Ident,
+        value: f64,
+    },
     /// `INCLUDE "file"`; the parser records it, the driver resolves it.
-    Include { path: String, span: Span },
+    Include {
+        path: String,
+        span: Span,
+    },
     Neuron(Vec<NeuronStmt>, Span),
     Units(Vec<UnitDef>, Span),
     Parameter(Vec<VarDecl>, Span),
@@ -42,19 +48,44 @@ pub enum Item {
     Independent(Span),
     /// Top-level `LOCAL a, b`: per-mechanism scratch variables shared by all instances.
     Local(Vec<Ident>, Span),
+    /// Top-level `LOCAL frat[NANN]` arrays (added by the front end: `Local` has no room for a
+    /// length). `LOCAL a, b[3]` yields `Local([a])` followed by `LocalArray([b[3]])`.
+    LocalArray(Vec<VarDeclLocal>, Span),
     Initial(Block),
     Breakpoint(Block),
-    Derivative { name: Ident, body: Block },
-    Kinetic { name: Ident, body: Block },
-    Linear { name: Ident, body: Block },
-    NonLinear { name: Ident, body: Block },
+    Derivative {
+        name: Ident,
+        body: Block,
+    },
+    Kinetic {
+        name: Ident,
+        body: Block,
+    },
+    Linear {
+        name: Ident,
+        body: Block,
+    },
+    NonLinear {
+        name: Ident,
+        body: Block,
+    },
     Procedure(Callable),
     Function(Callable),
-    NetReceive { params: Vec<Param>, body: Block },
+    NetReceive {
+        params: Vec<Param>,
+        body: Block,
+    },
     /// `FUNCTION_TABLE name(args) (unit)` — parsed; its values come from HOC at run time.
-    FunctionTable { name: Ident, params: Vec<Param> },
+    FunctionTable {
+        name: Ident,
+        params: Vec<Param>,
+    },
     /// `BEFORE INITIAL { … }`, `AFTER SOLVE { … }` …; `when` is the word after BEFORE/AFTER.
-    BeforeAfter { after: bool, when: Ident, body: Block },
+    BeforeAfter {
+        after: bool,
+        when: Ident,
+        body: Block,
+    },
     Constructor(Block),
     Destructor(Block),
     /// Top-level `VERBATIM … ENDVERBATIM`.
@@ -72,8 +103,17 @@ pub enum MechanismKind {
 /// A statement of the NEURON block.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NeuronStmt {
-    Suffix { kind: MechanismKind, name: Ident },
-    UseIon { ion: Ident, read: Vec<Ident>, write: Vec<Ident>, valence: Option<f64>, span: Span },
+    Suffix {
+        kind: MechanismKind,
+        name: Ident,
+    },
+    UseIon {
+        ion: Ident,
+        read: Vec<Ident>,
+        write: Vec<Ident>,
+        valence: Option<f64>,
+        span: Span,
+    },
     Range(Vec<Ident>),
     Global(Vec<Ident>),
     NonspecificCurrent(Vec<Ident>),
@@ -92,11 +132,23 @@ pub enum NeuronStmt {
 #[derive(Debug, Clone, PartialEq)]
 pub enum UnitDef {
     /// `(mV) = (millivolt)`.
-    Alias { name: String, definition: String, span: Span },
+    Alias {
+        name: String,
+        definition: String,
+        span: Span,
+    },
     /// `FARADAY = (faraday) (coulomb)` — a physical constant by name.
-    NamedConstant { name: Ident, constant: String, unit: Option<String> },
+    NamedConstant {
+        name: Ident,
+        constant: String,
+        unit: Option<String>,
+    },
     /// `FARADAY = 96485.309 (coul)` — a numeric constant.
-    NumericConstant { name: Ident, value: f64, unit: Option<String> },
+    NumericConstant {
+        name: Ident,
+        value: f64,
+        unit: Option<String>,
+    },
 }
 
 /// A declared variable in PARAMETER / ASSIGNED / STATE / CONSTANT.
@@ -161,30 +213,100 @@ pub enum ReactionKind {
 pub enum Stmt {
     Local(Vec<VarDeclLocal>, Span),
     /// `x = e` or `x[i] = e`.
-    Assign { target: Ident, index: Option<Expr>, value: Expr, span: Span },
+    Assign {
+        target: Ident,
+        index: Option<Expr>,
+        value: Expr,
+        span: Span,
+    },
     /// `s' = f` (order = number of primes).
-    Derivative { state: Ident, index: Option<Expr>, order: u32, value: Expr, span: Span },
+    Derivative {
+        state: Ident,
+        index: Option<Expr>,
+        order: u32,
+        value: Expr,
+        span: Span,
+    },
     /// A bare expression, typically a call: `rates(v)`, `net_send(0, 1)`.
     Expr(Expr),
-    If { cond: Expr, then: Block, otherwise: Option<Box<Stmt>>, span: Span },
-    While { cond: Expr, body: Block, span: Span },
+    If {
+        cond: Expr,
+        then: Block,
+        otherwise: Option<Box<Stmt>>,
+        span: Span,
+    },
+    While {
+        cond: Expr,
+        body: Block,
+        span: Span,
+    },
     /// `FROM i = a TO b BY c { … }`.
-    FromTo { var: Ident, from: Expr, to: Expr, by: Option<Expr>, body: Block, span: Span },
+    FromTo {
+        var: Ident,
+        from: Expr,
+        to: Expr,
+        by: Option<Expr>,
+        body: Block,
+        span: Span,
+    },
     /// `SOLVE name [METHOD m] [STEADYSTATE m] [IFERROR { … }]`.
-    Solve { block: Ident, method: Option<Ident>, steadystate: Option<Ident>, span: Span },
+    Solve {
+        block: Ident,
+        method: Option<Ident>,
+        steadystate: Option<Ident>,
+        span: Span,
+    },
     /// `~ lhs <-> rhs (kf, kb)` in KINETIC.
-    Reaction { lhs: Vec<ReactionTerm>, rhs: Vec<ReactionTerm>, kind: ReactionKind, span: Span },
+    Reaction {
+        lhs: Vec<ReactionTerm>,
+        rhs: Vec<ReactionTerm>,
+        kind: ReactionKind,
+        span: Span,
+    },
     /// `~ lhs = rhs` in LINEAR / NONLINEAR.
-    Equation { lhs: Expr, rhs: Expr, span: Span },
-    Conserve { lhs: Expr, rhs: Expr, span: Span },
+    Equation {
+        lhs: Expr,
+        rhs: Expr,
+        span: Span,
+    },
+    Conserve {
+        lhs: Expr,
+        rhs: Expr,
+        span: Span,
+    },
     /// `COMPARTMENT [i,] volume { states }`.
-    Compartment { index: Option<Ident>, volume: Expr, states: Vec<Ident>, span: Span },
-    LongitudinalDiffusion { index: Option<Ident>, rate: Expr, states: Vec<Ident>, span: Span },
+    Compartment {
+        index: Option<Ident>,
+        volume: Expr,
+        states: Vec<Ident>,
+        span: Span,
+    },
+    LongitudinalDiffusion {
+        index: Option<Ident>,
+        rate: Expr,
+        states: Vec<Ident>,
+        span: Span,
+    },
     /// `TABLE names DEPEND deps FROM a TO b WITH n`.
-    Table { names: Vec<Ident>, depend: Vec<Ident>, from: Expr, to: Expr, with: Expr, span: Span },
+    Table {
+        names: Vec<Ident>,
+        depend: Vec<Ident>,
+        from: Expr,
+        to: Expr,
+        with: Expr,
+        span: Span,
+    },
     /// `WATCH (cond) flag`.
-    Watch { cond: Expr, flag: Expr, span: Span },
-    ForNetcons { params: Vec<Param>, body: Block, span: Span },
+    Watch {
+        cond: Expr,
+        flag: Expr,
+        span: Span,
+    },
+    ForNetcons {
+        params: Vec<Param>,
+        body: Block,
+        span: Span,
+    },
     /// `INITIAL { … }` nested in NET_RECEIVE.
     Initial(Block),
     Block(Block),
@@ -233,14 +355,34 @@ pub enum UnaryOp {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     /// A number literal, with its source text (nocmodl prints some numbers as written).
-    Number { value: f64, text: String, span: Span },
+    Number {
+        value: f64,
+        text: String,
+        span: Span,
+    },
     /// A string literal (only as a `printf` argument).
     Str(String, Span),
     /// A variable, optionally indexed.
-    Var { name: Ident, index: Option<Box<Expr>> },
-    Unary { op: UnaryOp, operand: Box<Expr>, span: Span },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr>, span: Span },
-    Call { name: Ident, args: Vec<Expr>, span: Span },
+    Var {
+        name: Ident,
+        index: Option<Box<Expr>>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+        span: Span,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+        span: Span,
+    },
+    Call {
+        name: Ident,
+        args: Vec<Expr>,
+        span: Span,
+    },
     /// Placeholder left by error recovery.
     Error(Span),
 }
@@ -256,7 +398,10 @@ impl Expr {
             | Expr::Call { span, .. }
             | Expr::Error(span) => *span,
             Expr::Var { name, index } => match index {
-                Some(i) => Span { start: name.span.start, end: i.span().end.max(name.span.end) },
+                Some(i) => Span {
+                    start: name.span.start,
+                    end: i.span().end.max(name.span.end),
+                },
                 None => name.span,
             },
         }

@@ -132,10 +132,17 @@ pub enum Builtin {
 pub enum Place {
     Field(FieldId),
     /// `x[i]` of a field array starting at `base` with `len` elements.
-    FieldIndexed { base: FieldId, len: u32, index: Box<Expr> },
+    FieldIndexed {
+        base: FieldId,
+        len: u32,
+        index: Box<Expr>,
+    },
     Global(GlobalId),
     Local(LocalId),
-    Ion { ion: IonId, var: IonVar },
+    Ion {
+        ion: IonId,
+        var: IonVar,
+    },
     Node(NodeVar),
     Builtin(Builtin),
     /// Slot `i` of the delivering NetCon's weight vector (NET_RECEIVE arguments; slot 0 is the weight).
@@ -219,33 +226,65 @@ pub enum Expr {
     Call(MathFn, Vec<Expr>),
     /// Value of a TABLE'd FUNCTION at `arg` (interpolated, or computed directly when
     /// the table's `usetable` global is 0).
-    TableValue { table: TableId, arg: Box<Expr> },
+    TableValue {
+        table: TableId,
+        arg: Box<Expr>,
+    },
 }
 
 /// A statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stmt {
     Assign(Place, Expr),
-    If { cond: Expr, then: Vec<Stmt>, otherwise: Vec<Stmt> },
+    If {
+        cond: Expr,
+        then: Vec<Stmt>,
+        otherwise: Vec<Stmt>,
+    },
     /// Loops (FROM … TO … and WHILE are both lowered to this).
-    While { cond: Expr, body: Vec<Stmt> },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+    },
     /// A TABLE'd PROCEDURE called with `arg`: sets every output of the table.
-    TableCall { table: TableId, arg: Expr },
+    TableCall {
+        table: TableId,
+        arg: Expr,
+    },
     /// Solve the dense system `matrix · x = rhs` (row-major, n×n) and store x into `unknowns`.
-    LinearSolve { unknowns: Vec<Place>, matrix: Vec<Expr>, rhs: Vec<Expr> },
+    LinearSolve {
+        unknowns: Vec<Place>,
+        matrix: Vec<Expr>,
+        rhs: Vec<Expr>,
+    },
     /// Newton's method on F(x) = 0 for `unknowns`, NEURON-style (numerical Jacobian, relative
     /// tolerance 1e-6, |F| ≤ 1e-8, at most 50 iterations): `residual` computes every F_i into
     /// `residuals[i]` from the current values of `unknowns`. If `clamp_nonnegative`, negative
     /// unknowns are set to 0 after each update (sparse/KINETIC).
-    Newton { unknowns: Vec<Place>, residual: Vec<Stmt>, residuals: Vec<LocalId>, clamp_nonnegative: bool },
+    Newton {
+        unknowns: Vec<Place>,
+        residual: Vec<Stmt>,
+        residuals: Vec<LocalId>,
+        clamp_nonnegative: bool,
+    },
     /// `net_send(delay, flag)`.
-    NetSend { delay: Expr, flag: Expr },
+    NetSend {
+        delay: Expr,
+        flag: Expr,
+    },
     /// `net_event(time)`: the instance emits a spike.
-    NetEvent { time: Expr },
+    NetEvent {
+        time: Expr,
+    },
     /// `net_move(time)`: moves the pending self-event.
-    NetMove { time: Expr },
+    NetMove {
+        time: Expr,
+    },
     /// `printf` — executed only when the runtime allows output.
-    Print { format: String, args: Vec<Expr> },
+    Print {
+        format: String,
+        args: Vec<Expr>,
+    },
 }
 
 /// A kernel: local count and body.
@@ -326,11 +365,17 @@ pub struct Mechanism {
 impl Mechanism {
     /// Field index by name.
     pub fn field(&self, name: &str) -> Option<FieldId> {
-        self.fields.iter().position(|f| f.name == name).map(|i| i as FieldId)
+        self.fields
+            .iter()
+            .position(|f| f.name == name)
+            .map(|i| i as FieldId)
     }
 
     /// Global index by name.
     pub fn global(&self, name: &str) -> Option<GlobalId> {
-        self.globals.iter().position(|g| g.name == name).map(|i| i as GlobalId)
+        self.globals
+            .iter()
+            .position(|g| g.name == name)
+            .map(|i| i as GlobalId)
     }
 }

@@ -1,0 +1,24 @@
+//! `bmtk`: build and run BMTK/BioNet models (SONATA networks, HOC templates, NMODL mechanisms)
+//! without NEURON. This binary is a thin layer over the library crates; see docs/ARCHITECTURE.md.
+
+mod cells;
+mod check;
+mod cli;
+mod log;
+mod new_cmd;
+mod plot_cmd;
+mod record;
+mod run;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = <cli::Cli as clap::Parser>::parse();
+    match cli::dispatch(args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

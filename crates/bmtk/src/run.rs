@@ -1,0 +1,203 @@
+//! `bmtk run simulation_config.json`: load configs and network, compile mechanisms, build
+//! cells, run NEURON's fixed-step scheme, write reports and spikes.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{anyhow, bail, Context as _};
+use sonata::config::{Input, SimulationConfig};
+
+use crate::cells::{self, CellEntry};
+use crate::log::Log;
+use crate::record::{ReportSink, SpikeCollector};
+
+/// `.mod` files anywhere under `dir`, sorted by path (NEURON registers them in the order
+/// `nrnivmodl` is given them, normally alphabetical).
+pub fn mod_files_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).with_context(|| format!("{}: cannot read mechanisms folder", d.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "mod") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort_by(|a, b| a.file_name().cmp(&b.file_name()).then(a.cmp(b)));
+    Ok(found)
+}
+
+pub struct RunOptions {
+    pub config: PathBuf,
+    pub quiet: bool,
+}
+
+pub fn run(options: &RunOptions) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut log = Log::new(options.quiet);
+    let (config, warnings) = SimulationConfig::from_file(&options.config).map_err(|e| anyhow!("{e}"))?;
+    for w in &warnings {
+        log.warning(&w.to_string());
+    }
+    config.check_node_set_names().map_err(|e| anyhow!("{e}"))?;
+    if config.run.tstart != 0.0 {
+        bail!("{}: run.tstart = {} is not supported yet: simulations start at t = 0", config.config_path.display(), config.run.tstart);
+    }
+    let output_dir = prepare_output_dir(&config)?;
+    if let Some(log_file) = &config.output.log_file {
+        log.open(&resolve_in(&output_dir, log_file))?;
+    }
+
+    let catalogue = load_catalogue(&config, &mut log)?;
+    let network = sonata::network::Network::load(&config.circuit.networks).map_err(|e| anyhow!("{e}"))?;
+    if network.edges.iter().any(|e| e.len() > 0) {
+        bail!("{}: synaptic connections (networks.edges) are not supported yet", config.config_path.display());
+    }
+
+    log.info("Building cells.");
+    let mut cells = build_cells(&config, &network, &catalogue)?;
+    apply_inputs(&config, &network, &mut cells)?;
+
+    let celsius = config.conditions.celsius.unwrap_or(6.3);
+    let v_init = config.conditions.v_init.unwrap_or(-65.0);
+    let dt = config.run.dt;
+    let mut builder = engine::SimulationBuilder::new(&catalogue);
+    builder.celsius(celsius).dt(dt).v_init(v_init);
+    for (i, cell) in cells.iter().enumerate() {
+        builder.cell(cell.description.clone());
+        builder.detector(engine::SpikeDetectorSpec { cell: i, section: cell.soma, x: 0.5, threshold: config.run.spike_threshold });
+    }
+    let mut sim = builder.build().map_err(|e| anyhow!("{e}"))?;
+
+    let n_steps = stdrun_steps(config.run.tstop, dt);
+    let mut reports = ReportSink::create(&config, &network, &cells, &output_dir, n_steps)?;
+    sim.set_probes(reports.probes()).map_err(|e| anyhow!("{e}"))?;
+    let block = config.run.nsteps_block.unwrap_or(5000).max(1) as usize;
+
+    log.info(&format!("Running simulation for {:.3} ms with the time step {} ms", config.run.tstop, dt));
+    log.info(&format!("Block save every {block} steps"));
+    reports.attach_log(log, block, n_steps);
+    let mut spikes = SpikeCollector::new(&cells);
+    let sim_start = Instant::now();
+    sim.run(config.run.tstop, &mut reports, &mut spikes);
+    let mut log = reports.finish()?;
+    log.info(&format!("Simulation completed in {:.2} seconds", sim_start.elapsed().as_secs_f64()));
+
+    spikes.write(&config, &output_dir)?;
+    log.info(&format!("Done: {} cells, {} spikes, {:.2} s in total", cells.len(), spikes.len(), started.elapsed().as_secs_f64()));
+    Ok(())
+}
+
+/// Number of `fadvance` calls of stdrun's `continuerun(tstop)`: steps while t < tstop − dt/2,
+/// with t accumulated in half steps exactly as the engine does.
+pub fn stdrun_steps(tstop: f64, dt: f64) -> usize {
+    let mut t = 0.0f64;
+    let mut n = 0;
+    while t < tstop - 0.5 * dt {
+        t += 0.5 * dt;
+        t += 0.5 * dt;
+        n += 1;
+    }
+    n
+}
+
+fn resolve_in(dir: &Path, file: &Path) -> PathBuf {
+    if file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        dir.join(file)
+    }
+}
+
+/// Creates the output folder and proves it writable before anything long runs.
+fn prepare_output_dir(config: &SimulationConfig) -> anyhow::Result<PathBuf> {
+    let dir = config.output.output_dir.clone();
+    if dir.exists() && !config.output.overwrite_output_dir {
+        let outputs = [config.output.spikes_file.as_ref(), config.output.spikes_file_csv.as_ref()];
+        if let Some(existing) = outputs.into_iter().flatten().map(|f| resolve_in(&dir, f)).find(|p| p.exists()) {
+            bail!(
+                "{}: output exists and output.overwrite_output_dir is false in {}",
+                existing.display(),
+                config.config_path.display()
+            );
+        }
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create output_dir", dir.display()))?;
+    let probe = dir.join(format!(".bmtk-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"").with_context(|| format!("{}: output_dir is not writable", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(dir)
+}
+
+fn load_catalogue(config: &SimulationConfig, log: &mut Log) -> anyhow::Result<mech::Catalogue> {
+    let mut catalogue = mech::Catalogue::new();
+    if let Some(dir) = &config.circuit.components.mechanisms_dir {
+        let files = mod_files_under(dir)?;
+        let mut errors = Vec::new();
+        for file in &files {
+            if let Err(e) = catalogue.add_user_file(file) {
+                errors.push(e.to_string());
+            }
+        }
+        if !errors.is_empty() {
+            bail!("{}", errors.join("\n"));
+        }
+        log.info(&format!("Compiled {} mechanisms from {}", files.len(), dir.display()));
+    }
+    Ok(catalogue)
+}
+
+fn build_cells(
+    config: &SimulationConfig,
+    network: &sonata::network::Network,
+    catalogue: &mech::Catalogue,
+) -> anyhow::Result<Vec<CellEntry>> {
+    let mut interp = hoc::Interpreter::new(catalogue);
+    if let Some(dir) = &config.circuit.components.templates_dir {
+        for file in cells::template_files(dir)? {
+            interp.load_file(&file).map_err(|e| anyhow!("{e}"))?;
+        }
+    }
+    let mut cells = Vec::new();
+    for population in &network.nodes {
+        cells::build_population(&mut interp, population, config.run.dl, &mut cells)?;
+    }
+    Ok(cells)
+}
+
+/// Index of each (population, node id) among the simulated cells.
+pub fn cell_index(cells: &[CellEntry]) -> HashMap<(&str, u64), usize> {
+    cells.iter().enumerate().map(|(i, c)| ((c.population.as_str(), c.node_id), i)).collect()
+}
+
+fn apply_inputs(
+    config: &SimulationConfig,
+    network: &sonata::network::Network,
+    cells: &mut [CellEntry],
+) -> anyhow::Result<()> {
+    for (name, input) in &config.inputs {
+        match input {
+            Input::CurrentClamp(clamp) => {
+                let selection = config.circuit.node_sets.select(&clamp.node_set, &network.nodes).map_err(|e| anyhow!("{e}"))?;
+                let index: HashMap<(String, u64), usize> =
+                    cells.iter().enumerate().map(|(i, c)| ((c.population.clone(), c.node_id), i)).collect();
+                for pop in &selection {
+                    for id in &pop.node_ids {
+                        let Some(&i) = index.get(&(pop.population.clone(), *id)) else { continue };
+                        for k in 0..clamp.amp.len() {
+                            cells::add_iclamp(&mut cells[i], clamp.amp[k], clamp.delay[k], clamp.duration[k]);
+                        }
+                    }
+                }
+            }
+            other => bail!("{}: input `{name}` ({other:?}) is not supported yet", config.config_path.display()),
+        }
+    }
+    Ok(())
+}
+

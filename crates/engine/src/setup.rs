@@ -1,0 +1,412 @@
+//! Building a [`Simulation`]: discretise the cells, lay out ions, instantiate every mechanism
+//! in NEURON's `memb_order_`, apply range values, wire NetCons and detectors.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use model::CellDescription;
+use nmodl::ir::{self, Kind};
+
+use crate::events::EventQueue;
+use crate::ions;
+use crate::simulation::{InstanceIndex, Shared};
+use crate::{Discretization, Error, MechanismSource, NetConSpec, Simulation};
+
+/// An artificial cell (NetStim, VecStim, IntFire…) with parameter values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArtificialCellSpec {
+    pub mechanism: String,
+    pub values: BTreeMap<String, f64>,
+}
+
+/// A threshold detector: spikes when v at (section, x) of `cell` rises above `threshold`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpikeDetectorSpec {
+    pub cell: usize,
+    pub section: usize,
+    pub x: f64,
+    pub threshold: f64,
+}
+
+/// Collects cells, stimuli and network objects, then builds a [`Simulation`].
+pub struct SimulationBuilder<'a> {
+    source: &'a dyn MechanismSource,
+    cells: Vec<CellDescription>,
+    pub(crate) artificial: Vec<ArtificialCellSpec>,
+    pub(crate) detectors: Vec<SpikeDetectorSpec>,
+    pub(crate) netcons: Vec<NetConSpec>,
+    globals: Vec<(String, String, f64)>,
+    ion_initial: Vec<(String, Option<f64>, Option<f64>)>,
+    celsius: f64,
+    dt: f64,
+    v_init: f64,
+    secondorder: u8,
+}
+
+/// One mechanism type's planned instances.
+pub(crate) struct Plan {
+    pub name: String,
+    pub mech: Arc<ir::Mechanism>,
+    /// (node, owner) sorted by node, stable.
+    pub instances: Vec<(u32, Owner)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Owner {
+    Segment {
+        cell: usize,
+        section: usize,
+        segment: usize,
+    },
+    Point {
+        cell: usize,
+        index: usize,
+    },
+    Artificial(usize),
+}
+
+impl<'a> SimulationBuilder<'a> {
+    /// NEURON's defaults: celsius 6.3, dt 0.025, v_init −65, backward Euler.
+    pub fn new(source: &'a dyn MechanismSource) -> Self {
+        SimulationBuilder {
+            source,
+            cells: Vec::new(),
+            artificial: Vec::new(),
+            detectors: Vec::new(),
+            netcons: Vec::new(),
+            globals: Vec::new(),
+            ion_initial: Vec::new(),
+            celsius: 6.3,
+            dt: 0.025,
+            v_init: -65.0,
+            secondorder: 0,
+        }
+    }
+
+    /// Adds a cell; returns its index.
+    pub fn cell(&mut self, cell: CellDescription) -> usize {
+        self.cells.push(cell);
+        self.cells.len() - 1
+    }
+
+    /// Adds an artificial cell; returns its index.
+    pub fn artificial_cell(&mut self, spec: ArtificialCellSpec) -> usize {
+        self.artificial.push(spec);
+        self.artificial.len() - 1
+    }
+
+    /// Adds a threshold detector; returns its index (for [`SpikeSource::Detector`]).
+    pub fn detector(&mut self, spec: SpikeDetectorSpec) -> usize {
+        self.detectors.push(spec);
+        self.detectors.len() - 1
+    }
+
+    /// Adds a NetCon; returns its index.
+    pub fn netcon(&mut self, spec: NetConSpec) -> usize {
+        self.netcons.push(spec);
+        self.netcons.len() - 1
+    }
+
+    /// Sets a mechanism global (`usetable` of `hh`, …).
+    pub fn global(&mut self, mechanism: &str, name: &str, value: f64) -> &mut Self {
+        self.globals.push((mechanism.into(), name.into(), value));
+        self
+    }
+
+    /// Sets `<ion>i0_<ion>_ion` / `<ion>o0_<ion>_ion`.
+    pub fn ion_initial(
+        &mut self,
+        ion: &str,
+        inside0: Option<f64>,
+        outside0: Option<f64>,
+    ) -> &mut Self {
+        self.ion_initial.push((ion.into(), inside0, outside0));
+        self
+    }
+
+    pub fn celsius(&mut self, celsius: f64) -> &mut Self {
+        self.celsius = celsius;
+        self
+    }
+
+    pub fn dt(&mut self, dt: f64) -> &mut Self {
+        self.dt = dt;
+        self
+    }
+
+    pub fn v_init(&mut self, v_init: f64) -> &mut Self {
+        self.v_init = v_init;
+        self
+    }
+
+    /// 0 = backward Euler (default); 2 = Crank–Nicolson with ion current correction.
+    pub fn secondorder(&mut self, order: u8) -> &mut Self {
+        self.secondorder = order;
+        self
+    }
+
+    /// Builds the simulation (not yet initialised: call `finitialize` or `run`).
+    pub fn build(&self) -> Result<Simulation, Error> {
+        if !(self.dt > 0.0) {
+            return Err(Error::InvalidParameter {
+                what: "dt",
+                value: self.dt,
+            });
+        }
+        if self.secondorder != 0 && self.secondorder != 2 {
+            return Err(Error::InvalidParameter {
+                what: "secondorder",
+                value: self.secondorder as f64,
+            });
+        }
+        let disc = Discretization::new(&self.cells)?;
+        let mut plans = self.plan_instances(&disc)?;
+        // memb_order_: concentration writers (reverse registration), then the others.
+        let reg = |p: &Plan| {
+            self.source
+                .registration_index(&p.name)
+                .unwrap_or(usize::MAX)
+        };
+        plans.sort_by_key(|p| {
+            let r = reg(p);
+            if p.mech.writes_concentration {
+                (0, usize::MAX - r)
+            } else {
+                (1, r)
+            }
+        });
+        let mut store = self.ion_store(&disc, &plans)?;
+        for (ion, i0, o0) in &self.ion_initial {
+            if let Some(arr) = store.ions.iter_mut().find(|a| &a.name == ion) {
+                arr.inside0 = i0.unwrap_or(arr.inside0);
+                arr.outside0 = o0.unwrap_or(arr.outside0);
+            }
+        }
+        self.apply_ion_values(&disc, &mut store);
+
+        let mut sets = Vec::with_capacity(plans.len());
+        let mut index = InstanceIndex::default();
+        index.artificial = vec![(u32::MAX, u32::MAX); self.artificial.len()];
+        for (si, plan) in plans.iter().enumerate() {
+            let nodes: Vec<u32> = plan.instances.iter().map(|&(n, _)| n).collect();
+            let mut set = self
+                .source
+                .instantiate(&plan.name, &nodes, &store, si)
+                .map_err(|reason| Error::Instantiate {
+                    mechanism: plan.name.clone(),
+                    reason,
+                })?;
+            for (k, &(node, owner)) in plan.instances.iter().enumerate() {
+                let (si, k) = (si as u32, k as u32);
+                match owner {
+                    Owner::Segment {
+                        cell,
+                        section,
+                        segment,
+                    } => {
+                        index.density.insert((si, node), k);
+                        let sec = &self.cells[cell].sections[section];
+                        for field in &plan.mech.fields {
+                            let key = format!("{}_{}", field.name, plan.name);
+                            if let Some(values) = sec.range(&key) {
+                                if let Some(col) = set.field_values_mut(&field.name) {
+                                    col[k as usize] = values[segment];
+                                }
+                            }
+                        }
+                    }
+                    Owner::Point { cell, index: pi } => {
+                        index.point.insert((cell, pi), (si, k));
+                        let values = &self.cells[cell].point_processes[pi].values;
+                        apply_values(set.as_mut(), k as usize, values, &plan.name)?;
+                    }
+                    Owner::Artificial(ai) => {
+                        index.artificial[ai] = (si, k);
+                        apply_values(
+                            set.as_mut(),
+                            k as usize,
+                            &self.artificial[ai].values,
+                            &plan.name,
+                        )?;
+                    }
+                }
+            }
+            for (m, name, value) in &self.globals {
+                if m == &plan.name && !set.set_global(name, *value) {
+                    return Err(Error::UnknownVariable {
+                        name: name.clone(),
+                        place: format!("mechanism `{m}`"),
+                    });
+                }
+            }
+            index.names.push(plan.name.clone());
+            sets.push(set);
+        }
+        let artificial_set = plans
+            .iter()
+            .map(|p| p.mech.kind == Kind::Artificial)
+            .collect();
+        let (wiring, detectors, weights) = self.wire(&disc, &index, &plans)?;
+        let max_weights = weights.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let n = disc.len();
+        let (cap_nodes, cap_cm): (Vec<u32>, Vec<f64>) = (0..n)
+            .filter(|&i| disc.segment[i].is_some())
+            .map(|i| (i as u32, disc.cm[i]))
+            .unzip();
+        Ok(Simulation {
+            sh: Shared {
+                disc,
+                v: vec![self.v_init; n],
+                rhs: vec![0.0; n],
+                d: vec![0.0; n],
+                ions: store,
+                queue: EventQueue::with_capacity(1024),
+                wiring,
+                spikes: Vec::with_capacity(1024),
+                t: 0.0,
+                dt: self.dt,
+                celsius: self.celsius,
+            },
+            sets,
+            artificial_set,
+            weights,
+            scratch_weights: vec![0.0; max_weights],
+            detectors,
+            cap_nodes,
+            cap_cm,
+            instances: index,
+            probes: Vec::new(),
+            samples: Vec::new(),
+            v_init: self.v_init,
+            secondorder: self.secondorder,
+        })
+    }
+
+    fn mechanism(&self, name: &str) -> Result<Arc<ir::Mechanism>, Error> {
+        self.source
+            .mechanism(name)
+            .ok_or_else(|| Error::UnknownMechanism(name.to_string()))
+    }
+
+    fn plan_instances(&self, disc: &Discretization) -> Result<Vec<Plan>, Error> {
+        let mut plans: Vec<Plan> = Vec::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        let mut add = |name: &str, node: u32, owner: Owner, this: &Self| -> Result<(), Error> {
+            let i = match by_name.get(name) {
+                Some(&i) => i,
+                None => {
+                    let mech = this.mechanism(name)?;
+                    plans.push(Plan {
+                        name: name.to_string(),
+                        mech,
+                        instances: Vec::new(),
+                    });
+                    by_name.insert(name.to_string(), plans.len() - 1);
+                    plans.len() - 1
+                }
+            };
+            plans[i].instances.push((node, owner));
+            Ok(())
+        };
+        for (cell, c) in self.cells.iter().enumerate() {
+            for (section, s) in c.sections.iter().enumerate() {
+                let nodes = disc.section(cell, section)?;
+                for m in &s.mechanisms {
+                    for segment in 0..s.nseg() {
+                        add(
+                            m,
+                            nodes.segment_node(segment),
+                            Owner::Segment {
+                                cell,
+                                section,
+                                segment,
+                            },
+                            self,
+                        )?;
+                    }
+                }
+            }
+            for (index, pp) in c.point_processes.iter().enumerate() {
+                let node = disc.node_at(cell, pp.section, pp.x)?;
+                add(&pp.mechanism, node, Owner::Point { cell, index }, self)?;
+            }
+        }
+        for (i, a) in self.artificial.iter().enumerate() {
+            add(&a.mechanism, 0, Owner::Artificial(i), self)?;
+        }
+        for p in &mut plans {
+            p.instances.sort_by_key(|&(n, _)| n);
+        }
+        Ok(plans)
+    }
+
+    /// Ions: every user's nodes (promoting styles per node) plus sections declaring the ion.
+    fn ion_store(&self, disc: &Discretization, plans: &[Plan]) -> Result<mech::IonStore, Error> {
+        let err = |e: mech::Error| Error::Instantiate {
+            mechanism: "ions".into(),
+            reason: e.to_string(),
+        };
+        let mut b = mech::IonStore::builder();
+        for plan in plans.iter().filter(|p| p.mech.kind != Kind::Artificial) {
+            let nodes: Vec<u32> = plan.instances.iter().map(|&(n, _)| n).collect();
+            b.add_mechanism(&plan.mech, &nodes).map_err(err)?;
+        }
+        for (ci, c) in self.cells.iter().enumerate() {
+            for (si, s) in c.sections.iter().enumerate() {
+                let nodes = disc.section(ci, si)?;
+                let nodes: Vec<u32> = (0..s.nseg()).map(|k| nodes.segment_node(k)).collect();
+                for ion in &s.ions {
+                    b.declare(ion, &nodes).map_err(err)?;
+                }
+            }
+        }
+        b.build().map_err(err)
+    }
+
+    fn apply_ion_values(&self, disc: &Discretization, store: &mut mech::IonStore) {
+        let names: Vec<String> = store.ions.iter().map(|a| a.name.clone()).collect();
+        for (ci, c) in self.cells.iter().enumerate() {
+            for (si, s) in c.sections.iter().enumerate() {
+                let Ok(nodes) = disc.section(ci, si) else {
+                    continue;
+                };
+                for (var, values) in s.range_values() {
+                    let Some((ion, which)) =
+                        ions::split_variable(var, names.iter().map(String::as_str))
+                    else {
+                        continue;
+                    };
+                    let arr = store
+                        .ions
+                        .iter_mut()
+                        .find(|a| a.name == ion)
+                        .expect("ion listed above");
+                    for (k, &value) in values.iter().enumerate() {
+                        let node = nodes.segment_node(k);
+                        if let Ok(pos) = arr.nodes.binary_search(&node) {
+                            arr.column_mut(which)[pos] = value;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn apply_values(
+    set: &mut dyn mech::MechanismSet,
+    instance: usize,
+    values: &BTreeMap<String, f64>,
+    mechanism: &str,
+) -> Result<(), Error> {
+    for (name, &value) in values {
+        let col = set
+            .field_values_mut(name)
+            .ok_or_else(|| Error::UnknownVariable {
+                name: name.clone(),
+                place: format!("`{mechanism}`"),
+            })?;
+        col[instance] = value;
+    }
+    Ok(())
+}

@@ -1,0 +1,663 @@
+//! The chunk executor: runs a [`CompiledKernel`] over all instances of a set, `LANES` at a
+//! time. Loads gather from SoA fields, node arrays and ion arrays by index; arithmetic runs over
+//! lane arrays; stores scatter back; additions into shared node/ion places apply lanes in
+//! instance order. Lane-by-lane statements go to the scalar walker through [`LaneEnv`].
+//!
+//! Limitation (documented contract): within a chunk, instances communicate only through
+//! read-modify-writes of node/ion places and through globals; an instance that *reads* a
+//! global without writing it first sees the value from the start of its chunk (NEURON would
+//! show the previous instance's write).
+
+// Lane loops index several lane arrays and SoA columns with the same lane number.
+#![allow(clippy::needless_range_loop)]
+
+use nmodl::ir::{BinaryOp, Builtin, IonId, IonVar, MathFn, Mechanism, NodeVar, Stmt};
+
+use crate::compile::{CompiledKernel, Dest, Op, LANES};
+use crate::math::RandomStream;
+use crate::scalar::{binary, is_random, math, unary, Env, EventRequest, Walker};
+use crate::solver::SolverScratch;
+use crate::table::TableData;
+use crate::Context;
+
+/// Per-instance storage of a set (struct of arrays) and its per-set state.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    /// One column per field, `len` entries each.
+    pub fields: Vec<Vec<f64>>,
+    pub globals: Vec<f64>,
+    pub nodes: Vec<u32>,
+    /// IonStore index of each of the mechanism's ion uses.
+    pub ion_map: Vec<usize>,
+    /// Per ion use, per instance: entry in the ion's arrays (`u32::MAX` = absent).
+    pub ion_index: Vec<Vec<u32>>,
+    pub rng: RandomStream,
+    /// Index of the set in the simulation, passed to the event sink.
+    pub set_id: usize,
+    pub print: bool,
+}
+
+impl Storage {
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+}
+
+/// Working memory of the executor, sized once.
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    pub regs: Vec<[f64; LANES]>,
+    pub masks: Vec<[bool; LANES]>,
+    pub writer: Vec<i32>,
+    pub solver: SolverScratch,
+    pub table_locals: Vec<Vec<f64>>,
+}
+
+impl Scratch {
+    /// Grows to fit `k` (called at set creation for every kernel).
+    pub fn fit(&mut self, k: &CompiledKernel) {
+        if self.regs.len() < k.n_regs {
+            self.regs.resize(k.n_regs, [0.0; LANES]);
+        }
+        if self.masks.len() < k.max_depth + 1 {
+            self.masks.resize(k.max_depth + 1, [false; LANES]);
+        }
+        if self.writer.len() < k.n_globals {
+            self.writer.resize(k.n_globals, -1);
+        }
+    }
+}
+
+fn node_array<'c>(ctx: &'c Context, var: NodeVar) -> &'c [f64] {
+    match var {
+        NodeVar::V => ctx.v,
+        NodeVar::Rhs => ctx.rhs,
+        NodeVar::D => ctx.d,
+        NodeVar::Area => ctx.area,
+        NodeVar::Diam => ctx.diam,
+    }
+}
+
+fn builtin_value(ctx: &Context, b: Builtin, flag: f64) -> f64 {
+    match b {
+        Builtin::T => ctx.t,
+        Builtin::Dt => ctx.dt,
+        Builtin::Celsius => ctx.celsius,
+        Builtin::Flag => flag,
+    }
+}
+
+/// Instance view used by the scalar walker (lane `lane` of the current chunk).
+pub struct LaneEnv<'a, 'c> {
+    pub st: &'a mut Storage,
+    pub regs: &'a mut [[f64; LANES]],
+    pub writer: &'a mut [i32],
+    pub table_locals: &'a mut Vec<Vec<f64>>,
+    pub global_base: usize,
+    pub lane: usize,
+    pub inst: usize,
+    pub ctx: &'a mut Context<'c>,
+    pub flag: f64,
+    pub args: &'a mut [f64],
+}
+
+impl LaneEnv<'_, '_> {
+    fn ion_slot(&self, ion: IonId) -> Option<(usize, usize)> {
+        let store = *self.st.ion_map.get(ion as usize)?;
+        let entry = *self.st.ion_index.get(ion as usize)?.get(self.inst)?;
+        (entry != u32::MAX).then_some((store, entry as usize))
+    }
+}
+
+impl Env for LaneEnv<'_, '_> {
+    fn field(&self, f: u32) -> f64 {
+        self.st
+            .fields
+            .get(f as usize)
+            .and_then(|c| c.get(self.inst))
+            .copied()
+            .unwrap_or(f64::NAN)
+    }
+    fn set_field(&mut self, f: u32, v: f64) {
+        if let Some(x) = self
+            .st
+            .fields
+            .get_mut(f as usize)
+            .and_then(|c| c.get_mut(self.inst))
+        {
+            *x = v;
+        }
+    }
+    fn global(&self, g: u32) -> f64 {
+        self.regs
+            .get(self.global_base + g as usize)
+            .map_or(f64::NAN, |r| r[self.lane])
+    }
+    fn set_global(&mut self, g: u32, v: f64) {
+        if let Some(r) = self.regs.get_mut(self.global_base + g as usize) {
+            r[self.lane] = v;
+            if let Some(w) = self.writer.get_mut(g as usize) {
+                *w = (*w).max(self.lane as i32);
+            }
+        }
+    }
+    fn local(&self, l: u32) -> f64 {
+        self.regs.get(l as usize).map_or(f64::NAN, |r| r[self.lane])
+    }
+    fn set_local(&mut self, l: u32, v: f64) {
+        if let Some(r) = self.regs.get_mut(l as usize) {
+            r[self.lane] = v;
+        }
+    }
+    fn ion(&self, ion: IonId, var: IonVar) -> f64 {
+        match self.ion_slot(ion) {
+            Some((s, e)) => self.ctx.ions.ions[s]
+                .column(var)
+                .get(e)
+                .copied()
+                .unwrap_or(f64::NAN),
+            None => f64::NAN,
+        }
+    }
+    fn set_ion(&mut self, ion: IonId, var: IonVar, v: f64) {
+        if let Some((s, e)) = self.ion_slot(ion) {
+            if let Some(x) = self.ctx.ions.ions[s].column_mut(var).get_mut(e) {
+                *x = v;
+            }
+        }
+    }
+    fn node(&self, var: NodeVar) -> f64 {
+        let n = self.st.nodes.get(self.inst).copied().unwrap_or(u32::MAX) as usize;
+        node_array(self.ctx, var)
+            .get(n)
+            .copied()
+            .unwrap_or(f64::NAN)
+    }
+    fn set_node(&mut self, var: NodeVar, v: f64) {
+        let n = self.st.nodes.get(self.inst).copied().unwrap_or(u32::MAX) as usize;
+        let slot = match var {
+            NodeVar::Rhs => self.ctx.rhs.get_mut(n),
+            NodeVar::D => self.ctx.d.get_mut(n),
+            // v, area and diam are read-only for mechanisms.
+            _ => None,
+        };
+        if let Some(x) = slot {
+            *x = v;
+        }
+    }
+    fn builtin(&self, b: Builtin) -> f64 {
+        builtin_value(self.ctx, b, self.flag)
+    }
+    fn netcon_arg(&self, i: u32) -> f64 {
+        self.args.get(i as usize).copied().unwrap_or(f64::NAN)
+    }
+    fn set_netcon_arg(&mut self, i: u32, v: f64) {
+        if let Some(x) = self.args.get_mut(i as usize) {
+            *x = v;
+        }
+    }
+    fn random(&mut self, f: MathFn, args: &[f64]) -> f64 {
+        let a = args.first().copied().unwrap_or(0.0);
+        let b = args.get(1).copied().unwrap_or(0.0);
+        let rng = &mut self.st.rng;
+        match f {
+            MathFn::ScopRandom | MathFn::UniRand => rng.uniform(),
+            MathFn::ExpRand => rng.exponential(a),
+            MathFn::NormRand => rng.normal(a, b),
+            MathFn::PoisRand => rng.poisson(a),
+            _ => f64::NAN,
+        }
+    }
+    fn event(&mut self, request: EventRequest) {
+        let (set, inst, t) = (self.st.set_id, self.inst, self.ctx.t);
+        match request {
+            EventRequest::Send { delay, flag } => {
+                self.ctx.events.net_send(set, inst, t + delay, flag)
+            }
+            EventRequest::Event { time } => self.ctx.events.net_event(set, inst, time),
+            EventRequest::Move { time } => self.ctx.events.net_move(set, inst, time),
+        }
+    }
+    fn print_enabled(&self) -> bool {
+        self.st.print
+    }
+    fn take_table_locals(&mut self, table: u32) -> Vec<f64> {
+        self.table_locals
+            .get_mut(table as usize)
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+    fn put_table_locals(&mut self, table: u32, locals: Vec<f64>) {
+        if let Some(slot) = self.table_locals.get_mut(table as usize) {
+            *slot = locals;
+        }
+    }
+}
+
+/// Runs `stmts` with the scalar walker for one instance (NET_RECEIVE and its INITIAL), with
+/// locals and globals in lane 0 of the register file.
+#[allow(clippy::too_many_arguments)]
+pub fn run_single(
+    mech: &Mechanism,
+    tables: &[TableData],
+    stmts: &[Stmt],
+    st: &mut Storage,
+    sc: &mut Scratch,
+    ctx: &mut Context,
+    inst: usize,
+    args: &mut [f64],
+    flag: f64,
+    n_locals: usize,
+) {
+    let global_base = n_locals;
+    let need = n_locals + st.globals.len();
+    if sc.regs.len() < need {
+        sc.regs.resize(need, [0.0; LANES]);
+    }
+    if sc.writer.len() < st.globals.len() {
+        sc.writer.resize(st.globals.len(), -1);
+    }
+    for r in &mut sc.regs[..n_locals] {
+        r[0] = 0.0;
+    }
+    for (g, v) in st.globals.iter().enumerate() {
+        sc.regs[global_base + g][0] = *v;
+        sc.writer[g] = -1;
+    }
+    let celsius = ctx.celsius;
+    let Scratch {
+        regs,
+        writer,
+        solver,
+        table_locals,
+        ..
+    } = sc;
+    {
+        let mut w = Walker {
+            mech,
+            tables,
+            solver,
+            celsius,
+        };
+        let mut env = LaneEnv {
+            st,
+            regs,
+            writer,
+            table_locals,
+            global_base,
+            lane: 0,
+            inst,
+            ctx,
+            flag,
+            args,
+        };
+        for s in stmts {
+            w.exec(&mut env, s);
+        }
+    }
+    for g in 0..st.globals.len() {
+        if sc.writer[g] >= 0 {
+            st.globals[g] = sc.regs[global_base + g][0];
+        }
+    }
+}
+
+#[inline]
+fn binary_lanes(op: BinaryOp, d: &mut [f64; LANES], a: &[f64; LANES], b: &[f64; LANES], n: usize) {
+    match op {
+        BinaryOp::Add => (0..n).for_each(|l| d[l] = a[l] + b[l]),
+        BinaryOp::Sub => (0..n).for_each(|l| d[l] = a[l] - b[l]),
+        BinaryOp::Mul => (0..n).for_each(|l| d[l] = a[l] * b[l]),
+        BinaryOp::Div => (0..n).for_each(|l| d[l] = a[l] / b[l]),
+        _ => (0..n).for_each(|l| d[l] = binary(op, a[l], b[l])),
+    }
+}
+
+/// Runs a compiled kernel over every instance of the set.
+pub fn run(
+    k: &CompiledKernel,
+    mech: &Mechanism,
+    tables: &[TableData],
+    st: &mut Storage,
+    sc: &mut Scratch,
+    ctx: &mut Context,
+) {
+    let len = st.len();
+    let celsius = ctx.celsius;
+    let gb = k.global_base;
+    let mut start = 0;
+    while start < len {
+        let n = LANES.min(len - start);
+        for (l, m) in sc.masks[0].iter_mut().enumerate() {
+            *m = l < n;
+        }
+        for r in &mut sc.regs[..k.n_locals] {
+            *r = [0.0; LANES];
+        }
+        for g in 0..k.n_globals {
+            sc.regs[gb + g] = [st.globals[g]; LANES];
+            sc.writer[g] = -1;
+        }
+        let mut depth = 0usize;
+        let mut pc = 0usize;
+        while pc < k.ops.len() {
+            match &k.ops[pc] {
+                Op::Const { dst, value } => sc.regs[*dst as usize] = [*value; LANES],
+                Op::Mov { dst, src } => sc.regs[*dst as usize] = sc.regs[*src as usize],
+                Op::SetLocal { dst, src } => {
+                    let s = sc.regs[*src as usize];
+                    let m = &sc.masks[depth];
+                    let d = &mut sc.regs[*dst as usize];
+                    for l in 0..n {
+                        if m[l] {
+                            d[l] = s[l];
+                        }
+                    }
+                }
+                Op::SetGlobal { dst, src, global } => {
+                    let s = sc.regs[*src as usize];
+                    let m = &sc.masks[depth];
+                    let d = &mut sc.regs[*dst as usize];
+                    let mut last = sc.writer[*global as usize];
+                    for l in 0..n {
+                        if m[l] {
+                            d[l] = s[l];
+                            last = l as i32;
+                        }
+                    }
+                    sc.writer[*global as usize] = last;
+                }
+                Op::LoadField { dst, field } => {
+                    let d = &mut sc.regs[*dst as usize];
+                    d[..n].copy_from_slice(&st.fields[*field as usize][start..start + n]);
+                }
+                Op::StoreField { src, field } => {
+                    let s = &sc.regs[*src as usize];
+                    let m = &sc.masks[depth];
+                    let col = &mut st.fields[*field as usize][start..start + n];
+                    for l in 0..n {
+                        if m[l] {
+                            col[l] = s[l];
+                        }
+                    }
+                }
+                Op::LoadFieldIndexed {
+                    dst,
+                    base,
+                    len: alen,
+                    index,
+                } => {
+                    let idx = sc.regs[*index as usize];
+                    let d = &mut sc.regs[*dst as usize];
+                    for l in 0..n {
+                        let i = idx[l];
+                        d[l] = if i >= 0.0 && (i as u64) < *alen as u64 {
+                            st.fields[(*base + i as u32) as usize][start + l]
+                        } else {
+                            f64::NAN
+                        };
+                    }
+                }
+                Op::StoreFieldIndexed {
+                    src,
+                    base,
+                    len: alen,
+                    index,
+                } => {
+                    let idx = &sc.regs[*index as usize];
+                    let s = &sc.regs[*src as usize];
+                    let m = &sc.masks[depth];
+                    for l in 0..n {
+                        let i = idx[l];
+                        if m[l] && i >= 0.0 && (i as u64) < *alen as u64 {
+                            st.fields[(*base + i as u32) as usize][start + l] = s[l];
+                        }
+                    }
+                }
+                Op::LoadNode { dst, var } => {
+                    let arr = node_array(ctx, *var);
+                    let d = &mut sc.regs[*dst as usize];
+                    for l in 0..n {
+                        d[l] = arr
+                            .get(st.nodes[start + l] as usize)
+                            .copied()
+                            .unwrap_or(f64::NAN);
+                    }
+                }
+                Op::StoreNode { src, var } | Op::RmwNode { var, src, .. } => {
+                    let rmw = match &k.ops[pc] {
+                        Op::RmwNode { op, self_left, .. } => Some((*op, *self_left)),
+                        _ => None,
+                    };
+                    let arr: &mut [f64] = match var {
+                        NodeVar::Rhs => ctx.rhs,
+                        NodeVar::D => ctx.d,
+                        _ => &mut [],
+                    };
+                    let s = &sc.regs[*src as usize];
+                    let m = &sc.masks[depth];
+                    for l in 0..n {
+                        if !m[l] {
+                            continue;
+                        }
+                        if let Some(x) = arr.get_mut(st.nodes[start + l] as usize) {
+                            *x = match rmw {
+                                None => s[l],
+                                Some((op, true)) => binary(op, *x, s[l]),
+                                Some((op, false)) => binary(op, s[l], *x),
+                            };
+                        }
+                    }
+                }
+                Op::LoadIon { dst, ion, var } => {
+                    let store = st.ion_map[*ion as usize];
+                    let col = ctx.ions.ions[store].column(*var);
+                    let idx = &st.ion_index[*ion as usize];
+                    let d = &mut sc.regs[*dst as usize];
+                    for l in 0..n {
+                        d[l] = col
+                            .get(idx[start + l] as usize)
+                            .copied()
+                            .unwrap_or(f64::NAN);
+                    }
+                }
+                Op::StoreIon { src, ion, var } | Op::RmwIon { ion, var, src, .. } => {
+                    let rmw = match &k.ops[pc] {
+                        Op::RmwIon { op, self_left, .. } => Some((*op, *self_left)),
+                        _ => None,
+                    };
+                    let store = st.ion_map[*ion as usize];
+                    let col = ctx.ions.ions[store].column_mut(*var);
+                    let idx = &st.ion_index[*ion as usize];
+                    let s = &sc.regs[*src as usize];
+                    let m = &sc.masks[depth];
+                    for l in 0..n {
+                        if !m[l] {
+                            continue;
+                        }
+                        if let Some(x) = col.get_mut(idx[start + l] as usize) {
+                            *x = match rmw {
+                                None => s[l],
+                                Some((op, true)) => binary(op, *x, s[l]),
+                                Some((op, false)) => binary(op, s[l], *x),
+                            };
+                        }
+                    }
+                }
+                Op::LoadBuiltin { dst, builtin } => {
+                    sc.regs[*dst as usize] = [builtin_value(ctx, *builtin, 0.0); LANES]
+                }
+                Op::Unary { op, dst, a } => {
+                    let a = sc.regs[*a as usize];
+                    let d = &mut sc.regs[*dst as usize];
+                    for l in 0..n {
+                        d[l] = unary(*op, a[l]);
+                    }
+                }
+                Op::Binary { op, dst, a, b } => {
+                    let a = sc.regs[*a as usize];
+                    let b = sc.regs[*b as usize];
+                    binary_lanes(*op, &mut sc.regs[*dst as usize], &a, &b, n);
+                }
+                Op::Call {
+                    f,
+                    dst,
+                    args,
+                    n: nargs,
+                } => {
+                    let nargs = *nargs as usize;
+                    let mut vals = [0.0; 4];
+                    for l in 0..n {
+                        for (j, v) in vals.iter_mut().enumerate().take(nargs) {
+                            *v = sc.regs[args[j] as usize][l];
+                        }
+                        sc.regs[*dst as usize][l] = math(*f, &vals[..nargs], celsius);
+                    }
+                    debug_assert!(!is_random(*f));
+                }
+                Op::TableValue { table, dst, arg } => {
+                    let t = &mech.tables[*table as usize];
+                    let data = &tables[*table as usize];
+                    let a = sc.regs[*arg as usize];
+                    if st.globals[t.usetable as usize] != 0.0 && data.is_built() {
+                        let d = &mut sc.regs[*dst as usize];
+                        for l in 0..n {
+                            d[l] = data.lookup(0, a[l]);
+                        }
+                    } else {
+                        for l in 0..n {
+                            if sc.masks[depth][l] {
+                                let v =
+                                    lane_walk(k, mech, tables, st, sc, ctx, start, l, |w, env| {
+                                        w.table_value(env, *table, a[l])
+                                    });
+                                sc.regs[*dst as usize][l] = v;
+                            }
+                        }
+                    }
+                }
+                Op::TableCall { table, arg, dests } => {
+                    let t = &mech.tables[*table as usize];
+                    let data = &tables[*table as usize];
+                    let a = sc.regs[*arg as usize];
+                    if st.globals[t.usetable as usize] != 0.0 && data.is_built() {
+                        for (o, dest) in k.table_dests[*dests as usize].iter().enumerate() {
+                            for l in 0..n {
+                                if !sc.masks[depth][l] {
+                                    continue;
+                                }
+                                let v = data.lookup(o, a[l]);
+                                match *dest {
+                                    Dest::Field(f) => st.fields[f as usize][start + l] = v,
+                                    Dest::Local(r) => sc.regs[r as usize][l] = v,
+                                    Dest::Global(r, g) => {
+                                        sc.regs[r as usize][l] = v;
+                                        sc.writer[g as usize] = sc.writer[g as usize].max(l as i32);
+                                    }
+                                }
+                            }
+                        }
+                    } else {
+                        for l in 0..n {
+                            if sc.masks[depth][l] {
+                                lane_walk(k, mech, tables, st, sc, ctx, start, l, |w, env| {
+                                    w.table_call(env, *table, a[l])
+                                });
+                            }
+                        }
+                    }
+                }
+                Op::PushMask { cond, skip_to } => {
+                    let c = sc.regs[*cond as usize];
+                    let (lo, hi) = sc.masks.split_at_mut(depth + 1);
+                    let (parent, child) = (&lo[depth], &mut hi[0]);
+                    let mut any = false;
+                    for l in 0..LANES {
+                        child[l] = parent[l] && c[l] != 0.0;
+                        any |= child[l];
+                    }
+                    depth += 1;
+                    if !any {
+                        pc = *skip_to as usize;
+                        continue;
+                    }
+                }
+                Op::ElseMask { cond, skip_to } => {
+                    let c = sc.regs[*cond as usize];
+                    let (lo, hi) = sc.masks.split_at_mut(depth);
+                    let (parent, child) = (&lo[depth - 1], &mut hi[0]);
+                    let mut any = false;
+                    for l in 0..LANES {
+                        child[l] = parent[l] && c[l] == 0.0;
+                        any |= child[l];
+                    }
+                    if !any {
+                        pc = *skip_to as usize;
+                        continue;
+                    }
+                }
+                Op::PopMask => depth -= 1,
+                Op::Lanes { stmt } => {
+                    let s = &k.fallback[*stmt as usize];
+                    for l in 0..n {
+                        if sc.masks[depth][l] {
+                            lane_walk(k, mech, tables, st, sc, ctx, start, l, |w, env| {
+                                w.exec(env, s)
+                            });
+                        }
+                    }
+                }
+            }
+            pc += 1;
+        }
+        for g in 0..k.n_globals {
+            let w = sc.writer[g];
+            if w >= 0 {
+                st.globals[g] = sc.regs[gb + g][w as usize];
+            }
+        }
+        start += n;
+    }
+}
+
+/// Runs `f` with a walker and the environment of lane `lane`.
+#[allow(clippy::too_many_arguments)]
+fn lane_walk<R>(
+    k: &CompiledKernel,
+    mech: &Mechanism,
+    tables: &[TableData],
+    st: &mut Storage,
+    sc: &mut Scratch,
+    ctx: &mut Context,
+    start: usize,
+    lane: usize,
+    f: impl FnOnce(&mut Walker, &mut dyn Env) -> R,
+) -> R {
+    let celsius = ctx.celsius;
+    let Scratch {
+        regs,
+        writer,
+        solver,
+        table_locals,
+        ..
+    } = sc;
+    let mut w = Walker {
+        mech,
+        tables,
+        solver,
+        celsius,
+    };
+    let mut env = LaneEnv {
+        st,
+        regs,
+        writer,
+        table_locals,
+        global_base: k.global_base,
+        lane,
+        inst: start + lane,
+        ctx,
+        flag: 0.0,
+        args: &mut [],
+    };
+    f(&mut w, &mut env)
+}

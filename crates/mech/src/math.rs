@@ -1,0 +1,150 @@
+//! NEURON's numeric helpers as mechanisms see them: `hoc_Exp`, Nernst, GHK, the physical
+//! constants of NEURON 9 (codata 2018), and the per-set random stream behind `scop_random`.
+//!
+//! Every formula keeps the operation order of NEURON's C source so results are bit-identical
+//! (no fused multiply-add, no reassociation).
+
+/// Faraday constant e·N_A (C/mol), codata 2018, as NEURON 9 uses it.
+pub const FARADAY: f64 = 96485.33212331001;
+/// Gas constant k·N_A (J/(K·mol)), codata 2018.
+pub const GAS_CONSTANT: f64 = 8.31446261815324;
+
+/// NEURON's `hoc_Exp`: `0` for `x < −700`, `exp(700)` for `x > 700` (NEURON also prints a
+/// one-time warning there; we only clamp), libm `exp` otherwise. NaN passes through `exp`.
+#[inline]
+pub fn hoc_exp(x: f64) -> f64 {
+    if x < -700.0 {
+        0.0
+    } else if x > 700.0 {
+        700f64.exp()
+    } else {
+        x.exp()
+    }
+}
+
+/// `ktf` of `eion.cpp` in mV: 1000·R·(celsius + 273.15)/F, evaluated left to right.
+#[inline]
+pub fn ktf(celsius: f64) -> f64 {
+    1000.0 * GAS_CONSTANT * (celsius + 273.15) / FARADAY
+}
+
+/// `nrn_nernst(ci, co, z)` in mV: (ktf/z)·ln(co/ci); 0 for z = 0, +1e6 for ci ≤ 0 and −1e6 for
+/// co ≤ 0.
+pub fn nernst(ci: f64, co: f64, z: f64, celsius: f64) -> f64 {
+    if z == 0.0 {
+        return 0.0;
+    }
+    if ci <= 0.0 {
+        1e6
+    } else if co <= 0.0 {
+        -1e6
+    } else {
+        ktf(celsius) / z * (co / ci).ln()
+    }
+}
+
+/// `efun(x)` of `eion.cpp`: x/(eˣ − 1), replaced by 1 − x/2 for |x| < 1e-4 (libm `exp`, not
+/// `hoc_Exp`).
+fn efun(x: f64) -> f64 {
+    if x.abs() < 1e-4 {
+        1.0 - x / 2.0
+    } else {
+        x / (x.exp() - 1.0)
+    }
+}
+
+/// `nrn_ghk(v, ci, co, z)`: 1e-3·z·F·(ci·efun(−zv/ktf) − co·efun(zv/ktf)).
+pub fn ghk(v: f64, ci: f64, co: f64, z: f64, celsius: f64) -> f64 {
+    let temp = z * v / ktf(celsius);
+    let eco = co * efun(temp);
+    let eci = ci * efun(-temp);
+    0.001 * z * FARADAY * (eci - eco)
+}
+
+/// A small deterministic random stream (splitmix64) standing in for scopmath's generator.
+/// NEURON 9's NetStim uses Random123, so noisy streams cannot match NEURON bit for bit anyway.
+#[derive(Debug, Clone)]
+pub struct RandomStream {
+    state: u64,
+}
+
+impl RandomStream {
+    pub fn new(seed: u64) -> Self {
+        RandomStream { state: seed }
+    }
+
+    /// Re-seeds the stream (`set_seed`).
+    pub fn seed(&mut self, seed: u64) {
+        self.state = seed;
+    }
+
+    /// Uniform in the open interval (0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        ((z >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Exponentially distributed with the given mean.
+    pub fn exponential(&mut self, mean: f64) -> f64 {
+        -mean * self.uniform().ln()
+    }
+
+    /// Normally distributed (Box–Muller).
+    pub fn normal(&mut self, mean: f64, std: f64) -> f64 {
+        let u1 = self.uniform();
+        let u2 = self.uniform();
+        mean + std * (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+
+    /// Poisson distributed with the given mean (Knuth's product method; fine for small means).
+    pub fn poisson(&mut self, mean: f64) -> f64 {
+        if mean.is_nan() || mean <= 0.0 {
+            return 0.0;
+        }
+        let limit = (-mean).exp();
+        let mut k = 0.0;
+        let mut p = self.uniform();
+        while p > limit && k < 1e7 {
+            k += 1.0;
+            p *= self.uniform();
+        }
+        k
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hoc_exp_clamps_like_neuron() {
+        assert_eq!(hoc_exp(-700.5), 0.0);
+        assert_eq!(hoc_exp(-699.0), (-699f64).exp());
+        assert_eq!(hoc_exp(800.0), 700f64.exp());
+        assert!(hoc_exp(f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn nernst_matches_neuron_edge_cases_and_hco_eca() {
+        assert_eq!(nernst(0.0, 2.0, 2.0, 6.3), 1e6);
+        assert_eq!(nernst(1.0, 0.0, 2.0, 6.3), -1e6);
+        assert_eq!(nernst(1.0, 2.0, 0.0, 6.3), 0.0);
+        // neuron-semantics §8: eca = 127.5895 mV for cai 5e-5, cao 2 at 6.3 °C.
+        let e = nernst(5e-5, 2.0, 2.0, 6.3);
+        assert!((e - 127.5895).abs() < 1e-4, "{e}");
+    }
+
+    #[test]
+    fn ghk_is_continuous_at_zero_voltage() {
+        let a = ghk(1e-9, 1e-4, 2.0, 2.0, 6.3);
+        let b = ghk(-1e-9, 1e-4, 2.0, 2.0, 6.3);
+        assert!((a - b).abs() < 1e-6 * a.abs());
+        // At v = 0 the flux is z·F·1e-3·(ci − co).
+        let c = ghk(0.0, 1e-4, 2.0, 2.0, 6.3);
+        assert!((c - 0.001 * 2.0 * FARADAY * (1e-4 - 2.0)).abs() < 1e-9);
+    }
+}

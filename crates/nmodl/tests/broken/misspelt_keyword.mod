@@ -1,0 +1,6 @@
+NEURON { SUFFIX missp }
+STATE { m }
+BREAKPONT {
+    SOLVE states METHOD cnexp
+}
+DERIVATIVE states { m' = -m }

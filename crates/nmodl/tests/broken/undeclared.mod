@@ -1,0 +1,6 @@
+NEURON { SUFFIX undecl }
+PARAMETER { gbar = 1 }
+ASSIGNED { x }
+BREAKPOINT {
+    x = gbr * 2
+}

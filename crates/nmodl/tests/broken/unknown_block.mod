@@ -1,0 +1,5 @@
+NEURON { SUFFIX unk }
+PARAMETER { g = 1 }
+GIBBERISH {
+    g = 2
+}
