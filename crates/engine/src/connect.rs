@@ -13,6 +13,9 @@ use crate::{
     Discretization, Error, Probe, ProbeLocation, Simulation, SimulationBuilder, SpikeSource, Target,
 };
 
+/// NetCon wiring, detectors and the NetCons' weight vectors.
+pub(crate) type Wired = (Wiring, Vec<Detector>, Vec<Vec<f64>>);
+
 impl SimulationBuilder<'_> {
     /// Builds the NetCon wiring: every detector and every artificial cell is a spike source
     /// (so their spikes are reported even without NetCons), point processes become sources
@@ -22,7 +25,7 @@ impl SimulationBuilder<'_> {
         disc: &Discretization,
         index: &InstanceIndex,
         plans: &[Plan],
-    ) -> Result<(Wiring, Vec<Detector>, Vec<Vec<f64>>), Error> {
+    ) -> Result<Wired, Error> {
         let mut wiring = Wiring::default();
         let mut source_ids: HashMap<SpikeSource, u32> = HashMap::new();
         let mut add_source = |w: &mut Wiring, s: SpikeSource| -> u32 {

@@ -205,7 +205,7 @@ impl Discretization {
         let diam_range = sec.range("diam").ok_or_else(|| bad("no diam".into()))?;
         let cm_range = sec.range("cm").ok_or_else(|| bad("no cm".into()))?;
         let diam_nodes: Vec<f64> = (0..nseg).map(|j| diam_range[seg_of(j)]).collect();
-        if !(sec.length > 0.0) || !(sec.ra > 0.0) {
+        if sec.length.is_nan() || sec.length <= 0.0 || sec.ra.is_nan() || sec.ra <= 0.0 {
             return Err(bad(format!(
                 "needs L > 0 and Ra > 0 (L = {}, Ra = {})",
                 sec.length, sec.ra
@@ -213,7 +213,7 @@ impl Discretization {
         }
         let geom: SectionGeometry = if sec.pt3d.len() > 1 {
             let arc = geometry::arc_lengths(&sec.pt3d, sec.length);
-            if !(arc[arc.len() - 1] > 0.0) {
+            if arc[arc.len() - 1].is_nan() || arc[arc.len() - 1] <= 0.0 {
                 return Err(bad("3-D points span zero length".into()));
             }
             geometry::frusta(&arc, &sec.pt3d, sec.ra, &diam_nodes)
@@ -242,6 +242,7 @@ impl Discretization {
     }
 
     /// `connection_coef`: a and b from NODERINV and the areas (rallbranch = 1).
+    #[allow(clippy::needless_range_loop)] // a, b, area, parent and rinv are indexed alike
     fn connection_coefficients(&mut self, rinv: &[f64]) {
         for i in self.roots..self.len() {
             let p = self.parent[i] as usize;

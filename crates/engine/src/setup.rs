@@ -147,7 +147,7 @@ impl<'a> SimulationBuilder<'a> {
 
     /// Builds the simulation (not yet initialised: call `finitialize` or `run`).
     pub fn build(&self) -> Result<Simulation, Error> {
-        if !(self.dt > 0.0) {
+        if self.dt.is_nan() || self.dt <= 0.0 {
             return Err(Error::InvalidParameter {
                 what: "dt",
                 value: self.dt,
@@ -185,8 +185,10 @@ impl<'a> SimulationBuilder<'a> {
         self.apply_ion_values(&disc, &mut store);
 
         let mut sets = Vec::with_capacity(plans.len());
-        let mut index = InstanceIndex::default();
-        index.artificial = vec![(u32::MAX, u32::MAX); self.artificial.len()];
+        let mut index = InstanceIndex {
+            artificial: vec![(u32::MAX, u32::MAX); self.artificial.len()],
+            ..Default::default()
+        };
         for (si, plan) in plans.iter().enumerate() {
             let nodes: Vec<u32> = plan.instances.iter().map(|&(n, _)| n).collect();
             let mut set = self

@@ -50,7 +50,12 @@ pub enum ExprKind {
     /// `$1`, `$s1`, `$o1`.
     Arg(char, usize),
     /// `obj.name`, `obj.name[i]`, `obj.name(args)`.
-    Member { object: Box<Expr>, name: String, index: Vec<Expr>, call: Option<Vec<Expr>> },
+    Member {
+        object: Box<Expr>,
+        name: String,
+        index: Vec<Expr>,
+        call: Option<Vec<Expr>>,
+    },
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     New(String, Vec<Expr>),
@@ -97,7 +102,6 @@ pub struct FuncDef {
     pub name: String,
     pub kind: FuncKind,
     pub body: Vec<Stmt>,
-    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,16 +127,45 @@ pub struct TemplateDef {
 pub enum StmtKind {
     Empty,
     Expr(Expr),
-    Assign { target: Expr, op: AssignOp, value: Expr },
+    Assign {
+        target: Expr,
+        op: AssignOp,
+        value: Expr,
+    },
     /// `name(x1:x2) = y1:y2`.
-    AssignSpan { target: Expr, y1: Expr, y2: Expr },
+    AssignSpan {
+        target: Expr,
+        y1: Expr,
+        y2: Expr,
+    },
     Block(Vec<Stmt>),
-    If { cond: Expr, then: Box<Stmt>, otherwise: Option<Box<Stmt>> },
-    While { cond: Expr, body: Box<Stmt> },
-    ForRange { var: Expr, from: Expr, to: Expr, body: Box<Stmt> },
-    ForC { init: Option<Box<Stmt>>, cond: Option<Expr>, step: Option<Box<Stmt>>, body: Box<Stmt> },
+    If {
+        cond: Expr,
+        then: Box<Stmt>,
+        otherwise: Option<Box<Stmt>>,
+    },
+    While {
+        cond: Expr,
+        body: Box<Stmt>,
+    },
+    ForRange {
+        var: Expr,
+        from: Expr,
+        to: Expr,
+        body: Box<Stmt>,
+    },
+    ForC {
+        init: Option<Box<Stmt>>,
+        cond: Option<Expr>,
+        step: Option<Box<Stmt>>,
+        body: Box<Stmt>,
+    },
     /// `for (x)` (with ends) or `for (x, 0)` (segment centres only).
-    ForSegments { var: Expr, with_ends: bool, body: Box<Stmt> },
+    ForSegments {
+        var: Expr,
+        with_ends: bool,
+        body: Box<Stmt>,
+    },
     Break,
     Continue,
     Return(Option<Expr>),
@@ -144,7 +177,10 @@ pub enum StmtKind {
     Double(Vec<Declarator>),
     Create(Vec<Declarator>),
     /// `connect child(x), parent(y)`, or `connect child(x), y` with the current section as parent.
-    Connect { child: SecLoc, parent: Expr },
+    Connect {
+        child: SecLoc,
+        parent: Expr,
+    },
     Access(Expr),
     Insert(String),
     Uninsert(String),
@@ -152,7 +188,10 @@ pub enum StmtKind {
     Forsec(Expr, Box<Stmt>),
     Ifsec(Expr, Box<Stmt>),
     /// `sec stmt` and `sec { … }`: run `body` with `section` pushed.
-    OnSection { section: Expr, body: Box<Stmt> },
+    OnSection {
+        section: Expr,
+        body: Box<Stmt>,
+    },
     Print(Vec<Expr>),
     Public(Vec<String>),
     External(Vec<String>),

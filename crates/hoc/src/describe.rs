@@ -19,13 +19,33 @@ fn num(v: f64) -> String {
 /// processes. Uniform values print once; varying ones print per segment.
 pub fn describe(cell: &CellDescription) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "cell {}: {} section(s), {} segment(s)", cell.name, cell.sections.len(), cell.total_segments());
+    let _ = writeln!(
+        out,
+        "cell {}: {} section(s), {} segment(s)",
+        cell.name,
+        cell.sections.len(),
+        cell.total_segments()
+    );
     for s in &cell.sections {
         let parent = match s.parent {
-            Some(a) => format!("{}({}) at {}({})", s.name, num(a.child_x), cell.sections[a.parent].name, num(a.parent_x)),
+            Some(a) => format!(
+                "{}({}) at {}({})",
+                s.name,
+                num(a.child_x),
+                cell.sections[a.parent].name,
+                num(a.parent_x)
+            ),
             None => "root".to_string(),
         };
-        let _ = writeln!(out, "section {}  nseg={} L={} Ra={}  {}", s.name, s.nseg(), num(s.length), num(s.ra), parent);
+        let _ = writeln!(
+            out,
+            "section {}  nseg={} L={} Ra={}  {}",
+            s.name,
+            s.nseg(),
+            num(s.length),
+            num(s.ra),
+            parent
+        );
         if !s.pt3d.is_empty() {
             let _ = writeln!(out, "  pt3d: {} point(s)", s.pt3d.len());
         }
@@ -46,8 +66,19 @@ pub fn describe(cell: &CellDescription) -> String {
         }
     }
     for p in &cell.point_processes {
-        let values: Vec<String> = p.values.iter().map(|(k, v)| format!("{k}={}", num(*v))).collect();
-        let _ = writeln!(out, "point {} at {}({}) {}", p.mechanism, cell.sections[p.section].name, num(p.x), values.join(" "));
+        let values: Vec<String> = p
+            .values
+            .iter()
+            .map(|(k, v)| format!("{k}={}", num(*v)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "point {} at {}({}) {}",
+            p.mechanism,
+            cell.sections[p.section].name,
+            num(p.x),
+            values.join(" ")
+        );
     }
     out
 }

@@ -13,13 +13,25 @@ fn format_g_alt(v: f64, precision: usize, keep_zeros: bool) -> String {
     }
     let p = precision.max(1);
     if v == 0.0 {
-        return if keep_zeros { format!("{:.*}", p - 1, 0.0) } else { "0".into() };
+        return if keep_zeros {
+            format!("{:.*}", p - 1, 0.0)
+        } else {
+            "0".into()
+        };
     }
     let exp = format!("{:.*e}", p - 1, v);
-    let e: i32 = exp.rsplit('e').next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let e: i32 = exp
+        .rsplit('e')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let s = if e < -4 || e >= p as i32 {
         let (mant, _) = exp.split_once('e').unwrap_or((&exp, ""));
-        let mant = if keep_zeros { mant.to_string() } else { trim_zeros(mant) };
+        let mant = if keep_zeros {
+            mant.to_string()
+        } else {
+            trim_zeros(mant)
+        };
         format!("{mant}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
     } else {
         let decimals = (p as i32 - 1 - e).max(0) as usize;
@@ -113,7 +125,9 @@ pub fn sprintf(fmt: &str, args: &[Value]) -> Result<String, String> {
             return Err("format ends inside a % conversion".into());
         };
         i += 1;
-        let arg = args.get(next).ok_or_else(|| format!("not enough arguments for format \"{fmt}\""))?;
+        let arg = args
+            .get(next)
+            .ok_or_else(|| format!("not enough arguments for format \"{fmt}\""))?;
         next += 1;
         let number = |a: &Value| match a {
             Value::Num(v) => Ok(*v),
@@ -138,7 +152,11 @@ pub fn sprintf(fmt: &str, args: &[Value]) -> Result<String, String> {
             }
             'f' | 'F' => {
                 let v = number(arg)?;
-                let mut s = if v.is_finite() { format!("{:.*}", precision.unwrap_or(6), v) } else { nonfinite(v) };
+                let mut s = if v.is_finite() {
+                    format!("{:.*}", precision.unwrap_or(6), v)
+                } else {
+                    nonfinite(v)
+                };
                 if flags.contains('+') && v >= 0.0 {
                     s.insert(0, '+');
                 }
@@ -171,8 +189,14 @@ pub fn sprintf(fmt: &str, args: &[Value]) -> Result<String, String> {
                 Value::Num(v) => format_g(*v, 6),
                 other => other.type_name().to_string(),
             },
-            'c' => char::from_u32(number(arg)? as u32).map(String::from).unwrap_or_default(),
-            other => return Err(format!("unsupported conversion %{other} in format \"{fmt}\"")),
+            'c' => char::from_u32(number(arg)? as u32)
+                .map(String::from)
+                .unwrap_or_default(),
+            other => {
+                return Err(format!(
+                    "unsupported conversion %{other} in format \"{fmt}\""
+                ))
+            }
         };
         let width: usize = width.parse().unwrap_or(0);
         let len = body.chars().count();
@@ -182,7 +206,11 @@ pub fn sprintf(fmt: &str, args: &[Value]) -> Result<String, String> {
                 out.push_str(&body);
                 out.extend(std::iter::repeat_n(' ', pad));
             } else if flags.contains('0') && conv != 's' {
-                let (sign, digits) = if body.starts_with(['-', '+']) { body.split_at(1) } else { ("", body.as_str()) };
+                let (sign, digits) = if body.starts_with(['-', '+']) {
+                    body.split_at(1)
+                } else {
+                    ("", body.as_str())
+                };
                 out.push_str(sign);
                 out.extend(std::iter::repeat_n('0', pad));
                 out.push_str(digits);
@@ -244,8 +272,13 @@ pub fn sscanf(input: &str, fmt: &str) -> Vec<Value> {
                 if i < inp.len() && (inp[i] == '-' || inp[i] == '+') {
                     i += 1;
                 }
-                while i < inp.len() && (inp[i].is_ascii_digit() || (!integer && ".eE".contains(inp[i]))) {
-                    if (inp[i] == 'e' || inp[i] == 'E') && i + 1 < inp.len() && (inp[i + 1] == '-' || inp[i + 1] == '+') {
+                while i < inp.len()
+                    && (inp[i].is_ascii_digit() || (!integer && ".eE".contains(inp[i])))
+                {
+                    if (inp[i] == 'e' || inp[i] == 'E')
+                        && i + 1 < inp.len()
+                        && (inp[i + 1] == '-' || inp[i + 1] == '+')
+                    {
                         i += 1;
                     }
                     i += 1;
@@ -268,14 +301,32 @@ mod tests {
 
     #[test]
     fn printf_conversions_match_c() {
-        let args = [Value::Num(3.0), Value::Str("dend".into()), Value::Num(0.000123456), Value::Num(2.5)];
-        assert_eq!(sprintf("%d %s %g %5.2f|", &args).unwrap(), "3 dend 0.000123456  2.50|");
-        assert_eq!(sprintf("%-4d|%04d|%e", &[Value::Num(7.0), Value::Num(-7.0), Value::Num(12345.678)]).unwrap(), "7   |-007|1.234568e+04");
+        let args = [
+            Value::Num(3.0),
+            Value::Str("dend".into()),
+            Value::Num(0.000123456),
+            Value::Num(2.5),
+        ];
+        assert_eq!(
+            sprintf("%d %s %g %5.2f|", &args).unwrap(),
+            "3 dend 0.000123456  2.50|"
+        );
+        assert_eq!(
+            sprintf(
+                "%-4d|%04d|%e",
+                &[Value::Num(7.0), Value::Num(-7.0), Value::Num(12345.678)]
+            )
+            .unwrap(),
+            "7   |-007|1.234568e+04"
+        );
         assert_eq!(format_g(1e-5, 6), "1e-05");
         assert_eq!(format_g(100000.0, 6), "100000");
         assert_eq!(format_g(1234567.0, 6), "1.23457e+06");
         assert_eq!(format_g(0.5, 6), "0.5");
-        assert_eq!(sprintf("%-5.10f", &[Value::Num(0.5)]).unwrap(), "0.5000000000");
+        assert_eq!(
+            sprintf("%-5.10f", &[Value::Num(0.5)]).unwrap(),
+            "0.5000000000"
+        );
         assert!(sprintf("%d", &[]).is_err());
     }
 

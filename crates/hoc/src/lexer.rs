@@ -38,8 +38,8 @@ pub struct Token {
 }
 
 const OPERATORS: [&str; 33] = [
-    "&&", "||", "==", "!=", "<=", ">=", "+=", "-=", "*=", "/=", "+", "-", "*", "/", "%", "^", "<", ">",
-    "=", "!", "(", ")", "[", "]", "{", "}", ",", ".", ":", ";", "&", "?", "@",
+    "&&", "||", "==", "!=", "<=", ">=", "+=", "-=", "*=", "/=", "+", "-", "*", "/", "%", "^", "<",
+    ">", "=", "!", "(", ")", "[", "]", "{", "}", ",", ".", ":", ";", "&", "?", "@",
 ];
 
 /// Splits `src` into tokens; always ends with [`Tok::Eof`].
@@ -59,7 +59,13 @@ pub fn tokenize(src: &str) -> Vec<Token> {
     while i < chars.len() {
         let c = chars[i];
         let (tl, tc) = (line, col);
-        let push = |out: &mut Vec<Token>, tok: Tok| out.push(Token { tok, line: tl, col: tc });
+        let push = |out: &mut Vec<Token>, tok: Tok| {
+            out.push(Token {
+                tok,
+                line: tl,
+                col: tc,
+            })
+        };
         if c == '\n' {
             push(&mut out, Tok::Newline);
             advance(&mut i, &mut line, &mut col, &chars);
@@ -85,7 +91,9 @@ pub fn tokenize(src: &str) -> Vec<Token> {
             if !closed {
                 push(&mut out, Tok::Error("unterminated /* comment".into()));
             }
-        } else if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
+        {
             let start = i;
             while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
                 advance(&mut i, &mut line, &mut col, &chars);
@@ -164,7 +172,10 @@ pub fn tokenize(src: &str) -> Vec<Token> {
             let digits: String = chars[start..i].iter().collect();
             match digits.parse::<usize>() {
                 Ok(n) if n >= 1 && kind != '&' => push(&mut out, Tok::Arg(kind, n)),
-                _ => push(&mut out, Tok::Error("unsupported argument reference after `$`".into())),
+                _ => push(
+                    &mut out,
+                    Tok::Error("unsupported argument reference after `$`".into()),
+                ),
             }
         } else if c == '\\' && chars.get(i + 1) == Some(&'\n') {
             // Line continuation.
@@ -175,7 +186,11 @@ pub fn tokenize(src: &str) -> Vec<Token> {
             let op = OPERATORS
                 .iter()
                 .find(|op| op.len() == 2 && **op == two)
-                .or_else(|| OPERATORS.iter().find(|op| op.len() == 1 && op.starts_with(c)));
+                .or_else(|| {
+                    OPERATORS
+                        .iter()
+                        .find(|op| op.len() == 1 && op.starts_with(c))
+                });
             match op {
                 Some(op) => {
                     for _ in 0..op.len() {
@@ -184,14 +199,25 @@ pub fn tokenize(src: &str) -> Vec<Token> {
                     push(&mut out, Tok::Op(op));
                 }
                 None => {
-                    let shown = if c.is_control() || !c.is_ascii() { format!("U+{:04X}", c as u32) } else { c.to_string() };
-                    push(&mut out, Tok::Error(format!("unexpected character `{shown}`")));
+                    let shown = if c.is_control() || !c.is_ascii() {
+                        format!("U+{:04X}", c as u32)
+                    } else {
+                        c.to_string()
+                    };
+                    push(
+                        &mut out,
+                        Tok::Error(format!("unexpected character `{shown}`")),
+                    );
                     advance(&mut i, &mut line, &mut col, &chars);
                 }
             }
         }
     }
-    out.push(Token { tok: Tok::Eof, line, col });
+    out.push(Token {
+        tok: Tok::Eof,
+        line,
+        col,
+    });
     out
 }
 

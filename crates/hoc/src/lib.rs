@@ -21,6 +21,7 @@ mod interp;
 mod lexer;
 mod parser;
 mod parser_expr;
+mod parser_stmt;
 mod value;
 
 /// Bytes of native stack the parser and interpreter may use below their entry point. Deep
@@ -50,13 +51,22 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub(crate) fn new(span: &lexer::Span, message: &str) -> Self {
-        Diagnostic { file: span.file.to_string(), line: span.line, col: span.col, message: message.to_string() }
+        Diagnostic {
+            file: span.file.to_string(),
+            line: span.line,
+            col: span.col,
+            message: message.to_string(),
+        }
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.col, self.message
+        )
     }
 }
 
@@ -78,7 +88,10 @@ pub enum Error {
 }
 
 fn join(d: &[Diagnostic]) -> String {
-    d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
+    d.iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Error {

@@ -47,7 +47,10 @@ impl Parser {
             // An operator at the end of a line continues the expression on the next one.
             self.skip_newlines();
             let rhs = self.binary(level + 1);
-            lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span };
+            lhs = Expr {
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                span,
+            };
         }
         lhs
     }
@@ -59,10 +62,16 @@ impl Parser {
         let span = self.span();
         let e = if self.eat_op("-") {
             let inner = self.unary();
-            Expr { kind: ExprKind::Unary(UnOp::Neg, Box::new(inner)), span }
+            Expr {
+                kind: ExprKind::Unary(UnOp::Neg, Box::new(inner)),
+                span,
+            }
         } else if self.eat_op("!") {
             let inner = self.unary();
-            Expr { kind: ExprKind::Unary(UnOp::Not, Box::new(inner)), span }
+            Expr {
+                kind: ExprKind::Unary(UnOp::Not, Box::new(inner)),
+                span,
+            }
         } else if self.eat_op("+") {
             self.unary()
         } else {
@@ -70,7 +79,10 @@ impl Parser {
             if self.eat_op("^") {
                 self.skip_newlines();
                 let exponent = self.unary();
-                Expr { kind: ExprKind::Binary(BinOp::Pow, Box::new(base), Box::new(exponent)), span }
+                Expr {
+                    kind: ExprKind::Binary(BinOp::Pow, Box::new(base), Box::new(exponent)),
+                    span,
+                }
             } else {
                 base
             }
@@ -90,8 +102,20 @@ impl Parser {
                 return e;
             };
             let index = self.indices();
-            let call = if self.peek_op("(") { Some(self.call_args()) } else { None };
-            e = Expr { kind: ExprKind::Member { object: Box::new(e), name, index, call }, span };
+            let call = if self.peek_op("(") {
+                Some(self.call_args())
+            } else {
+                None
+            };
+            e = Expr {
+                kind: ExprKind::Member {
+                    object: Box::new(e),
+                    name,
+                    index,
+                    call,
+                },
+                span,
+            };
         }
         e
     }
@@ -161,7 +185,11 @@ impl Parser {
                     self.error_here("expected a class name after `new`");
                     return self.dummy_expr();
                 };
-                let args = if self.peek_op("(") { self.call_args() } else { Vec::new() };
+                let args = if self.peek_op("(") {
+                    self.call_args()
+                } else {
+                    Vec::new()
+                };
                 ExprKind::New(class, args)
             }
             Tok::Ident(name) if name == "this" => {
@@ -175,7 +203,10 @@ impl Parser {
                     if index.is_empty() {
                         return self.call_or_span(name, span);
                     }
-                    let base = Expr { kind: ExprKind::Index(name, index), span: span.clone() };
+                    let base = Expr {
+                        kind: ExprKind::Index(name, index),
+                        span: span.clone(),
+                    };
                     let mut args = self.call_args();
                     if args.len() != 1 {
                         self.error_at(&span, "a section location takes exactly one argument");
@@ -213,16 +244,25 @@ impl Parser {
             if self.eat_op(":") {
                 let x2 = self.expr();
                 self.expect_op(")");
-                return Expr { kind: ExprKind::RangeSpan(name, Box::new(x1), Box::new(x2)), span };
+                return Expr {
+                    kind: ExprKind::RangeSpan(name, Box::new(x1), Box::new(x2)),
+                    span,
+                };
             }
         }
         self.pos = save;
         self.diagnostics.truncate(diag_count);
         let args = self.call_args();
-        Expr { kind: ExprKind::Call(name, args), span }
+        Expr {
+            kind: ExprKind::Call(name, args),
+            span,
+        }
     }
 
     pub(crate) fn dummy_expr(&self) -> Expr {
-        Expr { kind: ExprKind::Num(0.0), span: self.span() }
+        Expr {
+            kind: ExprKind::Num(0.0),
+            span: self.span(),
+        }
     }
 }

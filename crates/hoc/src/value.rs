@@ -94,22 +94,35 @@ pub struct Array<T> {
 impl<T: Clone> Array<T> {
     pub fn new(dims: Vec<usize>, fill: T) -> Self {
         let n = dims.iter().product::<usize>();
-        Array { dims, data: vec![fill; n] }
+        Array {
+            dims,
+            data: vec![fill; n],
+        }
     }
 
     /// Flat offset of `index`, or a message naming the bad subscript.
     pub fn offset(&self, name: &str, index: &[usize]) -> Result<usize, String> {
         if index.is_empty() {
             // An array used without subscript means its first element.
-            return if self.data.is_empty() { Err(format!("{name} has no elements")) } else { Ok(0) };
+            return if self.data.is_empty() {
+                Err(format!("{name} has no elements"))
+            } else {
+                Ok(0)
+            };
         }
         if index.len() != self.dims.len() {
-            return Err(format!("{name} has {} dimension(s), used with {}", self.dims.len(), index.len()));
+            return Err(format!(
+                "{name} has {} dimension(s), used with {}",
+                self.dims.len(),
+                index.len()
+            ));
         }
         let mut off = 0;
         for (k, (&i, &d)) in index.iter().zip(&self.dims).enumerate() {
             if i >= d {
-                return Err(format!("subscript {k} index {i} of {name} out of range {d}"));
+                return Err(format!(
+                    "subscript {k} index {i} of {name} out of range {d}"
+                ));
             }
             off = off * d + i;
         }

@@ -8,14 +8,20 @@ use common::{build, section, value, TestRegistry};
 fn global(src: &str, name: &str) -> f64 {
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);
-    interp.run_source(src, "g.hoc").unwrap_or_else(|e| panic!("{e}"));
-    interp.global(name).unwrap_or_else(|| panic!("no global {name}"))
+    interp
+        .run_source(src, "g.hoc")
+        .unwrap_or_else(|e| panic!("{e}"));
+    interp
+        .global(name)
+        .unwrap_or_else(|| panic!("no global {name}"))
 }
 
 fn output(src: &str) -> String {
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);
-    interp.run_source(src, "o.hoc").unwrap_or_else(|e| panic!("{e}"));
+    interp
+        .run_source(src, "o.hoc")
+        .unwrap_or_else(|e| panic!("{e}"));
     interp.output().to_string()
 }
 
@@ -23,33 +29,80 @@ fn output(src: &str) -> String {
 fn arithmetic_precedence_and_math() {
     assert_eq!(global("x = -2^2 + 7 % 3 * 2", "x"), -2.0);
     assert_eq!(global("x = 2^3^2", "x"), 512.0);
-    assert_eq!(global("x = int(-2.7) + floor(-2.5) + ceil(1.2) + abs(-3)", "x"), -2.0 - 3.0 + 2.0 + 3.0);
+    assert_eq!(
+        global("x = int(-2.7) + floor(-2.5) + ceil(1.2) + abs(-3)", "x"),
+        -2.0 - 3.0 + 2.0 + 3.0
+    );
     assert_eq!(global("x = (1 < 2) && !(3 == 4) || 0", "x"), 1.0);
-    assert_eq!(global("x = 0.1 + 0.2 == 0.3", "x"), 1.0, "HOC compares with float_epsilon");
+    assert_eq!(
+        global("x = 0.1 + 0.2 == 0.3", "x"),
+        1.0,
+        "HOC compares with float_epsilon"
+    );
     assert_eq!(global("x = 10\nx += 5\nx *= 2\nx -= 1\nx /= 29", "x"), 1.0);
     assert_eq!(global("x = atan2(1, 1) * 4 - PI", "x"), 0.0);
-    assert_eq!(global("x = sqrt(16) + exp(0) + log(E) + log10(100) + pow(2, 10) + tanh(0)", "x"), 4.0 + 1.0 + 1.0 + 2.0 + 1024.0);
+    assert_eq!(
+        global(
+            "x = sqrt(16) + exp(0) + log(E) + log10(100) + pow(2, 10) + tanh(0)",
+            "x"
+        ),
+        4.0 + 1.0 + 1.0 + 2.0 + 1024.0
+    );
 }
 
 #[test]
 fn control_flow() {
-    assert_eq!(global("s = 0\nfor i = 1, 4 s += i", "s"), 10.0, "for i=a,b is inclusive");
+    assert_eq!(
+        global("s = 0\nfor i = 1, 4 s += i", "s"),
+        10.0,
+        "for i=a,b is inclusive"
+    );
     assert_eq!(global("s = 0\nfor (i = 0; i < 10; i += 1) { if (i == 5) break\n if (i % 2) continue\n s += i }", "s"), 6.0);
     assert_eq!(global("s = 0\nwhile (s < 7) { s = s + 3 }", "s"), 9.0);
-    assert_eq!(global("if (0) { s = 1 } else if (1) { s = 2 } else { s = 3 }", "s"), 2.0);
-    assert_eq!(global("func f() { if ($1 <= 1) return 1\n return $1 * f($1 - 1) }\ns = f(5)", "s"), 120.0);
-    assert_eq!(global("proc p() { local a\n a = 5\n r = a + numarg() }\np(1, 2)", "r"), 7.0);
+    assert_eq!(
+        global("if (0) { s = 1 } else if (1) { s = 2 } else { s = 3 }", "s"),
+        2.0
+    );
+    assert_eq!(
+        global(
+            "func f() { if ($1 <= 1) return 1\n return $1 * f($1 - 1) }\ns = f(5)",
+            "s"
+        ),
+        120.0
+    );
+    assert_eq!(
+        global(
+            "proc p() { local a\n a = 5\n r = a + numarg() }\np(1, 2)",
+            "r"
+        ),
+        7.0
+    );
     assert_eq!(global("a = b = 4\ns = a + b", "s"), 8.0);
 }
 
 #[test]
 fn strings_and_formatting() {
     assert_eq!(output("strdef s\nsprint(s, \"%s-%d-%g\", \"a\", 3.7, 0.5)\nprint s\nprintf(\"%5.2f|%e\\n\", 3.14159, 1234.5)\n"), "a-3-0.5\n 3.14|1.234500e+03\n");
-    assert_eq!(global("strdef a\na = \"abc\"\nx = strcmp(a, \"abd\")", "x"), -1.0);
-    assert_eq!(global("strdef s\nn = sscanf(\"12 2.5\", \"%d %lf\", &a, &b)\nx = n * 100 + a + b", "x"), 214.5);
+    assert_eq!(
+        global("strdef a\na = \"abc\"\nx = strcmp(a, \"abd\")", "x"),
+        -1.0
+    );
+    assert_eq!(
+        global(
+            "strdef s\nn = sscanf(\"12 2.5\", \"%d %lf\", &a, &b)\nx = n * 100 + a + b",
+            "x"
+        ),
+        214.5
+    );
     assert_eq!(global("objref sf\nstrdef h, t\nsf = new StringFunctions()\nsf.head(\"dend[12]\", \"\\\\[\", h)\nsf.tail(\"dend[12]\", \"\\\\[\", t)\nx = sf.len(h) * 10 + sf.len(t) + sf.substr(\"abcdef\", \"cd\") * 100", "x"), 243.0);
     assert_eq!(global("objref s\ns = new String(\"hello\")\nobjref sf\nsf = new StringFunctions()\nx = sf.len(s.s)", "x"), 5.0);
-    assert_eq!(global("strdef c\nsprint(c, \"y = %d\", 7)\nexecute(c)\nx = y\nx += execute1(\"nosuch(\")", "x"), 7.0);
+    assert_eq!(
+        global(
+            "strdef c\nsprint(c, \"y = %d\", 7)\nexecute(c)\nx = y\nx += execute1(\"nosuch(\")",
+            "x"
+        ),
+        7.0
+    );
 }
 
 #[test]
@@ -57,9 +110,18 @@ fn objects_vectors_lists_random() {
     assert_eq!(global("objref v\nv = new Vector(4)\nv.indgen()\nv.append(10)\nx = v.sum() + v.size() * 100 + v.max() * 1000 + v.min()", "x"), 16.0 + 500.0 + 10000.0);
     assert_eq!(global("objref v, w\nv = new Vector(3, 2)\nw = v.c()\nw.x[1] = 5\nv.resize(2)\nx = v.size() * 100 + w.x[1] + v.x[0]", "x"), 207.0);
     assert_eq!(global("objref l, a, b\nl = new List()\na = new Vector(1)\nb = new Vector(2)\nl.append(a)\nl.append(b)\nl.remove(0)\nx = l.count() * 10 + l.o(0).size()", "x"), 12.0);
-    let u = global("objref r\nr = new Random(5)\nx = r.uniform(2, 3)\ny = r.repick()", "y");
+    let u = global(
+        "objref r\nr = new Random(5)\nx = r.uniform(2, 3)\ny = r.repick()",
+        "y",
+    );
     assert!((2.0..3.0).contains(&u));
-    assert_eq!(global("objref a, b\na = new Vector()\nb = a\nx = (a == b) + (a != b) * 10", "x"), 1.0);
+    assert_eq!(
+        global(
+            "objref a, b\na = new Vector()\nb = a\nx = (a == b) + (a != b) * 10",
+            "x"
+        ),
+        1.0
+    );
 }
 
 #[test]
@@ -68,7 +130,9 @@ fn obfunc_this_and_template_members() {
     assert_eq!(global(src, "x"), 3.0);
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);
-    let err = interp.run_source(&(src.to_string() + "p.w2()\n"), "t.hoc").unwrap_err();
+    let err = interp
+        .run_source(&(src.to_string() + "p.w2()\n"), "t.hoc")
+        .unwrap_err();
     assert!(err.to_string().contains("not a public member"), "{err}");
 }
 
@@ -92,7 +156,9 @@ fn template_arguments_reach_init() {
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);
     interp.run_source(src, "m.hoc").unwrap();
-    let cell = interp.instantiate("M", &[hoc::Arg::Str("cell.swc".into()), hoc::Arg::Num(3.0)]).unwrap();
+    let cell = interp
+        .instantiate("M", &[hoc::Arg::Str("cell.swc".into()), hoc::Arg::Num(3.0)])
+        .unwrap();
     assert_eq!(cell.sections[0].nseg(), 3);
     let err = interp.instantiate("M", &[]).unwrap_err();
     assert!(err.to_string().contains("argument 1"), "{err}");
@@ -102,7 +168,12 @@ fn template_arguments_reach_init() {
 fn sections_connect_and_geometry() {
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);
-    interp.load_file(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/templates/constructs.hoc")).unwrap();
+    interp
+        .load_file(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/templates/constructs.hoc"
+        ))
+        .unwrap();
     let obj = interp.new_object("Constructs", &[]).unwrap();
     let num = |n: &str| interp.member_number(&obj, n).unwrap();
     assert_eq!(num("nd"), 4.0, "forsec regex matches every dend");
@@ -114,9 +185,17 @@ fn sections_connect_and_geometry() {
     assert_eq!(num("dist_end"), 60.0);
     assert_eq!(interp.global("celsius"), Some(34.0));
     let cell = interp.cell(&obj);
-    let parent = |n: &str| section(&cell, n).parent.map(|a| (cell.sections[a.parent].name.clone(), a.child_x, a.parent_x));
+    let parent = |n: &str| {
+        section(&cell, n)
+            .parent
+            .map(|a| (cell.sections[a.parent].name.clone(), a.child_x, a.parent_x))
+    };
     assert_eq!(parent("axon[0]"), Some(("soma".into(), 0.0, 0.0)));
-    assert_eq!(parent("axon[1]"), Some(("axon[0]".into(), 0.0, 1.0)), "`a connect b(0), 1` hangs b on a");
+    assert_eq!(
+        parent("axon[1]"),
+        Some(("axon[0]".into(), 0.0, 1.0)),
+        "`a connect b(0), 1` hangs b on a"
+    );
     assert_eq!(section(&cell, "axon[0]").nseg(), 1);
     // diam(0:1) = 2:1 over 5 segments: values at the centres.
     let d = value(&cell, "dend[0]", "diam");
@@ -135,11 +214,22 @@ fn range_variables_ions_and_nseg_remap() {
     let cell = build(src, "R").unwrap();
     assert_eq!(value(&cell, "a", "g_pas"), vec![1.0, 1.0, 2.0, 2.0]);
     assert_eq!(value(&cell, "a", "cai"), vec![1e-4; 4]);
-    assert_eq!(value(&cell, "a", "cao"), vec![2.0; 4], "ion created with NEURON's defaults");
+    assert_eq!(
+        value(&cell, "a", "cao"),
+        vec![2.0; 4],
+        "ion created with NEURON's defaults"
+    );
     assert_eq!(value(&cell, "a", "ek"), vec![-90.0; 4]);
     assert_eq!(cell.sections[0].ions, ["ca", "k"]);
-    let err = build("begintemplate R\ncreate a\nproc init() { a { gnabar_hh = 1 } }\nendtemplate R\n", "R").unwrap_err();
-    assert!(err.to_string().contains("hh mechanism not inserted"), "{err}");
+    let err = build(
+        "begintemplate R\ncreate a\nproc init() { a { gnabar_hh = 1 } }\nendtemplate R\n",
+        "R",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("hh mechanism not inserted"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -163,7 +253,10 @@ fn pt3d_functions_and_define_shape() {
     interp.run_source(src, "g.hoc").unwrap();
     let obj = interp.new_object("G", &[]).unwrap();
     let m = |n: &str| interp.member_number(&obj, n).unwrap();
-    assert_eq!((m("n"), m("arc"), m("dia"), m("len")), (3.0, 17.0, 4.0, 17.0));
+    assert_eq!(
+        (m("n"), m("arc"), m("dia"), m("len")),
+        (3.0, 17.0, 4.0, 17.0)
+    );
     let cell = interp.cell(&obj);
     let s = section(&cell, "s");
     // diam is the integral of the piecewise-linear diameter over the single segment / L.
@@ -183,7 +276,10 @@ fn section_ref_and_section_list() {
     let mut interp = hoc::Interpreter::new(&reg);
     interp.run_source(src, "s.hoc").unwrap();
     let g = |n: &str| interp.global(n).unwrap();
-    assert_eq!((g("n"), g("hp"), g("m"), g("k"), g("hit"), g("x")), (2.0, 1.0, 3.0, 2.0, 1.0, 9.0));
+    assert_eq!(
+        (g("n"), g("hp"), g("m"), g("k"), g("hit"), g("x")),
+        (2.0, 1.0, 3.0, 2.0, 1.0, 9.0)
+    );
 }
 
 #[test]
@@ -211,5 +307,18 @@ fn point_processes() {
     let cell = build(src, "S").unwrap();
     assert_eq!(cell.point_processes.len(), 1);
     let p = &cell.point_processes[0];
-    assert_eq!((p.mechanism.as_str(), p.x, p.values["amp"], p.values["del"]), ("IClamp", 0.5, 0.2, 5.0));
+    assert_eq!(
+        (p.mechanism.as_str(), p.x, p.values["amp"], p.values["del"]),
+        ("IClamp", 0.5, 0.2, 5.0)
+    );
+}
+
+#[test]
+fn create_in_a_method_recreates_an_array() {
+    // BMTK's BioAxonStub pattern: replace the axon by two fresh sections.
+    let src = "begintemplate A\npublic axon\ncreate soma, axon[1]\nproc init() {\n soma L = 10\n create axon[2]\n for i = 0, 1 axon[i] { L = 30  diam = 1  nseg = 1 + 2 * int(L / 40) }\n connect axon[0](0), soma(1)\n connect axon[1](0), axon[0](1)\n axon[1] delete_section()\n}\nendtemplate A\n";
+    let cell = build(src, "A").unwrap();
+    let names: Vec<&str> = cell.sections.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["soma", "axon[0]"]);
+    assert_eq!(section(&cell, "axon[0]").length, 30.0);
 }

@@ -23,8 +23,15 @@ fn unknown_mechanism_names_file_and_line() {
 fn syntax_errors_are_all_reported() {
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);
-    let err = interp.run_source("x = 1 +\ny = )\nproc p() {\n  z = (2\n}\nw = 3 3\n", "bad.hoc").unwrap_err();
-    let hoc::Error::Syntax(diags) = err else { panic!("{err:?}") };
+    let err = interp
+        .run_source(
+            "x = 1 +\ny = )\nproc p() {\n  z = (2\n}\nw = 3 3\n",
+            "bad.hoc",
+        )
+        .unwrap_err();
+    let hoc::Error::Syntax(diags) = err else {
+        panic!("{err:?}")
+    };
     assert!(diags.len() >= 2, "{diags:?}");
     assert!(diags.iter().all(|d| d.file == "bad.hoc" && d.line >= 1));
 }
@@ -33,18 +40,32 @@ fn syntax_errors_are_all_reported() {
 fn unterminated_template() {
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);
-    let err = interp.run_source("begintemplate A\ncreate soma\nproc init() {\n}\n", "t.hoc").unwrap_err();
+    let err = interp
+        .run_source("begintemplate A\ncreate soma\nproc init() {\n}\n", "t.hoc")
+        .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("t.hoc:1:1") && text.contains("endtemplate"), "{text}");
+    assert!(
+        text.contains("t.hoc:1:1") && text.contains("endtemplate"),
+        "{text}"
+    );
 }
 
 #[test]
 fn out_of_range_section_and_undefined_names() {
-    let d = runtime_error("begintemplate T\ncreate soma[1]\nproc init() {\n soma[1] { L = 3 }\n}\nendtemplate T\n", "T");
+    let d = runtime_error(
+        "begintemplate T\ncreate soma[1]\nproc init() {\n soma[1] { L = 3 }\n}\nendtemplate T\n",
+        "T",
+    );
     assert!(d.message.contains("out of range") && d.line == 4, "{d}");
-    let d = runtime_error("begintemplate T\nproc init() {\n x = nothere + 1\n}\nendtemplate T\n", "T");
+    let d = runtime_error(
+        "begintemplate T\nproc init() {\n x = nothere + 1\n}\nendtemplate T\n",
+        "T",
+    );
     assert!(d.message.contains("nothere") && d.line == 3, "{d}");
-    let d = runtime_error("begintemplate T\nproc init() {\n  nosuchfunc(1)\n}\nendtemplate T\n", "T");
+    let d = runtime_error(
+        "begintemplate T\nproc init() {\n  nosuchfunc(1)\n}\nendtemplate T\n",
+        "T",
+    );
     assert!(d.message.contains("undefined function `nosuchfunc`"), "{d}");
 }
 
@@ -52,18 +73,28 @@ fn out_of_range_section_and_undefined_names() {
 fn missing_load_file_target() {
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);
-    let err = interp.run_source("load_file(\"stdrun.hoc\")\n{load_file(\"does/not/exist.hoc\")}\n", "main.hoc").unwrap_err();
+    let err = interp
+        .run_source(
+            "load_file(\"stdrun.hoc\")\n{load_file(\"does/not/exist.hoc\")}\n",
+            "main.hoc",
+        )
+        .unwrap_err();
     let d = &err.diagnostics()[0];
     assert_eq!((d.line, d.file.as_str()), (2, "main.hoc"));
     assert!(d.message.contains("does/not/exist.hoc"));
-    assert!(matches!(interp.load_file("/no/such/file.hoc"), Err(hoc::Error::Io { .. })));
+    assert!(matches!(
+        interp.load_file("/no/such/file.hoc"),
+        Err(hoc::Error::Io { .. })
+    ));
 }
 
 #[test]
 fn binary_garbage_is_diagnosed() {
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);
-    let garbage: Vec<u8> = (0..4000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let garbage: Vec<u8> = (0..4000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     let src = String::from_utf8_lossy(&garbage);
     let err = interp.run_source(&src, "garbage.bin").unwrap_err();
     assert!(!err.diagnostics().is_empty());
@@ -74,12 +105,18 @@ fn runaway_loops_and_recursion_stop() {
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);
     interp.set_step_limit(100_000);
-    let err = interp.run_source("x = 0\nwhile (1) { x += 1 }\n", "loop.hoc").unwrap_err();
+    let err = interp
+        .run_source("x = 0\nwhile (1) { x += 1 }\n", "loop.hoc")
+        .unwrap_err();
     assert!(err.to_string().contains("step limit"), "{err}");
-    let err = interp.run_source("func f() { return f($1 + 1) }\nf(1)\n", "rec.hoc").unwrap_err();
+    let err = interp
+        .run_source("func f() { return f($1 + 1) }\nf(1)\n", "rec.hoc")
+        .unwrap_err();
     assert!(err.to_string().contains("too deep"), "{err}");
     assert!(err.to_string().lines().count() < 4, "{err}");
-    let err = interp.run_source("execerror(\"bad\", \"thing\")\n", "e.hoc").unwrap_err();
+    let err = interp
+        .run_source("execerror(\"bad\", \"thing\")\n", "e.hoc")
+        .unwrap_err();
     assert!(err.to_string().contains("bad thing"), "{err}");
 }
 
@@ -87,8 +124,14 @@ fn runaway_loops_and_recursion_stop() {
 fn unknown_template_and_create_in_method() {
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);
-    assert!(matches!(interp.instantiate("Nope", &[]), Err(hoc::Error::UnknownTemplate(_))));
-    let d = runtime_error("begintemplate T\nproc init() {\n create axon[2]\n}\nendtemplate T\n", "T");
+    assert!(matches!(
+        interp.instantiate("Nope", &[]),
+        Err(hoc::Error::UnknownTemplate(_))
+    ));
+    let d = runtime_error(
+        "begintemplate T\nproc init() {\n create axon[2]\n}\nendtemplate T\n",
+        "T",
+    );
     assert!(d.message.contains("top level"), "{d}");
 }
 
@@ -108,8 +151,16 @@ fn mutated_templates_never_panic() {
         state ^= state << 17;
         state
     };
-    let pieces = ["{", "}", "(", ")", "[", "]", "\n", "=", "$o1", "soma", "0", "-1", "1e999", "\"", "for", "if", ",", "connect", "insert", "forsec", "this", "."];
-    for round in 0..300 {
+    let pieces = [
+        "{", "}", "(", ")", "[", "]", "\n", "=", "$o1", "soma", "0", "-1", "1e999", "\"", "for",
+        "if", ",", "connect", "insert", "forsec", "this", ".",
+    ];
+    // HOC_MUTATION_ROUNDS=20000 runs a longer campaign.
+    let rounds = std::env::var("HOC_MUTATION_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(300);
+    for round in 0..rounds {
         let seed = seeds[round % seeds.len()];
         let mut text: Vec<char> = seed.chars().collect();
         for _ in 0..(1 + next() % 6) {
@@ -133,7 +184,8 @@ fn mutated_templates_never_panic() {
         if interp.run_source(&src, "m.hoc").is_ok() {
             for t in interp.template_names() {
                 let _ = interp.instantiate(&t, &[]);
-                let _ = interp.instantiate(&t, &[hoc::Arg::Str("x.swc".into()), hoc::Arg::Num(1.0)]);
+                let _ =
+                    interp.instantiate(&t, &[hoc::Arg::Str("x.swc".into()), hoc::Arg::Num(1.0)]);
             }
         }
     }

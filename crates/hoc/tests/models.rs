@@ -13,7 +13,11 @@ fn hco_cell_has_one_soma_with_nine_mechanisms() {
     let mut interp = hoc::Interpreter::new(&reg);
     interp.load_file(HCO).unwrap();
     let obj = interp.new_object("HCOcell", &[]).unwrap();
-    assert_eq!(interp.member_number(&obj, "NumSoma"), Some(0.0), "members start zeroed in a new object");
+    assert_eq!(
+        interp.member_number(&obj, "NumSoma"),
+        Some(0.0),
+        "members start zeroed in a new object"
+    );
     let cell = interp.cell(&obj);
     interp.release(obj);
     assert_eq!(cell.sections.len(), 1);
@@ -22,7 +26,10 @@ fn hco_cell_has_one_soma_with_nine_mechanisms() {
     assert_eq!(soma.length, 1000.0);
     assert_eq!(value(&cell, "soma[0]", "diam"), vec![9.99593f32 as f64]);
     assert_eq!(value(&cell, "soma[0]", "diam")[0], 9.995929718017578);
-    assert_eq!(soma.mechanisms, ["leak", "cat", "cas", "kdr", "ka", "kca", "capool", "hyper", "na"]);
+    assert_eq!(
+        soma.mechanisms,
+        ["leak", "cat", "cas", "kdr", "ka", "kca", "capool", "hyper", "na"]
+    );
     for (var, expected) in [
         ("eleak", -50.0),
         ("gbar_leak", 0.03e-3),
@@ -71,7 +78,11 @@ fn multicomp_cell_tree_and_values() {
     let cell = interp.instantiate("MultiCompCell", &[]).unwrap();
     let names: Vec<&str> = cell.sections.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["soma[0]", "dend[0]", "dend[1]", "dend[2]"]);
-    let parent = |n: &str| section(&cell, n).parent.map(|a| (cell.sections[a.parent].name.clone(), a.parent_x, a.child_x));
+    let parent = |n: &str| {
+        section(&cell, n)
+            .parent
+            .map(|a| (cell.sections[a.parent].name.clone(), a.parent_x, a.child_x))
+    };
     assert_eq!(parent("soma[0]"), None);
     assert_eq!(parent("dend[0]"), Some(("soma[0]".into(), 1.0, 0.0)));
     assert_eq!(parent("dend[1]"), Some(("dend[0]".into(), 1.0, 0.0)));

@@ -9,9 +9,14 @@ use common::{section, value, TestRegistry};
 fn load(file: &str, template: &str) -> model::CellDescription {
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);
-    let path = format!("{}/../../tests/reference-data/hoc/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../tests/reference-data/hoc/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     interp.load_file(&path).unwrap_or_else(|e| panic!("{e}"));
-    interp.instantiate(template, &[]).unwrap_or_else(|e| panic!("{e}"))
+    interp
+        .instantiate(template, &[])
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -21,7 +26,13 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn ball_and_stick_d_lambda_rule_and_nseg_remap() {
     let cell = load("BallStick.hoc", "BallStick");
-    assert_eq!(cell.sections.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["soma", "dend"]);
+    assert_eq!(
+        cell.sections
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>(),
+        ["soma", "dend"]
+    );
     let dend = section(&cell, "dend");
     // λ(100 Hz) = 1e5·√(1.2/(4π·100·123·1.1)) µm; nseg = 2·int((700/(0.1λ) + 0.9)/2) + 1.
     let lambda = 1e5 * (1.2 / (4.0 * std::f64::consts::PI * 100.0 * 123.0 * 1.1)).sqrt();
@@ -55,13 +66,24 @@ fn channel_distributions_from_sprint_and_execute() {
     assert_eq!(value(&cell, "soma", "gnabar_hh"), vec![0.12]);
     assert_eq!(value(&cell, "axon", "gnabar_hh"), vec![0.24; 9]);
     assert_eq!(value(&cell, "axon", "gkbar_hh"), vec![0.012; 9]);
-    assert!(!section(&cell, "dend[0]").mechanisms.contains(&"hh".to_string()));
+    assert!(!section(&cell, "dend[0]")
+        .mechanisms
+        .contains(&"hh".to_string()));
     assert_eq!(value(&cell, "dend[2]", "cm"), vec![2.12346; 5]);
     assert_eq!(section(&cell, "axon").ra, 75.0);
     assert_eq!(section(&cell, "soma").ra, 150.0);
-    assert_eq!((section(&cell, "dend[2]").length, value(&cell, "dend[2]", "diam")[0]), (250.0, 1.0));
+    assert_eq!(
+        (
+            section(&cell, "dend[2]").length,
+            value(&cell, "dend[2]", "diam")[0]
+        ),
+        (250.0, 1.0)
+    );
     let axon = section(&cell, "axon").parent.unwrap();
-    assert_eq!((cell.sections[axon.parent].name.as_str(), axon.parent_x), ("soma", 0.0));
+    assert_eq!(
+        (cell.sections[axon.parent].name.as_str(), axon.parent_x),
+        ("soma", 0.0)
+    );
 }
 
 #[test]
@@ -72,29 +94,44 @@ fn distance_graded_conductances() {
     let centre = |i: usize, n: usize| (i as f64 + 0.5) / n as f64;
     for i in 0..7 {
         // dend[0] hangs on soma(0): 7.5 µm back to the soma's 0 end, then x·100.
-        assert!(close(g("dend[0]")[i], 5e-5 + 2e-7 * (7.5 + 100.0 * centre(i, 7))));
+        assert!(close(
+            g("dend[0]")[i],
+            5e-5 + 2e-7 * (7.5 + 100.0 * centre(i, 7))
+        ));
         // dend[1] continues dend[0]: 7.5 + 100 + x·200.
-        assert!(close(g("dend[1]")[i], 5e-5 + 2e-7 * (107.5 + 200.0 * centre(i, 7))));
+        assert!(close(
+            g("dend[1]")[i],
+            5e-5 + 2e-7 * (107.5 + 200.0 * centre(i, 7))
+        ));
         // dend[2] hangs on dend[0](0.5), the centre of its 4th segment: 7.5 + 50 + x·300.
-        assert!(close(g("dend[2]")[i], 5e-5 + 2e-7 * (57.5 + 300.0 * centre(i, 7))));
+        assert!(close(
+            g("dend[2]")[i],
+            5e-5 + 2e-7 * (57.5 + 300.0 * centre(i, 7))
+        ));
     }
     for i in 0..3 {
         // prox_dend hangs on soma(0.5), the origin itself; the regex "dend" matches it too.
         assert!(close(g("prox_dend")[i], 5e-5 + 2e-7 * 50.0 * centre(i, 3)));
     }
     let gna = value(&cell, "apic[0]", "gnabar_hh");
-    for i in 0..11 {
+    for (i, g) in gna.iter().enumerate() {
         // apic[0] hangs on soma(1): 7.5 + x·300.
-        assert!(close(gna[i], 0.12 * (-(7.5 + 300.0 * centre(i, 11)) / 200.0).exp()));
+        assert!(close(
+            *g,
+            0.12 * (-(7.5 + 300.0 * centre(i, 11)) / 200.0).exp()
+        ));
     }
     // apic[1] is attached by its 1 end, so distance grows towards x = 0.
     let gna = value(&cell, "apic[1]", "gnabar_hh");
-    for i in 0..5 {
-        assert!(close(gna[i], 0.12 * (-(307.5 + 200.0 * (1.0 - centre(i, 5))) / 200.0).exp()));
+    for (i, g) in gna.iter().enumerate() {
+        assert!(close(
+            *g,
+            0.12 * (-(307.5 + 200.0 * (1.0 - centre(i, 5))) / 200.0).exp()
+        ));
     }
     let gk = value(&cell, "apic[1]", "gkbar_hh");
-    for i in 0..5 {
-        assert!(close(gk[i], 0.04 - 0.03 * centre(i, 5)));
+    for (i, g) in gk.iter().enumerate() {
+        assert!(close(*g, 0.04 - 0.03 * centre(i, 5)));
     }
     assert_eq!(value(&cell, "soma", "g_pas"), vec![5e-5]);
     assert_eq!(value(&cell, "soma", "gnabar_hh"), vec![0.12]);

@@ -166,10 +166,14 @@ pub struct CompiledKernel {
     pub n_regs: usize,
     /// Deepest mask nesting.
     pub max_depth: usize,
+    /// Constant registers, filled once per kernel run: (register, value).
+    pub constants: Vec<(Reg, f64)>,
 }
 
 struct Compiler<'m> {
     mech: &'m Mechanism,
+    /// Constant value bits → register.
+    constant_regs: std::collections::HashMap<u64, Reg>,
     out: CompiledKernel,
     temp_top: usize,
     depth: usize,
@@ -232,11 +236,14 @@ impl Compiler<'_> {
 
     fn expr(&mut self, e: &Expr) -> Reg {
         match e {
-            Expr::Const(value) => {
-                let dst = self.temp();
-                self.emit(Op::Const { dst, value: *value });
-                dst
-            }
+            Expr::Const(value) => match self.constant_regs.get(&value.to_bits()) {
+                Some(r) => *r,
+                None => {
+                    let dst = self.temp();
+                    self.emit(Op::Const { dst, value: *value });
+                    dst
+                }
+            },
             Expr::Load(p) => self.load(p),
             Expr::Unary(op, a) => {
                 let a = self.expr(a);
@@ -525,18 +532,65 @@ impl Compiler<'_> {
     }
 }
 
+fn constants_in(e: &Expr, out: &mut Vec<f64>) {
+    expr_any(e, &mut |x| {
+        if let Expr::Const(c) = x {
+            if !out.iter().any(|o| o.to_bits() == c.to_bits()) {
+                out.push(*c);
+            }
+        }
+        false
+    });
+}
+
+fn collect_constants(body: &[Stmt], out: &mut Vec<f64>) {
+    let on_expr = constants_in;
+    for s in body {
+        match s {
+            Stmt::Assign(p, e) => {
+                on_expr(e, out);
+                if let Place::FieldIndexed { index, .. } = p {
+                    on_expr(index, out);
+                }
+            }
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                on_expr(cond, out);
+                collect_constants(then, out);
+                collect_constants(otherwise, out);
+            }
+            Stmt::TableCall { arg, .. } => on_expr(arg, out),
+            // Lane-by-lane statements evaluate their own constants.
+            _ => {}
+        }
+    }
+}
+
 /// Compiles `body` (a kernel of `mech`) with `n_locals` locals.
 pub fn compile(mech: &Mechanism, body: &[Stmt], n_locals: usize) -> CompiledKernel {
     let n_globals = mech.globals.len();
     let global_base = n_locals;
-    let first_temp = n_locals + n_globals;
+    let mut values = Vec::new();
+    collect_constants(body, &mut values);
+    let const_base = n_locals + n_globals;
+    let constants: Vec<(Reg, f64)> = values
+        .iter()
+        .enumerate()
+        .map(|(k, v)| ((const_base + k) as Reg, *v))
+        .collect();
+    let first_temp = const_base + constants.len();
     let mut c = Compiler {
         mech,
+        constant_regs: constants.iter().map(|(r, v)| (v.to_bits(), *r)).collect(),
         out: CompiledKernel {
             n_locals,
             global_base,
             n_globals,
             n_regs: first_temp,
+            constants,
             ..Default::default()
         },
         temp_top: first_temp,

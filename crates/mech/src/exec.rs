@@ -1,7 +1,9 @@
 //! The chunk executor: runs a [`CompiledKernel`] over all instances of a set, `LANES` at a
 //! time. Loads gather from SoA fields, node arrays and ion arrays by index; arithmetic runs over
 //! lane arrays; stores scatter back; additions into shared node/ion places apply lanes in
-//! instance order. Lane-by-lane statements go to the scalar walker through [`LaneEnv`].
+//! instance order. Lane-by-lane statements go to the scalar walker (`crate::lane`).
+//! Arithmetic runs over all `LANES` lanes (a fixed trip count that vectorises); values in lanes
+//! past the end of a partial chunk are never stored.
 //!
 //! Limitation (documented contract): within a chunk, instances communicate only through
 //! read-modify-writes of node/ion places and through globals; an instance that *reads* a
@@ -11,13 +13,14 @@
 // Lane loops index several lane arrays and SoA columns with the same lane number.
 #![allow(clippy::needless_range_loop)]
 
-use nmodl::ir::{BinaryOp, Builtin, IonId, IonVar, MathFn, Mechanism, NodeVar, Stmt};
+use nmodl::ir::{BinaryOp, Builtin, MathFn, Mechanism, NodeVar};
 
 use crate::compile::{CompiledKernel, Dest, Op, LANES};
-use crate::math::RandomStream;
-use crate::scalar::{binary, is_random, math, unary, Env, EventRequest, Walker};
+use crate::lane::lane_walk;
+use crate::math::{hoc_exp, RandomStream};
+use crate::scalar::{binary, is_random, math, unary};
 use crate::solver::SolverScratch;
-use crate::table::TableData;
+use crate::table::{Position, TableData};
 use crate::Context;
 
 /// Per-instance storage of a set (struct of arrays) and its per-set state.
@@ -68,7 +71,7 @@ impl Scratch {
     }
 }
 
-fn node_array<'c>(ctx: &'c Context, var: NodeVar) -> &'c [f64] {
+pub(crate) fn node_array<'c>(ctx: &'c Context, var: NodeVar) -> &'c [f64] {
     match var {
         NodeVar::V => ctx.v,
         NodeVar::Rhs => ctx.rhs,
@@ -78,7 +81,7 @@ fn node_array<'c>(ctx: &'c Context, var: NodeVar) -> &'c [f64] {
     }
 }
 
-fn builtin_value(ctx: &Context, b: Builtin, flag: f64) -> f64 {
+pub(crate) fn builtin_value(ctx: &Context, b: Builtin, flag: f64) -> f64 {
     match b {
         Builtin::T => ctx.t,
         Builtin::Dt => ctx.dt,
@@ -87,229 +90,16 @@ fn builtin_value(ctx: &Context, b: Builtin, flag: f64) -> f64 {
     }
 }
 
-/// Instance view used by the scalar walker (lane `lane` of the current chunk).
-pub struct LaneEnv<'a, 'c> {
-    pub st: &'a mut Storage,
-    pub regs: &'a mut [[f64; LANES]],
-    pub writer: &'a mut [i32],
-    pub table_locals: &'a mut Vec<Vec<f64>>,
-    pub global_base: usize,
-    pub lane: usize,
-    pub inst: usize,
-    pub ctx: &'a mut Context<'c>,
-    pub flag: f64,
-    pub args: &'a mut [f64],
-}
-
-impl LaneEnv<'_, '_> {
-    fn ion_slot(&self, ion: IonId) -> Option<(usize, usize)> {
-        let store = *self.st.ion_map.get(ion as usize)?;
-        let entry = *self.st.ion_index.get(ion as usize)?.get(self.inst)?;
-        (entry != u32::MAX).then_some((store, entry as usize))
-    }
-}
-
-impl Env for LaneEnv<'_, '_> {
-    fn field(&self, f: u32) -> f64 {
-        self.st
-            .fields
-            .get(f as usize)
-            .and_then(|c| c.get(self.inst))
-            .copied()
-            .unwrap_or(f64::NAN)
-    }
-    fn set_field(&mut self, f: u32, v: f64) {
-        if let Some(x) = self
-            .st
-            .fields
-            .get_mut(f as usize)
-            .and_then(|c| c.get_mut(self.inst))
-        {
-            *x = v;
-        }
-    }
-    fn global(&self, g: u32) -> f64 {
-        self.regs
-            .get(self.global_base + g as usize)
-            .map_or(f64::NAN, |r| r[self.lane])
-    }
-    fn set_global(&mut self, g: u32, v: f64) {
-        if let Some(r) = self.regs.get_mut(self.global_base + g as usize) {
-            r[self.lane] = v;
-            if let Some(w) = self.writer.get_mut(g as usize) {
-                *w = (*w).max(self.lane as i32);
-            }
-        }
-    }
-    fn local(&self, l: u32) -> f64 {
-        self.regs.get(l as usize).map_or(f64::NAN, |r| r[self.lane])
-    }
-    fn set_local(&mut self, l: u32, v: f64) {
-        if let Some(r) = self.regs.get_mut(l as usize) {
-            r[self.lane] = v;
-        }
-    }
-    fn ion(&self, ion: IonId, var: IonVar) -> f64 {
-        match self.ion_slot(ion) {
-            Some((s, e)) => self.ctx.ions.ions[s]
-                .column(var)
-                .get(e)
-                .copied()
-                .unwrap_or(f64::NAN),
-            None => f64::NAN,
-        }
-    }
-    fn set_ion(&mut self, ion: IonId, var: IonVar, v: f64) {
-        if let Some((s, e)) = self.ion_slot(ion) {
-            if let Some(x) = self.ctx.ions.ions[s].column_mut(var).get_mut(e) {
-                *x = v;
-            }
-        }
-    }
-    fn node(&self, var: NodeVar) -> f64 {
-        let n = self.st.nodes.get(self.inst).copied().unwrap_or(u32::MAX) as usize;
-        node_array(self.ctx, var)
-            .get(n)
-            .copied()
-            .unwrap_or(f64::NAN)
-    }
-    fn set_node(&mut self, var: NodeVar, v: f64) {
-        let n = self.st.nodes.get(self.inst).copied().unwrap_or(u32::MAX) as usize;
-        let slot = match var {
-            NodeVar::Rhs => self.ctx.rhs.get_mut(n),
-            NodeVar::D => self.ctx.d.get_mut(n),
-            // v, area and diam are read-only for mechanisms.
-            _ => None,
-        };
-        if let Some(x) = slot {
-            *x = v;
-        }
-    }
-    fn builtin(&self, b: Builtin) -> f64 {
-        builtin_value(self.ctx, b, self.flag)
-    }
-    fn netcon_arg(&self, i: u32) -> f64 {
-        self.args.get(i as usize).copied().unwrap_or(f64::NAN)
-    }
-    fn set_netcon_arg(&mut self, i: u32, v: f64) {
-        if let Some(x) = self.args.get_mut(i as usize) {
-            *x = v;
-        }
-    }
-    fn random(&mut self, f: MathFn, args: &[f64]) -> f64 {
-        let a = args.first().copied().unwrap_or(0.0);
-        let b = args.get(1).copied().unwrap_or(0.0);
-        let rng = &mut self.st.rng;
-        match f {
-            MathFn::ScopRandom | MathFn::UniRand => rng.uniform(),
-            MathFn::ExpRand => rng.exponential(a),
-            MathFn::NormRand => rng.normal(a, b),
-            MathFn::PoisRand => rng.poisson(a),
-            _ => f64::NAN,
-        }
-    }
-    fn event(&mut self, request: EventRequest) {
-        let (set, inst, t) = (self.st.set_id, self.inst, self.ctx.t);
-        match request {
-            EventRequest::Send { delay, flag } => {
-                self.ctx.events.net_send(set, inst, t + delay, flag)
-            }
-            EventRequest::Event { time } => self.ctx.events.net_event(set, inst, time),
-            EventRequest::Move { time } => self.ctx.events.net_move(set, inst, time),
-        }
-    }
-    fn print_enabled(&self) -> bool {
-        self.st.print
-    }
-    fn take_table_locals(&mut self, table: u32) -> Vec<f64> {
-        self.table_locals
-            .get_mut(table as usize)
-            .map(std::mem::take)
-            .unwrap_or_default()
-    }
-    fn put_table_locals(&mut self, table: u32, locals: Vec<f64>) {
-        if let Some(slot) = self.table_locals.get_mut(table as usize) {
-            *slot = locals;
-        }
-    }
-}
-
-/// Runs `stmts` with the scalar walker for one instance (NET_RECEIVE and its INITIAL), with
-/// locals and globals in lane 0 of the register file.
-#[allow(clippy::too_many_arguments)]
-pub fn run_single(
-    mech: &Mechanism,
-    tables: &[TableData],
-    stmts: &[Stmt],
-    st: &mut Storage,
-    sc: &mut Scratch,
-    ctx: &mut Context,
-    inst: usize,
-    args: &mut [f64],
-    flag: f64,
-    n_locals: usize,
-) {
-    let global_base = n_locals;
-    let need = n_locals + st.globals.len();
-    if sc.regs.len() < need {
-        sc.regs.resize(need, [0.0; LANES]);
-    }
-    if sc.writer.len() < st.globals.len() {
-        sc.writer.resize(st.globals.len(), -1);
-    }
-    for r in &mut sc.regs[..n_locals] {
-        r[0] = 0.0;
-    }
-    for (g, v) in st.globals.iter().enumerate() {
-        sc.regs[global_base + g][0] = *v;
-        sc.writer[g] = -1;
-    }
-    let celsius = ctx.celsius;
-    let Scratch {
-        regs,
-        writer,
-        solver,
-        table_locals,
-        ..
-    } = sc;
-    {
-        let mut w = Walker {
-            mech,
-            tables,
-            solver,
-            celsius,
-        };
-        let mut env = LaneEnv {
-            st,
-            regs,
-            writer,
-            table_locals,
-            global_base,
-            lane: 0,
-            inst,
-            ctx,
-            flag,
-            args,
-        };
-        for s in stmts {
-            w.exec(&mut env, s);
-        }
-    }
-    for g in 0..st.globals.len() {
-        if sc.writer[g] >= 0 {
-            st.globals[g] = sc.regs[global_base + g][0];
-        }
-    }
-}
-
+/// Arithmetic runs over all `LANES` lanes (fixed trip count, so it vectorises); lanes past the
+/// chunk's end hold values that are never stored.
 #[inline]
-fn binary_lanes(op: BinaryOp, d: &mut [f64; LANES], a: &[f64; LANES], b: &[f64; LANES], n: usize) {
+fn binary_lanes(op: BinaryOp, d: &mut [f64; LANES], a: &[f64; LANES], b: &[f64; LANES]) {
     match op {
-        BinaryOp::Add => (0..n).for_each(|l| d[l] = a[l] + b[l]),
-        BinaryOp::Sub => (0..n).for_each(|l| d[l] = a[l] - b[l]),
-        BinaryOp::Mul => (0..n).for_each(|l| d[l] = a[l] * b[l]),
-        BinaryOp::Div => (0..n).for_each(|l| d[l] = a[l] / b[l]),
-        _ => (0..n).for_each(|l| d[l] = binary(op, a[l], b[l])),
+        BinaryOp::Add => (0..LANES).for_each(|l| d[l] = a[l] + b[l]),
+        BinaryOp::Sub => (0..LANES).for_each(|l| d[l] = a[l] - b[l]),
+        BinaryOp::Mul => (0..LANES).for_each(|l| d[l] = a[l] * b[l]),
+        BinaryOp::Div => (0..LANES).for_each(|l| d[l] = a[l] / b[l]),
+        _ => (0..LANES).for_each(|l| d[l] = binary(op, a[l], b[l])),
     }
 }
 
@@ -325,6 +115,9 @@ pub fn run(
     let len = st.len();
     let celsius = ctx.celsius;
     let gb = k.global_base;
+    for (r, v) in &k.constants {
+        sc.regs[*r as usize] = [*v; LANES];
+    }
     let mut start = 0;
     while start < len {
         let n = LANES.min(len - start);
@@ -345,12 +138,16 @@ pub fn run(
                 Op::Const { dst, value } => sc.regs[*dst as usize] = [*value; LANES],
                 Op::Mov { dst, src } => sc.regs[*dst as usize] = sc.regs[*src as usize],
                 Op::SetLocal { dst, src } => {
-                    let s = sc.regs[*src as usize];
-                    let m = &sc.masks[depth];
-                    let d = &mut sc.regs[*dst as usize];
-                    for l in 0..n {
-                        if m[l] {
-                            d[l] = s[l];
+                    if let Ok([d, s]) = sc.regs.get_disjoint_mut([*dst as usize, *src as usize]) {
+                        if depth == 0 {
+                            *d = *s;
+                        } else {
+                            let m = &sc.masks[depth];
+                            for l in 0..n {
+                                if m[l] {
+                                    d[l] = s[l];
+                                }
+                            }
                         }
                     }
                 }
@@ -373,11 +170,15 @@ pub fn run(
                 }
                 Op::StoreField { src, field } => {
                     let s = &sc.regs[*src as usize];
-                    let m = &sc.masks[depth];
                     let col = &mut st.fields[*field as usize][start..start + n];
-                    for l in 0..n {
-                        if m[l] {
-                            col[l] = s[l];
+                    if depth == 0 {
+                        col.copy_from_slice(&s[..n]);
+                    } else {
+                        let m = &sc.masks[depth];
+                        for l in 0..n {
+                            if m[l] {
+                                col[l] = s[l];
+                            }
                         }
                     }
                 }
@@ -488,16 +289,35 @@ pub fn run(
                     sc.regs[*dst as usize] = [builtin_value(ctx, *builtin, 0.0); LANES]
                 }
                 Op::Unary { op, dst, a } => {
-                    let a = sc.regs[*a as usize];
-                    let d = &mut sc.regs[*dst as usize];
-                    for l in 0..n {
-                        d[l] = unary(*op, a[l]);
+                    if let Ok([d, a]) = sc.regs.get_disjoint_mut([*dst as usize, *a as usize]) {
+                        for l in 0..LANES {
+                            d[l] = unary(*op, a[l]);
+                        }
                     }
                 }
                 Op::Binary { op, dst, a, b } => {
-                    let a = sc.regs[*a as usize];
-                    let b = sc.regs[*b as usize];
-                    binary_lanes(*op, &mut sc.regs[*dst as usize], &a, &b, n);
+                    // dst is always a fresh temporary, distinct from a and b (which may be equal).
+                    let (d, a, b) = (*dst as usize, *a as usize, *b as usize);
+                    if a == b {
+                        if let Ok([d, a]) = sc.regs.get_disjoint_mut([d, a]) {
+                            binary_lanes(*op, d, a, a);
+                        }
+                    } else if let Ok([d, a, b]) = sc.regs.get_disjoint_mut([d, a, b]) {
+                        binary_lanes(*op, d, a, b);
+                    }
+                }
+                Op::Call {
+                    f: MathFn::Exp,
+                    dst,
+                    args,
+                    n: 1,
+                } => {
+                    if let Ok([d, a]) = sc.regs.get_disjoint_mut([*dst as usize, args[0] as usize])
+                    {
+                        for l in 0..LANES {
+                            d[l] = hoc_exp(a[l]);
+                        }
+                    }
                 }
                 Op::Call {
                     f,
@@ -541,12 +361,16 @@ pub fn run(
                     let data = &tables[*table as usize];
                     let a = sc.regs[*arg as usize];
                     if st.globals[t.usetable as usize] != 0.0 && data.is_built() {
+                        let mut pos = [Position::Nan(0.0); LANES];
+                        for l in 0..n {
+                            pos[l] = data.locate(a[l]);
+                        }
                         for (o, dest) in k.table_dests[*dests as usize].iter().enumerate() {
                             for l in 0..n {
                                 if !sc.masks[depth][l] {
                                     continue;
                                 }
-                                let v = data.lookup(o, a[l]);
+                                let v = data.value_at(o, pos[l]);
                                 match *dest {
                                     Dest::Field(f) => st.fields[f as usize][start + l] = v,
                                     Dest::Local(r) => sc.regs[r as usize][l] = v,
@@ -618,46 +442,4 @@ pub fn run(
         }
         start += n;
     }
-}
-
-/// Runs `f` with a walker and the environment of lane `lane`.
-#[allow(clippy::too_many_arguments)]
-fn lane_walk<R>(
-    k: &CompiledKernel,
-    mech: &Mechanism,
-    tables: &[TableData],
-    st: &mut Storage,
-    sc: &mut Scratch,
-    ctx: &mut Context,
-    start: usize,
-    lane: usize,
-    f: impl FnOnce(&mut Walker, &mut dyn Env) -> R,
-) -> R {
-    let celsius = ctx.celsius;
-    let Scratch {
-        regs,
-        writer,
-        solver,
-        table_locals,
-        ..
-    } = sc;
-    let mut w = Walker {
-        mech,
-        tables,
-        solver,
-        celsius,
-    };
-    let mut env = LaneEnv {
-        st,
-        regs,
-        writer,
-        table_locals,
-        global_base: k.global_base,
-        lane,
-        inst: start + lane,
-        ctx,
-        flag: 0.0,
-        args: &mut [],
-    };
-    f(&mut w, &mut env)
 }

@@ -1,9 +1,9 @@
 //! The narrow interface between the engine and mechanisms.
 //!
 //! Call order per NEURON (`neuron-semantics.md` §2–3), with `sets` in `memb_order_`:
-//! * finitialize: `ions.init()`, then `set.init()` for each set, then artificial cells,
+//! * finitialize: `ions.init(celsius)`, then `set.init()` for each set, then artificial cells,
 //!   then `net_receive_init` per NetCon; then one `current` + `jacobian` pass.
-//! * each step: `ions.current_begin()` (zero currents, Nernst where eadvance), then
+//! * each step: `ions.current_begin(celsius)` (zero currents, Nernst where eadvance), then
 //!   `set.current()` for each set (rhs contributions); axial rhs; d = 0; `set.jacobian()`
 //!   for each set; capacitance; axial d; solve; v += rhs; `set.state()` for each set.
 

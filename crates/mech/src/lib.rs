@@ -47,6 +47,7 @@ mod compile;
 mod exec;
 mod interface;
 pub mod ions;
+mod lane;
 pub mod math;
 mod scalar;
 mod set;

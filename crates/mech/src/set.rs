@@ -7,7 +7,8 @@ use std::sync::Arc;
 use nmodl::ir::{self, Expr, IonVar, Place, Stmt};
 
 use crate::compile::{compile, CompiledKernel};
-use crate::exec::{run, run_single, Scratch, Storage};
+use crate::exec::{run, Scratch, Storage};
+use crate::lane::run_single;
 use crate::math::RandomStream;
 use crate::solver::SolverScratch;
 use crate::table::{check_table, BuildContext, TableData};

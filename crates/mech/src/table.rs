@@ -46,25 +46,48 @@ impl TableData {
         self.built
     }
 
-    /// Interpolated value of output `k` at `arg` (NEURON's lookup, see the module doc).
+    /// Where `arg` falls in the table (shared by every output of a procedure table).
     #[inline]
-    pub fn lookup(&self, k: usize, arg: f64) -> f64 {
+    pub fn locate(&self, arg: f64) -> Position {
         let n = self.intervals as usize;
         let xi = self.mfac * (arg - self.tmin);
         if xi.is_nan() {
-            return xi;
+            Position::Nan(xi)
+        } else if xi <= 0.0 {
+            Position::At(0, 0.0, true)
+        } else if xi >= n as f64 {
+            Position::At(n, 0.0, true)
+        } else {
+            let i = xi as usize;
+            Position::At(i, xi - i as f64, false)
         }
-        let t = &self.values[k * (n + 1)..(k + 1) * (n + 1)];
-        if xi <= 0.0 {
-            return t[0];
-        }
-        if xi >= n as f64 {
-            return t[n];
-        }
-        let i = xi as usize;
-        let theta = xi - i as f64;
-        t[i] + theta * (t[i + 1] - t[i])
     }
+
+    /// Value of output `k` at a located position.
+    #[inline]
+    pub fn value_at(&self, k: usize, pos: Position) -> f64 {
+        let n = self.intervals as usize;
+        let t = &self.values[k * (n + 1)..(k + 1) * (n + 1)];
+        match pos {
+            Position::Nan(xi) => xi,
+            Position::At(i, _, true) => t[i],
+            Position::At(i, theta, false) => t[i] + theta * (t[i + 1] - t[i]),
+        }
+    }
+
+    /// Interpolated value of output `k` at `arg` (NEURON's lookup, see the module doc).
+    #[inline]
+    pub fn lookup(&self, k: usize, arg: f64) -> f64 {
+        self.value_at(k, self.locate(arg))
+    }
+}
+
+/// A located table argument: NaN (returned as is), or entry i with θ (exact entry when the flag
+/// is set: the clamped ends).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Position {
+    Nan(f64),
+    At(usize, f64, bool),
 }
 
 /// What table construction may touch: the mechanism's globals (bodies assign GLOBAL outputs,

@@ -2,10 +2,10 @@
 
 mod builtins;
 mod chunk_vs_tree;
-mod ions_style;
 mod events;
 mod hh_step;
 mod implicit;
+mod ions_style;
 mod pas_step;
 mod tables;
 

@@ -10,14 +10,43 @@ use crate::parser::parse;
 use crate::value::{ObjData, Value};
 
 /// Files NEURON ships whose effect bmtk-rs provides natively (or does not need).
-const NATIVE_LIBRARIES: [&str; 8] =
-    ["stdrun.hoc", "nrngui.hoc", "import3d.hoc", "stdlib.hoc", "noload.hoc", "stdgui.hoc", "stdlib", "import3d"];
+const NATIVE_LIBRARIES: [&str; 8] = [
+    "stdrun.hoc",
+    "nrngui.hoc",
+    "import3d.hoc",
+    "stdlib.hoc",
+    "noload.hoc",
+    "stdgui.hoc",
+    "stdlib",
+    "import3d",
+];
 
 /// GUI and run-control functions that templates call but that do not affect cells.
 const IGNORED: [&str; 24] = [
-    "xpanel", "xbutton", "xlabel", "xvalue", "xpvalue", "xstatebutton", "xcheckbox", "xmenu", "xradiobutton",
-    "xslider", "xvarlabel", "xfixedvalue", "nrnmainmenu", "nrncontrolmenu", "doNotify", "doEvents", "topology",
-    "psection", "startsw", "stopsw", "forall_psection", "nrn_load_dll", "nrnpython", "ion_style",
+    "xpanel",
+    "xbutton",
+    "xlabel",
+    "xvalue",
+    "xpvalue",
+    "xstatebutton",
+    "xcheckbox",
+    "xmenu",
+    "xradiobutton",
+    "xslider",
+    "xvarlabel",
+    "xfixedvalue",
+    "nrnmainmenu",
+    "nrncontrolmenu",
+    "doNotify",
+    "doEvents",
+    "topology",
+    "psection",
+    "startsw",
+    "stopsw",
+    "forall_psection",
+    "nrn_load_dll",
+    "nrnpython",
+    "ion_style",
 ];
 
 /// Translates a HOC regular expression (with `{a-b}` integer ranges) for the regex crate.
@@ -32,7 +61,10 @@ pub(crate) fn hoc_regex(pattern: &str) -> Result<regex::Regex, String> {
             break;
         };
         let inner = &rest[start + 1..start + end];
-        match inner.split_once('-').and_then(|(a, b)| Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?))) {
+        match inner
+            .split_once('-')
+            .and_then(|(a, b)| Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?)))
+        {
             Some((a, b)) if a <= b && b - a < 10_000 => {
                 let alts: Vec<String> = (a..=b).map(|i| i.to_string()).collect();
                 out.push_str(&format!("(?:{})", alts.join("|")));
@@ -48,13 +80,21 @@ pub(crate) fn hoc_regex(pattern: &str) -> Result<regex::Regex, String> {
 impl Interpreter<'_> {
     fn nums(&mut self, name: &str, args: &[Expr], n: usize, span: &Span) -> RtResult<Vec<f64>> {
         if args.len() != n {
-            return Err(self.err(span, format!("{name}() takes {n} argument(s), got {}", args.len())));
+            return Err(self.err(
+                span,
+                format!("{name}() takes {n} argument(s), got {}", args.len()),
+            ));
         }
         args.iter().map(|a| self.eval_num(a)).collect()
     }
 
     /// Calls built-in `name`; `Ok(None)` if there is no such built-in.
-    pub(crate) fn call_builtin(&mut self, name: &str, args: &[Expr], span: &Span) -> RtResult<Option<Value>> {
+    pub(crate) fn call_builtin(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        span: &Span,
+    ) -> RtResult<Option<Value>> {
         let math1: Option<fn(f64) -> f64> = match name {
             "sin" => Some(f64::sin),
             "cos" => Some(f64::cos),
@@ -98,7 +138,11 @@ impl Interpreter<'_> {
             "numarg" => num(self.frames.last().map(|f| f.args.len()).unwrap_or(0) as f64),
             "argtype" => {
                 let i = self.nums(name, args, 1, span)?[0] as usize;
-                let t = match self.frames.last().and_then(|f| f.args.get(i.wrapping_sub(1))) {
+                let t = match self
+                    .frames
+                    .last()
+                    .and_then(|f| f.args.get(i.wrapping_sub(1)))
+                {
                     Some(Value::Num(_)) => 0.0,
                     Some(Value::Obj(_)) | Some(Value::Sec(_)) => 1.0,
                     Some(Value::Str(_)) => 2.0,
@@ -114,7 +158,9 @@ impl Interpreter<'_> {
             }
             "sprint" => {
                 let Some((target, rest)) = args.split_first() else {
-                    return Err(self.err(span, "sprint needs a string variable and a format".into()));
+                    return Err(
+                        self.err(span, "sprint needs a string variable and a format".into())
+                    );
                 };
                 let values = self.eval_args(rest)?;
                 let text = self.format_values(&values, span)?;
@@ -141,7 +187,12 @@ impl Interpreter<'_> {
                 let obj = match args.get(1) {
                     Some(a) => match self.eval(a)? {
                         Value::Obj(o) => o,
-                        other => return Err(self.err(span, format!("{name}: second argument is {}", other.type_name()))),
+                        other => {
+                            return Err(self.err(
+                                span,
+                                format!("{name}: second argument is {}", other.type_name()),
+                            ))
+                        }
                     },
                     None => None,
                 };
@@ -176,7 +227,16 @@ impl Interpreter<'_> {
             }
             "execerror" => {
                 let values = self.eval_args(args)?;
-                let parts: Vec<String> = values.iter().filter_map(|v| if let Value::Str(s) = v { Some(s.clone()) } else { None }).collect();
+                let parts: Vec<String> = values
+                    .iter()
+                    .filter_map(|v| {
+                        if let Value::Str(s) = v {
+                            Some(s.clone())
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
                 Err(self.err(span, format!("execerror: {}", parts.join(" "))))
             }
             "quit" => Err(self.err(span, "quit() called".into())),
@@ -193,13 +253,24 @@ impl Interpreter<'_> {
                     None => return Err(self.err(span, "name_declared needs a name".into())),
                 };
                 let declared = self.globals.contains_key(&n) || self.global_funcs.contains_key(&n);
-                num(if self.templates.contains_key(&n) { 2.0 } else if declared { 5.0 } else { 0.0 })
+                num(if self.templates.contains_key(&n) {
+                    2.0
+                } else if declared {
+                    5.0
+                } else {
+                    0.0
+                })
             }
             _ => self.call_section_builtin(name, args, span),
         }
     }
 
-    fn call_section_builtin(&mut self, name: &str, args: &[Expr], span: &Span) -> RtResult<Option<Value>> {
+    fn call_section_builtin(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        span: &Span,
+    ) -> RtResult<Option<Value>> {
         let num = |v: f64| Ok(Some(Value::Num(v)));
         match name {
             "define_shape" => {
@@ -226,7 +297,9 @@ impl Interpreter<'_> {
                 let id = self.current_section(span)?;
                 let n = self.sections[id].section.pt3d.len();
                 if i < 0.0 || i as usize >= n {
-                    return Err(self.err(span, format!("{name}({i}): index out of range (n3d = {n})")));
+                    return Err(
+                        self.err(span, format!("{name}({i}): index out of range (n3d = {n})"))
+                    );
                 }
                 let i = i as usize;
                 let p = self.sections[id].section.pt3d[i];
@@ -239,7 +312,10 @@ impl Interpreter<'_> {
                 })
             }
             "distance" => {
-                let v: Vec<f64> = args.iter().map(|a| self.eval_num(a)).collect::<RtResult<_>>()?;
+                let v: Vec<f64> = args
+                    .iter()
+                    .map(|a| self.eval_num(a))
+                    .collect::<RtResult<_>>()?;
                 let id = self.current_section(span)?;
                 match v.as_slice() {
                     [] => {
@@ -252,7 +328,10 @@ impl Interpreter<'_> {
                     }
                     [x] | [_, x] => {
                         let Some((o, ox)) = self.distance_origin else {
-                            return Err(self.err(span, "distance: origin not set (call distance() first)".into()));
+                            return Err(self.err(
+                                span,
+                                "distance: origin not set (call distance() first)".into(),
+                            ));
                         };
                         self.check_alive(o, span)?;
                         num(self.path_distance(o, ox, id, *x))
@@ -263,7 +342,11 @@ impl Interpreter<'_> {
             "area" | "ri" => {
                 let x = self.nums(name, args, 1, span)?[0];
                 let id = self.current_section(span)?;
-                num(if name == "area" { self.area_at(id, x) } else { self.ri_at(id, x) })
+                num(if name == "area" {
+                    self.area_at(id, x)
+                } else {
+                    self.ri_at(id, x)
+                })
             }
             "secname" => {
                 let id = self.current_section(span)?;
@@ -320,8 +403,8 @@ impl Interpreter<'_> {
         let arcs = self.arcs(id);
         let s = &self.sections[id].section;
         let (mut x1, mut d1, mut lam) = (arcs[0], s.pt3d[0].diam as f64, 0.0);
-        for i in 1..s.pt3d.len() {
-            let (x2, d2) = (arcs[i], s.pt3d[i].diam as f64);
+        for (&x2, p) in arcs.iter().zip(&s.pt3d).skip(1) {
+            let d2 = p.diam as f64;
             lam += (x2 - x1) / (d1 + d2).sqrt();
             x1 = x2;
             d1 = d2;
@@ -342,7 +425,11 @@ impl Interpreter<'_> {
                 other => other.clone(),
             })
             .collect();
-        crate::format::sprintf(fmt, &names).map_err(|m| self.err(span, m))
+        let text = crate::format::sprintf(fmt, &names).map_err(|m| self.err(span, m))?;
+        if text.len() > 10 << 20 {
+            return Err(self.err(span, "formatted string longer than 10 MB".into()));
+        }
+        Ok(text)
     }
 
     fn sscanf(&mut self, args: &[Expr], span: &Span) -> RtResult<f64> {
@@ -364,10 +451,18 @@ impl Interpreter<'_> {
     }
 
     /// `execute(code[, obj])`: parses (cached) and runs code at top level or in `obj`.
-    fn execute_string(&mut self, code: &str, obj: Option<crate::value::ObjRef>, span: &Span) -> RtResult<()> {
+    fn execute_string(
+        &mut self,
+        code: &str,
+        obj: Option<crate::value::ObjRef>,
+        span: &Span,
+    ) -> RtResult<()> {
         if let Some(o) = &obj {
             if !matches!(&*o.data.borrow(), ObjData::Template(_)) {
-                return Err(self.err(span, "execute: the context must be a template object".into()));
+                return Err(self.err(
+                    span,
+                    "execute: the context must be a template object".into(),
+                ));
             }
         }
         let program = match self.parse_cache.get(code) {

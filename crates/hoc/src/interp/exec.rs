@@ -7,6 +7,9 @@ use crate::interp::{Flow, Frame, Interpreter, RtError, RtResult};
 use crate::lexer::Span;
 use crate::value::{Array, ObjData, ObjRef, SecId, Value, Var};
 
+/// Largest array (elements) a declaration may create.
+const MAX_ELEMENTS: usize = 10_000_000;
+
 impl Interpreter<'_> {
     /// Executes one statement, attaching its position to errors that have none.
     pub(crate) fn exec(&mut self, stmt: &Stmt) -> RtResult<Flow> {
@@ -47,14 +50,20 @@ impl Interpreter<'_> {
                 self.assign(target, *op, v)?;
             }
             StmtKind::AssignSpan { target, y1, y2 } => {
-                let ExprKind::RangeSpan(name, x1, x2) = &target.kind else { unreachable!("parser checked") };
+                let ExprKind::RangeSpan(name, x1, x2) = &target.kind else {
+                    unreachable!("parser checked")
+                };
                 let (x1, x2) = (self.eval_num(x1)?, self.eval_num(x2)?);
                 let (y1, y2) = (self.eval_num(y1)?, self.eval_num(y2)?);
                 let id = self.current_section(span)?;
                 self.set_range_span(id, name, x1, x2, y1, y2, span)?;
             }
             StmtKind::Block(b) => return self.exec_block(b),
-            StmtKind::If { cond, then, otherwise } => {
+            StmtKind::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 if self.truth(cond)? {
                     return self.exec(then);
                 } else if let Some(o) = otherwise {
@@ -71,7 +80,12 @@ impl Interpreter<'_> {
                     }
                 }
             }
-            StmtKind::ForRange { var, from, to, body } => {
+            StmtKind::ForRange {
+                var,
+                from,
+                to,
+                body,
+            } => {
                 // HOC evaluates both bounds once and compares with float_epsilon slack.
                 let begin = self.eval_num(from)?;
                 let end = self.eval_num(to)? + crate::interp::eval::EPSILON;
@@ -91,7 +105,12 @@ impl Interpreter<'_> {
                     self.assign(var, crate::ast::AssignOp::Set, Value::Num(i + 1.0))?;
                 }
             }
-            StmtKind::ForC { init, cond, step, body } => {
+            StmtKind::ForC {
+                init,
+                cond,
+                step,
+                body,
+            } => {
                 if let Some(i) = init {
                     self.exec(i)?;
                 }
@@ -112,7 +131,11 @@ impl Interpreter<'_> {
                     }
                 }
             }
-            StmtKind::ForSegments { var, with_ends, body } => {
+            StmtKind::ForSegments {
+                var,
+                with_ends,
+                body,
+            } => {
                 let id = self.current_section(span)?;
                 let nseg = self.sections[id].section.nseg();
                 let mut xs: Vec<f64> = (0..nseg).map(|i| (i as f64 + 0.5) / nseg as f64).collect();
@@ -141,12 +164,16 @@ impl Interpreter<'_> {
             StmtKind::Stop => return Err(self.err(span, "execution stopped by `stop`".into())),
             StmtKind::Local(names) => {
                 for n in names {
-                    self.frame_mut().locals.insert(n.clone(), Var::Num(Array::new(Vec::new(), 0.0)));
+                    self.frame_mut()
+                        .locals
+                        .insert(n.clone(), Var::Num(Array::new(Vec::new(), 0.0)));
                 }
             }
             StmtKind::LocalObj(names) => {
                 for n in names {
-                    self.frame_mut().locals.insert(n.clone(), Var::Obj(Array::new(Vec::new(), None)));
+                    self.frame_mut()
+                        .locals
+                        .insert(n.clone(), Var::Obj(Array::new(Vec::new(), None)));
                 }
             }
             StmtKind::ObjRef(decls) => {
@@ -188,7 +215,9 @@ impl Interpreter<'_> {
                 self.uninsert_mechanism(id, name, span)?;
             }
             StmtKind::Forall(body) => {
-                let ids: Vec<SecId> = (0..self.sections.len()).filter(|&i| self.sections[i].alive).collect();
+                let ids: Vec<SecId> = (0..self.sections.len())
+                    .filter(|&i| self.sections[i].alive)
+                    .collect();
                 return self.over_sections(&ids, body);
             }
             StmtKind::Forsec(what, body) => {
@@ -209,7 +238,7 @@ impl Interpreter<'_> {
                 let mut parts = Vec::new();
                 for e in items {
                     parts.push(match self.eval(e)? {
-                        Value::Num(v) => crate::format::format_g(v, 6),
+                        Value::Num(v) => crate::format::format_g(v, 8),
                         Value::Str(s) => s,
                         Value::Obj(Some(o)) => o.display_name(),
                         Value::Obj(None) => "NULLobject".into(),
@@ -236,7 +265,10 @@ impl Interpreter<'_> {
 
     fn define_function(&mut self, f: &Rc<FuncDef>, span: &Span) -> RtResult<()> {
         if self.current_object().is_some() {
-            return Err(self.err(span, "functions can only be defined at top level or in a template".into()));
+            return Err(self.err(
+                span,
+                "functions can only be defined at top level or in a template".into(),
+            ));
         }
         self.global_funcs.insert(f.name.clone(), f.clone());
         Ok(())
@@ -250,6 +282,13 @@ impl Interpreter<'_> {
                 return Err(self.err(&e.span, format!("bad array size {v} for {}", d.name)));
             }
             dims.push(v as usize);
+        }
+        if dims
+            .iter()
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+            .is_none_or(|n| n > MAX_ELEMENTS)
+        {
+            return Err(self.err(&d.dims[0].span, format!("array {} is too large", d.name)));
         }
         Ok(dims)
     }
@@ -284,11 +323,21 @@ impl Interpreter<'_> {
                     self.delete_section(id);
                 }
             }
-            Some(_) => return Err(self.err(span, format!("`{name}` is already a variable, not a section"))),
+            Some(_) => {
+                return Err(self.err(
+                    span,
+                    format!("`{name}` is already a variable, not a section"),
+                ))
+            }
             None => {
                 // Object context outside the definition run means a method.
                 if obj.is_some() && !self.defining_template() {
-                    return Err(self.err(span, format!("section `{name}` must be declared at the top level of the template")));
+                    return Err(self.err(
+                        span,
+                        format!(
+                            "section `{name}` must be declared at the top level of the template"
+                        ),
+                    ));
                 }
             }
         }
@@ -312,7 +361,10 @@ impl Interpreter<'_> {
             None => (self.current_section(span)?, self.eval_num(parent)?),
         };
         if child_x != 0.0 && child_x != 1.0 {
-            return Err(self.err(span, format!("the child end in connect must be 0 or 1, not {child_x}")));
+            return Err(self.err(
+                span,
+                format!("the child end in connect must be 0 or 1, not {child_x}"),
+            ));
         }
         if !(0.0..=1.0).contains(&parent_x) {
             return Err(self.err(span, format!("connection point {parent_x} is outside 0..1")));
@@ -320,14 +372,21 @@ impl Interpreter<'_> {
         let mut cursor = Some(parent_id);
         while let Some(i) = cursor {
             if i == child_id {
-                let (c, p) = (&self.sections[child_id].full_name, &self.sections[parent_id].full_name);
+                let (c, p) = (
+                    &self.sections[child_id].full_name,
+                    &self.sections[parent_id].full_name,
+                );
                 return Err(self.err(span, format!("connecting {c} to {p} would create a loop")));
             }
             cursor = self.sections[i].section.parent.map(|a| a.parent);
         }
         self.connect_seq += 1;
         self.sections[child_id].connect_seq = self.connect_seq;
-        self.sections[child_id].section.parent = Some(model::Attachment { parent: parent_id, parent_x, child_x });
+        self.sections[child_id].section.parent = Some(model::Attachment {
+            parent: parent_id,
+            parent_x,
+            child_x,
+        });
         Ok(())
     }
 
@@ -350,19 +409,40 @@ impl Interpreter<'_> {
     fn sections_of(&mut self, what: &Expr) -> RtResult<Vec<SecId>> {
         match self.eval(what)? {
             Value::Str(pattern) => {
-                let re = crate::interp::builtins::hoc_regex(&pattern).map_err(|m| self.err(&what.span, m))?;
-                Ok((0..self.sections.len()).filter(|&i| self.sections[i].alive && re.is_match(&self.sections[i].full_name)).collect())
+                let re = crate::interp::builtins::hoc_regex(&pattern)
+                    .map_err(|m| self.err(&what.span, m))?;
+                Ok((0..self.sections.len())
+                    .filter(|&i| self.sections[i].alive && re.is_match(&self.sections[i].full_name))
+                    .collect())
             }
             Value::Obj(Some(o)) => match &*o.data.borrow() {
                 ObjData::SectionList(ids) => Ok(ids.clone()),
-                _ => Err(self.err(&what.span, format!("forsec needs a SectionList or a string, not {}", o.display_name()))),
+                _ => Err(self.err(
+                    &what.span,
+                    format!(
+                        "forsec needs a SectionList or a string, not {}",
+                        o.display_name()
+                    ),
+                )),
             },
-            other => Err(self.err(&what.span, format!("forsec needs a SectionList or a string, not {}", other.type_name()))),
+            other => Err(self.err(
+                &what.span,
+                format!(
+                    "forsec needs a SectionList or a string, not {}",
+                    other.type_name()
+                ),
+            )),
         }
     }
 
     /// Calls a user function with a fresh frame.
-    pub(crate) fn call_user(&mut self, f: &Rc<FuncDef>, obj: Option<ObjRef>, args: Vec<Value>, span: &Span) -> RtResult<Value> {
+    pub(crate) fn call_user(
+        &mut self,
+        f: &Rc<FuncDef>,
+        obj: Option<ObjRef>,
+        args: Vec<Value>,
+        span: &Span,
+    ) -> RtResult<Value> {
         self.call_depth_ok(span)?;
         self.frames.push(Frame::new(obj, args));
         let depth = self.sec_stack.len();
@@ -372,16 +452,29 @@ impl Interpreter<'_> {
         let flow = result.map_err(|e| add_trace(e, &f.name))?;
         let v = match flow {
             Flow::Return(v) => v,
-            Flow::Break | Flow::Continue => return Err(self.err(span, format!("`break` or `continue` outside a loop in `{}`", f.name))),
+            Flow::Break | Flow::Continue => {
+                return Err(self.err(
+                    span,
+                    format!("`break` or `continue` outside a loop in `{}`", f.name),
+                ))
+            }
             Flow::Normal => match f.kind {
                 FuncKind::Obfunc => Value::Obj(None),
                 _ => Value::Num(0.0),
             },
         };
         match (f.kind, &v) {
-            (FuncKind::Obfunc, Value::Obj(_)) | (FuncKind::Func, Value::Num(_)) | (FuncKind::Proc, _) => Ok(v),
-            (FuncKind::Func, other) => Err(self.err(span, format!("func `{}` returned {}", f.name, other.type_name()))),
-            (FuncKind::Obfunc, other) => Err(self.err(span, format!("obfunc `{}` returned {}", f.name, other.type_name()))),
+            (FuncKind::Obfunc, Value::Obj(_))
+            | (FuncKind::Func, Value::Num(_))
+            | (FuncKind::Proc, _) => Ok(v),
+            (FuncKind::Func, other) => Err(self.err(
+                span,
+                format!("func `{}` returned {}", f.name, other.type_name()),
+            )),
+            (FuncKind::Obfunc, other) => Err(self.err(
+                span,
+                format!("obfunc `{}` returned {}", f.name, other.type_name()),
+            )),
         }
     }
 }

@@ -9,6 +9,13 @@ use model::Pt3d;
 use crate::interp::Interpreter;
 use crate::value::SecId;
 
+/// Distance between consecutive 3-D points as NEURON accumulates arc length: coordinate
+/// differences in float, the rest in double.
+fn step_length(p: &Pt3d, q: &Pt3d) -> f64 {
+    let (dx, dy, dz) = ((p.x - q.x) as f64, (p.y - q.y) as f64, (p.z - q.z) as f64);
+    (dx * dx + dy * dy + dz * dz).sqrt()
+}
+
 /// Per-segment results of integrating over 3-D points.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SegmentGeometry {
@@ -29,8 +36,7 @@ impl Interpreter<'_> {
         for (i, p) in s.pt3d.iter().enumerate() {
             if i > 0 {
                 let q = &s.pt3d[i - 1];
-                let (dx, dy, dz) = (p.x as f64 - q.x as f64, p.y as f64 - q.y as f64, p.z as f64 - q.z as f64);
-                acc += (dx * dx + dy * dy + dz * dz).sqrt();
+                acc += step_length(p, q);
             }
             arcs.push(acc);
         }
@@ -45,13 +51,17 @@ impl Interpreter<'_> {
     /// Appends a 3-D point; with two or more points, L becomes the arc length.
     pub(crate) fn pt3d_add(&mut self, id: SecId, x: f64, y: f64, z: f64, d: f64) {
         let s = &mut self.sections[id].section;
-        s.pt3d.push(Pt3d { x: x as f32, y: y as f32, z: z as f32, diam: d as f32 });
+        s.pt3d.push(Pt3d {
+            x: x as f32,
+            y: y as f32,
+            z: z as f32,
+            diam: d as f32,
+        });
         if s.pt3d.len() > 1 {
             let n = s.pt3d.len();
             let (p, q) = (s.pt3d[n - 1], s.pt3d[n - 2]);
-            let (dx, dy, dz) = (p.x as f64 - q.x as f64, p.y as f64 - q.y as f64, p.z as f64 - q.z as f64);
             let prev = if n == 2 { 0.0 } else { s.length };
-            s.length = prev + (dx * dx + dy * dy + dz * dz).sqrt();
+            s.length = prev + step_length(&p, &q);
         }
     }
 
@@ -101,7 +111,11 @@ impl Interpreter<'_> {
                     let (xj, xjp) = (arcs[j], arcs[jp]);
                     let (x2, y2, jnext);
                     if xjp > sip || jp == npt - 1 {
-                        let frac = if (xjp - xj).abs() < 1e-10 { 1.0 } else { (sip - xj) / (xjp - xj) };
+                        let frac = if (xjp - xj).abs() < 1e-10 {
+                            1.0
+                        } else {
+                            (sip - xj) / (xjp - xj)
+                        };
                         x2 = sip;
                         y2 = (1.0 - frac) * d(j) + frac * d(jp);
                         jnext = j;
@@ -138,14 +152,21 @@ impl Interpreter<'_> {
                 si = sip;
             }
             diam *= 0.5 / ds;
-            out.push(SegmentGeometry { diam, area: area * 0.5 * std::f64::consts::PI, r_left, r_right });
+            out.push(SegmentGeometry {
+                diam,
+                area: area * 0.5 * std::f64::consts::PI,
+                r_left,
+                r_right,
+            });
         }
         Some(out)
     }
 
     /// Replaces diam range values by those integrated from 3-D points (NEURON's recalc_diam).
     pub(crate) fn recalc_diam(&mut self, id: SecId) {
-        let Some(geom) = self.segment_geometry(id) else { return };
+        let Some(geom) = self.segment_geometry(id) else {
+            return;
+        };
         let s = &mut self.sections[id].section;
         let old: Vec<f64> = s.range("diam").map(|v| v.to_vec()).unwrap_or_default();
         for (i, g) in geom.iter().enumerate() {
@@ -166,33 +187,44 @@ impl Interpreter<'_> {
         let i = s.segment_index(x);
         match self.segment_geometry(id) {
             Some(g) => g[i].area,
-            None => std::f64::consts::PI * s.range("diam").map(|d| d[i]).unwrap_or(0.0) * s.length / s.nseg() as f64,
+            None => {
+                std::f64::consts::PI * s.range("diam").map(|d| d[i]).unwrap_or(0.0) * s.length
+                    / s.nseg() as f64
+            }
         }
     }
 
-    /// Axial resistance (MΩ) between the node at x and its parent node.
+    /// Axial resistance (MΩ) between the node at x and its parent node. Nodes are numbered
+    /// from the attached end, which is x = 1 for a section connected by its 1 end.
     pub(crate) fn ri_at(&self, id: SecId, x: f64) -> f64 {
         let s = &self.sections[id].section;
         let nseg = s.nseg();
-        let half = |i: usize| -> (f64, f64) {
-            match self.segment_geometry(id) {
-                Some(g) => (g[i].r_left, g[i].r_right),
+        let reversed = s.parent.is_some_and(|a| a.child_x == 1.0);
+        let geometry = self.segment_geometry(id);
+        // Half-segment resistances (toward the attached end, away from it) of node k.
+        let half = |k: usize| -> (f64, f64) {
+            let seg = if reversed { nseg - 1 - k } else { k };
+            match &geometry {
+                Some(g) if reversed => (g[seg].r_right, g[seg].r_left),
+                Some(g) => (g[seg].r_left, g[seg].r_right),
                 None => {
-                    let d = s.range("diam").map(|v| v[i]).unwrap_or(1.0);
-                    let r = 1e-2 * s.ra * (s.length / nseg as f64 / 2.0) / (std::f64::consts::PI * d * d / 4.0);
+                    let d = s.range("diam").map(|v| v[seg]).unwrap_or(1.0);
+                    let r = 1e-2 * s.ra * (s.length / nseg as f64 / 2.0)
+                        / (std::f64::consts::PI * d * d / 4.0);
                     (r, r)
                 }
             }
         };
-        if x <= 0.0 {
+        let x_from_attached = if reversed { 1.0 - x } else { x };
+        if x_from_attached <= 0.0 {
             return 1e30;
         }
-        if x >= 1.0 {
+        if x_from_attached >= 1.0 {
             return half(nseg - 1).1;
         }
-        let i = s.segment_index(x);
-        let previous_right = if i == 0 { 0.0 } else { half(i - 1).1 };
-        half(i).0 + previous_right
+        let k = s.segment_index(x_from_attached).min(nseg - 1);
+        let previous_right = if k == 0 { 0.0 } else { half(k - 1).1 };
+        half(k).0 + previous_right
     }
 
     /// NEURON's `define_shape`: gives every section without 3-D points a straight line of
@@ -218,7 +250,11 @@ impl Interpreter<'_> {
                     x1 = last.x - first.x;
                     y1 = last.y - first.y;
                     // Positions on a parent attached by its 1 end run the other way.
-                    let arc1 = if ps.parent.is_some_and(|a| a.child_x == 1.0) { 1.0 - arc } else { arc };
+                    let arc1 = if ps.parent.is_some_and(|a| a.child_x == 1.0) {
+                        1.0 - arc
+                    } else {
+                        arc
+                    };
                     if arc1 < 0.5 {
                         x1 = -x1;
                         y1 = -y1;
@@ -234,9 +270,13 @@ impl Interpreter<'_> {
                 }
                 continue;
             }
-            // NEURON keeps the angle in a float.
-            let mut angle: f32 =
-                if (y1 as f64).abs() < 1e-6 && (x1 as f64).abs() < 1e-6 { 0.0 } else { (y1 as f64).atan2(x1 as f64) as f32 };
+            // NEURON keeps the angle in a float, and C++ picks the float overloads of
+            // atan2/cos/sin for float arguments.
+            let mut angle: f32 = if (y1 as f64).abs() < 1e-6 && (x1 as f64).abs() < 1e-6 {
+                0.0
+            } else {
+                y1.atan2(x1)
+            };
             if arc > 0.0 && arc < 1.0 {
                 angle = (angle as f64 + std::f64::consts::PI / 2.0) as f32;
             }
@@ -256,10 +296,15 @@ impl Interpreter<'_> {
             let len = s.length;
             let nseg = s.nseg();
             let diams: Vec<f64> = s.range("diam").map(|d| d.to_vec()).unwrap_or_default();
-            let x1 = (x as f64 + len * (angle as f64).cos()) as f32;
-            let y1 = (y as f64 + len * (angle as f64).sin()) as f32;
+            let x1 = (x as f64 + len * angle.cos() as f64) as f32;
+            let y1 = (y as f64 + len * angle.sin() as f64) as f32;
             let mut pts = Vec::with_capacity(nseg + 2);
-            pts.push(Pt3d { x, y, z, diam: diams[0] as f32 });
+            pts.push(Pt3d {
+                x,
+                y,
+                z,
+                diam: diams[0] as f32,
+            });
             for (j, &dj) in diams.iter().enumerate() {
                 let frac = (j as f64 + 0.5) / nseg as f64;
                 pts.push(Pt3d {
@@ -269,7 +314,12 @@ impl Interpreter<'_> {
                     diam: dj as f32,
                 });
             }
-            pts.push(Pt3d { x: x1, y: y1, z, diam: diams[nseg - 1] as f32 });
+            pts.push(Pt3d {
+                x: x1,
+                y: y1,
+                z,
+                diam: diams[nseg - 1] as f32,
+            });
             self.sections[id].section.pt3d = pts;
         }
     }
@@ -289,19 +339,33 @@ impl Interpreter<'_> {
     /// among equal positions.
     pub(crate) fn children_in_neuron_order(&self, id: SecId) -> Vec<SecId> {
         let mut kids: Vec<SecId> = (0..self.sections.len())
-            .filter(|&c| self.sections[c].alive && self.sections[c].section.parent.is_some_and(|a| a.parent == id))
+            .filter(|&c| {
+                self.sections[c].alive
+                    && self.sections[c]
+                        .section
+                        .parent
+                        .is_some_and(|a| a.parent == id)
+            })
             .collect();
         kids.sort_by(|&a, &b| {
-            let (pa, pb) = (self.sections[a].section.parent.unwrap(), self.sections[b].section.parent.unwrap());
-            pa.parent_x.total_cmp(&pb.parent_x).then(self.sections[b].connect_seq.cmp(&self.sections[a].connect_seq))
+            let (pa, pb) = (
+                self.sections[a].section.parent.unwrap(),
+                self.sections[b].section.parent.unwrap(),
+            );
+            pa.parent_x.total_cmp(&pb.parent_x).then(
+                self.sections[b]
+                    .connect_seq
+                    .cmp(&self.sections[a].connect_seq),
+            )
         });
         kids
     }
 
     /// All live sections, roots first (in creation order), then breadth-first by children.
     pub(crate) fn section_order(&self) -> Vec<SecId> {
-        let mut order: Vec<SecId> =
-            (0..self.sections.len()).filter(|&i| self.sections[i].alive && self.sections[i].section.parent.is_none()).collect();
+        let mut order: Vec<SecId> = (0..self.sections.len())
+            .filter(|&i| self.sections[i].alive && self.sections[i].section.parent.is_none())
+            .collect();
         let mut k = 0;
         while k < order.len() {
             let kids = self.children_in_neuron_order(order[k]);
@@ -349,8 +413,7 @@ impl Interpreter<'_> {
         // Distance from the first element's point to where the chain enters section k.
         let leg = |chain: &[(SecId, f64)], upto: usize| -> f64 {
             let mut d = 0.0;
-            for w in 0..upto {
-                let (sec, pos) = chain[w];
+            for &(sec, pos) in &chain[..upto] {
                 let s = &self.sections[sec].section;
                 let attached_end = s.parent.map(|a| a.child_x).unwrap_or(0.0);
                 d += (pos - attached_end).abs() * s.length;

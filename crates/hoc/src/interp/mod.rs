@@ -1,9 +1,11 @@
 //! The tree-walking interpreter: global state, the public API and file loading.
 
+mod assign;
 mod builtins;
 mod eval;
 mod exec;
 mod geometry;
+mod object_methods;
 mod objects;
 mod sections;
 pub(crate) mod template;
@@ -24,6 +26,8 @@ use template::TemplateInfo;
 
 /// Statements (and loop iterations) one run may execute before it is stopped as runaway.
 const DEFAULT_STEP_LIMIT: u64 = 50_000_000;
+/// Bytes of `print` output kept for [`Interpreter::output`].
+const MAX_CAPTURED_OUTPUT: usize = 1 << 20;
 /// Nested user function calls allowed before "recursion too deep".
 const MAX_CALL_DEPTH: usize = 100;
 
@@ -55,7 +59,11 @@ pub(crate) struct Frame {
 
 impl Frame {
     pub fn new(obj: Option<ObjRef>, args: Vec<Value>) -> Self {
-        Frame { obj, locals: HashMap::new(), args }
+        Frame {
+            obj,
+            locals: HashMap::new(),
+            args,
+        }
     }
 }
 
@@ -175,7 +183,10 @@ impl<'r> Interpreter<'r> {
         if self.loaded.contains(&key) {
             return Ok(());
         }
-        let bytes = std::fs::read(&path).map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })?;
+        let bytes = std::fs::read(&path).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         self.loaded.insert(key);
         let src = String::from_utf8_lossy(&bytes);
         self.run_source(&src, &path)
@@ -214,17 +225,28 @@ impl<'r> Interpreter<'r> {
     }
 
     pub(crate) fn to_error(&self, e: RtError) -> Error {
-        let span = e.span.unwrap_or(Span { file: "<hoc>".into(), line: 0, col: 0 });
+        let span = e.span.unwrap_or(Span {
+            file: "<hoc>".into(),
+            line: 0,
+            col: 0,
+        });
         Error::Runtime(Diagnostic::new(&span, &e.message))
     }
 
     pub(crate) fn err(&self, span: &Span, message: String) -> RtError {
-        RtError { message, span: Some(span.clone()) }
+        RtError {
+            message,
+            span: Some(span.clone()),
+        }
     }
 
     /// Creates an object of `template`, running `init` with `args`.
     pub fn new_object(&mut self, template: &str, args: &[Arg]) -> Result<ObjectHandle, Error> {
-        let info = self.templates.get(template).cloned().ok_or_else(|| Error::UnknownTemplate(template.to_string()))?;
+        let info = self
+            .templates
+            .get(template)
+            .cloned()
+            .ok_or_else(|| Error::UnknownTemplate(template.to_string()))?;
         let values = args
             .iter()
             .map(|a| match a {
@@ -232,7 +254,11 @@ impl<'r> Interpreter<'r> {
                 Arg::Str(s) => Value::Str(s.clone()),
             })
             .collect();
-        let span = Span { file: format!("<new {template}>").into(), line: 0, col: 0 };
+        let span = Span {
+            file: format!("<new {template}>").into(),
+            line: 0,
+            col: 0,
+        };
         self.steps = 0;
         self.stack_base = crate::stack_position();
         self.frames.push(Frame::new(None, Vec::new()));
@@ -326,14 +352,22 @@ impl<'r> Interpreter<'r> {
             return Ok(());
         }
         if self.file_stack.len() > 50 {
-            return Err(self.err(span, "load_file: files include each other too deeply".into()));
+            return Err(self.err(
+                span,
+                "load_file: files include each other too deeply".into(),
+            ));
         }
-        let bytes = std::fs::read(&path).map_err(|e| self.err(span, format!("load_file: cannot read `{name}`: {e}")))?;
+        let bytes = std::fs::read(&path)
+            .map_err(|e| self.err(span, format!("load_file: cannot read `{name}`: {e}")))?;
         self.loaded.insert(key);
         let src = String::from_utf8_lossy(&bytes);
         let (program, diags) = parse(&src, &path.display().to_string());
         if !diags.is_empty() {
-            let text = diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n");
+            let text = diags
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n");
             return Err(self.err(span, format!("syntax errors in `{name}`:\n{text}")));
         }
         self.file_stack.push(path);
@@ -348,7 +382,10 @@ impl<'r> Interpreter<'r> {
     pub(crate) fn tick(&mut self, span: &Span) -> RtResult<()> {
         self.steps += 1;
         if self.steps > self.step_limit {
-            return Err(self.err(span, format!("step limit of {} exceeded (runaway loop?)", self.step_limit)));
+            return Err(self.err(
+                span,
+                format!("step limit of {} exceeded (runaway loop?)", self.step_limit),
+            ));
         }
         Ok(())
     }
@@ -373,7 +410,10 @@ impl<'r> Interpreter<'r> {
         if self.echo {
             print!("{text}");
         }
-        self.output.push_str(text);
+        // Keep the captured output bounded; chatty templates run once per cell.
+        if self.output.len() < MAX_CAPTURED_OUTPUT {
+            self.output.push_str(text);
+        }
     }
 
     pub(crate) fn is_builtin_global(&self, name: &str) -> bool {

@@ -11,14 +11,28 @@ use model::MechanismKind;
 use crate::ast::{AssignOp, Expr};
 use crate::interp::{Interpreter, RtResult};
 use crate::lexer::Span;
-use crate::value::{ObjData, ObjRef, Object, PointSlot, RandomDist, RandomState, SecId, Value};
+use crate::value::{ObjData, ObjRef, Object, PointSlot, RandomDist, RandomState, Value};
 
 const INERT_CLASSES: [&str; 16] = [
-    "Graph", "Shape", "PlotShape", "VBox", "HBox", "Deck", "NetCon", "CVode", "ParallelContext", "FInitializeHandler",
-    "Timer", "Glyph", "PWManager", "ValueFieldEditor", "SymChooser", "File",
+    "Graph",
+    "Shape",
+    "PlotShape",
+    "VBox",
+    "HBox",
+    "Deck",
+    "NetCon",
+    "CVode",
+    "ParallelContext",
+    "FInitializeHandler",
+    "Timer",
+    "Glyph",
+    "PWManager",
+    "ValueFieldEditor",
+    "SymChooser",
+    "File",
 ];
 
-fn num_arg(values: &[Value], i: usize) -> Option<f64> {
+pub(crate) fn num_arg(values: &[Value], i: usize) -> Option<f64> {
     match values.get(i) {
         Some(Value::Num(v)) => Some(*v),
         _ => None,
@@ -30,18 +44,27 @@ impl Interpreter<'_> {
         let count = self.class_counts.entry(class.to_string()).or_insert(0);
         let index = *count;
         *count += 1;
-        Rc::new(Object { class: class.to_string(), index, data: RefCell::new(data) })
+        Rc::new(Object {
+            class: class.to_string(),
+            index,
+            data: RefCell::new(data),
+        })
     }
 
     /// `new Class(args)`.
-    pub(crate) fn new_object_of(&mut self, class: &str, values: Vec<Value>, span: &Span) -> RtResult<ObjRef> {
+    pub(crate) fn new_object_of(
+        &mut self,
+        class: &str,
+        values: Vec<Value>,
+        span: &Span,
+    ) -> RtResult<ObjRef> {
         if let Some(info) = self.templates.get(class).cloned() {
             return self.new_template_object(&info, values, span);
         }
         let data = match class {
             "Vector" => {
                 let n = num_arg(&values, 0).unwrap_or(0.0);
-                if !(0.0..=1e8).contains(&n) {
+                if !(0.0..=1e7).contains(&n) {
                     return Err(self.err(span, format!("Vector size {n} is out of range")));
                 }
                 ObjData::Vector(vec![num_arg(&values, 1).unwrap_or(0.0); n as usize])
@@ -56,16 +79,27 @@ impl Interpreter<'_> {
             "StringFunctions" => ObjData::StringFunctions,
             "Random" => {
                 let seed = num_arg(&values, 0).unwrap_or(0.0);
-                ObjData::Random(RandomState { state: seed_state(seed), dist: RandomDist::Uniform(0.0, 1.0) })
+                ObjData::Random(RandomState {
+                    state: seed_state(seed),
+                    dist: RandomDist::Uniform(0.0, 1.0),
+                })
             }
             _ if INERT_CLASSES.contains(&class) => ObjData::Inert,
             _ => match self.registry.signature(class) {
-                Some(sig) if matches!(sig.kind, MechanismKind::Point | MechanismKind::Artificial) => {
-                    let defaults: BTreeMap<String, f64> = sig.range.iter().map(|r| (r.name.clone(), r.default)).collect();
+                Some(sig)
+                    if matches!(sig.kind, MechanismKind::Point | MechanismKind::Artificial) =>
+                {
+                    let defaults: BTreeMap<String, f64> = sig
+                        .range
+                        .iter()
+                        .map(|r| (r.name.clone(), r.default))
+                        .collect();
                     let (section, x) = if sig.kind == MechanismKind::Point {
                         let x = num_arg(&values, 0).unwrap_or(0.5);
                         if !(0.0..=1.0).contains(&x) {
-                            return Err(self.err(span, format!("{class}: location {x} is outside 0..1")));
+                            return Err(
+                                self.err(span, format!("{class}: location {x} is outside 0..1"))
+                            );
                         }
                         (self.current_section(span)?, x)
                     } else {
@@ -101,7 +135,12 @@ impl Interpreter<'_> {
     ) -> RtResult<Value> {
         let args = values.unwrap_or_default();
         let class = o.class.clone();
-        let bad = |me: &Self| me.err(span, format!("{class} has no member `{name}` (or wrong arguments)"));
+        let bad = |me: &Self| {
+            me.err(
+                span,
+                format!("{class} has no member `{name}` (or wrong arguments)"),
+            )
+        };
         let n = |i: usize| num_arg(&args, i);
         let kind = {
             let d = o.data.borrow();
@@ -121,13 +160,24 @@ impl Interpreter<'_> {
         match kind {
             0 => {
                 let mut d = o.data.borrow_mut();
-                let ObjData::Vector(v) = &mut *d else { unreachable!() };
+                let ObjData::Vector(v) = &mut *d else {
+                    unreachable!()
+                };
                 let out = match name {
                     "x" => {
-                        let i = idx.first().copied().or(n(0).map(|f| f as usize)).unwrap_or(0);
+                        let i = idx
+                            .first()
+                            .copied()
+                            .or(n(0).map(|f| f as usize))
+                            .unwrap_or(0);
                         match v.get(i) {
                             Some(x) => *x,
-                            None => return Err(self.err(span, format!("Vector index {i} out of range {}", v.len()))),
+                            None => {
+                                return Err(self.err(
+                                    span,
+                                    format!("Vector index {i} out of range {}", v.len()),
+                                ))
+                            }
                         }
                     }
                     "size" => v.len() as f64,
@@ -139,7 +189,9 @@ impl Interpreter<'_> {
                         Some(x) => *x,
                         None => return Err(bad(self)),
                     },
-                    "contains" => n(0).map(|x| v.iter().any(|y| (y - x).abs() <= 1e-11)).unwrap_or(false) as i32 as f64,
+                    "contains" => n(0)
+                        .map(|x| v.iter().any(|y| (y - x).abs() <= 1e-11))
+                        .unwrap_or(false) as i32 as f64,
                     "append" => {
                         drop(d);
                         let mut extra = Vec::new();
@@ -155,13 +207,21 @@ impl Interpreter<'_> {
                             }
                         }
                         if let ObjData::Vector(v) = &mut *o.data.borrow_mut() {
+                            if v.len() + extra.len() > 10_000_000 {
+                                return Err(
+                                    self.err(span, "Vector longer than 10 million elements".into())
+                                );
+                            }
                             v.extend(extra);
                         }
                         return Ok(Value::Obj(Some(o.clone())));
                     }
-                    "resize" | "fill" | "indgen" | "remove" | "insrt" | "set" | "reverse" | "sort" | "add" | "mul" | "div" | "sub" => {
+                    "resize" | "fill" | "indgen" | "remove" | "insrt" | "set" | "reverse"
+                    | "sort" | "add" | "mul" | "div" | "sub" => {
                         match (name, n(0), n(1)) {
-                            ("resize", Some(k), _) if (0.0..=1e8).contains(&k) => v.resize(k as usize, 0.0),
+                            ("resize", Some(k), _) if (0.0..=1e7).contains(&k) => {
+                                v.resize(k as usize, 0.0)
+                            }
                             ("fill", Some(x), _) => v.iter_mut().for_each(|y| *y = x),
                             ("indgen", start, step) => {
                                 let (s, st) = match (start, step) {
@@ -169,13 +229,19 @@ impl Interpreter<'_> {
                                     (Some(st), None) => (0.0, st),
                                     _ => (0.0, 1.0),
                                 };
-                                v.iter_mut().enumerate().for_each(|(i, y)| *y = s + st * i as f64);
+                                v.iter_mut()
+                                    .enumerate()
+                                    .for_each(|(i, y)| *y = s + st * i as f64);
                             }
                             ("remove", Some(i), _) if (i as usize) < v.len() => {
                                 v.remove(i as usize);
                             }
-                            ("insrt", Some(i), Some(x)) if (i as usize) <= v.len() => v.insert(i as usize, x),
-                            ("set", Some(i), Some(x)) if (i as usize) < v.len() => v[i as usize] = x,
+                            ("insrt", Some(i), Some(x)) if (i as usize) <= v.len() => {
+                                v.insert(i as usize, x)
+                            }
+                            ("set", Some(i), Some(x)) if (i as usize) < v.len() => {
+                                v[i as usize] = x
+                            }
                             ("reverse", _, _) => v.reverse(),
                             ("sort", _, _) => v.sort_by(|a, b| a.total_cmp(b)),
                             ("add", Some(x), _) => v.iter_mut().for_each(|y| *y += x),
@@ -192,7 +258,10 @@ impl Interpreter<'_> {
                         return Ok(Value::Obj(Some(self.make("Vector", ObjData::Vector(copy)))));
                     }
                     "printf" => {
-                        let text: String = v.iter().map(|x| format!("{}\n", crate::format::format_g(*x, 6))).collect();
+                        let text: String = v
+                            .iter()
+                            .map(|x| format!("{}\n", crate::format::format_g(*x, 6)))
+                            .collect();
                         drop(d);
                         self.print(&text);
                         return Ok(Value::Num(0.0));
@@ -203,7 +272,9 @@ impl Interpreter<'_> {
             }
             1 => {
                 let mut d = o.data.borrow_mut();
-                let ObjData::List(list) = &mut *d else { unreachable!() };
+                let ObjData::List(list) = &mut *d else {
+                    unreachable!()
+                };
                 match (name, args.first()) {
                     ("append", Some(Value::Obj(Some(x)))) => {
                         list.push(x.clone());
@@ -214,10 +285,13 @@ impl Interpreter<'_> {
                         Ok(Value::Num(list.len() as f64))
                     }
                     ("count", None) => Ok(Value::Num(list.len() as f64)),
-                    ("o" | "object", Some(Value::Num(i))) => match list.get(*i as usize) {
-                        Some(x) => Ok(Value::Obj(Some(x.clone()))),
-                        None => Err(self.err(span, format!("List index {i} out of range {}", list.len()))),
-                    },
+                    ("o" | "object", Some(Value::Num(i))) => {
+                        match list.get(*i as usize) {
+                            Some(x) => Ok(Value::Obj(Some(x.clone()))),
+                            None => Err(self
+                                .err(span, format!("List index {i} out of range {}", list.len()))),
+                        }
+                    }
                     ("remove", Some(Value::Num(i))) if (*i as usize) < list.len() => {
                         list.remove(*i as usize);
                         Ok(Value::Num(list.len() as f64))
@@ -226,9 +300,12 @@ impl Interpreter<'_> {
                         list.clear();
                         Ok(Value::Num(0.0))
                     }
-                    ("index", Some(Value::Obj(Some(x)))) => {
-                        Ok(Value::Num(list.iter().position(|y| Rc::ptr_eq(x, y)).map(|p| p as f64).unwrap_or(-1.0)))
-                    }
+                    ("index", Some(Value::Obj(Some(x)))) => Ok(Value::Num(
+                        list.iter()
+                            .position(|y| Rc::ptr_eq(x, y))
+                            .map(|p| p as f64)
+                            .unwrap_or(-1.0),
+                    )),
                     _ => Err(bad(self)),
                 }
             }
@@ -244,14 +321,25 @@ impl Interpreter<'_> {
                     "sec" => Ok(Value::Sec(id)),
                     "parent" | "trueparent" => match parent {
                         Some(p) => Ok(Value::Sec(p)),
-                        None => Err(self.err(span, format!("{} has no parent", self.sections[id].full_name))),
+                        None => Err(self.err(
+                            span,
+                            format!("{} has no parent", self.sections[id].full_name),
+                        )),
                     },
-                    "has_parent" | "has_trueparent" => Ok(Value::Num(parent.is_some() as i32 as f64)),
+                    "has_parent" | "has_trueparent" => {
+                        Ok(Value::Num(parent.is_some() as i32 as f64))
+                    }
                     "nchild" => Ok(Value::Num(self.children_in_neuron_order(id).len() as f64)),
                     "child" => {
-                        let i = idx.first().copied().or(n(0).map(|f| f as usize)).unwrap_or(0);
+                        let i = idx
+                            .first()
+                            .copied()
+                            .or(n(0).map(|f| f as usize))
+                            .unwrap_or(0);
                         let kids = self.children_in_neuron_order(id);
-                        kids.get(i).map(|&c| Value::Sec(c)).ok_or_else(|| self.err(span, format!("child index {i} out of range {}", kids.len())))
+                        kids.get(i).map(|&c| Value::Sec(c)).ok_or_else(|| {
+                            self.err(span, format!("child index {i} out of range {}", kids.len()))
+                        })
                     }
                     "root" => {
                         let mut cur = id;
@@ -261,7 +349,9 @@ impl Interpreter<'_> {
                         Ok(Value::Sec(cur))
                     }
                     "exists" => Ok(Value::Num(1.0)),
-                    "is_cas" => Ok(Value::Num((self.current_section(span).ok() == Some(id)) as i32 as f64)),
+                    "is_cas" => Ok(Value::Num(
+                        (self.current_section(span).ok() == Some(id)) as i32 as f64,
+                    )),
                     _ => Err(bad(self)),
                 }
             }
@@ -275,7 +365,9 @@ impl Interpreter<'_> {
             5 => self.string_function(name, &args, exprs.unwrap_or(&[]), span),
             6 => {
                 let mut d = o.data.borrow_mut();
-                let ObjData::Random(r) = &mut *d else { unreachable!() };
+                let ObjData::Random(r) = &mut *d else {
+                    unreachable!()
+                };
                 match (name, n(0), n(1)) {
                     ("uniform", Some(a), Some(b)) => r.dist = RandomDist::Uniform(a, b),
                     ("normal", Some(m), Some(v)) => r.dist = RandomDist::Normal(m, v),
@@ -316,111 +408,16 @@ impl Interpreter<'_> {
         }
     }
 
-    fn section_list_method(&mut self, o: &ObjRef, name: &str, args: &[Value], span: &Span) -> RtResult<Value> {
-        let current = self.current_section(span);
-        let ids: Vec<SecId> = match name {
-            "append" | "remove" if args.is_empty() => vec![current?],
-            "remove" => match args.first() {
-                Some(Value::Obj(Some(other))) => match &*other.data.borrow() {
-                    ObjData::SectionList(ids) => ids.clone(),
-                    _ => Vec::new(),
-                },
-                _ => return Err(self.err(span, "SectionList.remove takes a SectionList or nothing".into())),
-            },
-            "wholetree" => {
-                let mut root = current?;
-                while let Some(a) = self.sections[root].section.parent {
-                    root = a.parent;
-                }
-                self.subtree(root)
-            }
-            "subtree" => self.subtree(current?),
-            "children" => self.children_in_neuron_order(current?),
-            "printnames" => {
-                let names: String = match &*o.data.borrow() {
-                    ObjData::SectionList(ids) => ids.iter().filter(|&&i| self.sections[i].alive).map(|&i| format!("{}\n", self.sections[i].full_name)).collect(),
-                    _ => String::new(),
-                };
-                self.print(&names);
-                return Ok(Value::Num(0.0));
-            }
-            "unique" | "allroots" => Vec::new(),
-            _ => return Err(self.err(span, format!("SectionList has no method `{name}`"))),
-        };
-        let mut d = o.data.borrow_mut();
-        let ObjData::SectionList(list) = &mut *d else { unreachable!() };
-        if name == "remove" {
-            let before = list.len();
-            list.retain(|i| !ids.contains(i));
-            return Ok(Value::Num((before - list.len()) as f64));
-        }
-        if name == "unique" {
-            let mut seen = std::collections::HashSet::new();
-            list.retain(|i| seen.insert(*i));
-        }
-        list.extend(ids);
-        Ok(Value::Num(list.len() as f64))
-    }
-
-    fn subtree(&self, root: SecId) -> Vec<SecId> {
-        let mut out = vec![root];
-        let mut k = 0;
-        while k < out.len() {
-            out.extend(self.children_in_neuron_order(out[k]));
-            k += 1;
-        }
-        out
-    }
-
-    /// StringFunctions methods; some write results into strdef arguments.
-    fn string_function(&mut self, name: &str, args: &[Value], exprs: &[Expr], span: &Span) -> RtResult<Value> {
-        let s = |i: usize| match args.get(i) {
-            Some(Value::Str(s)) => Some(s.clone()),
-            _ => None,
-        };
-        let n = |i: usize| num_arg(args, i);
-        let bad = |me: &Self| me.err(span, format!("StringFunctions.{name}: wrong arguments"));
-        match name {
-            "len" => Ok(Value::Num(s(0).ok_or_else(|| bad(self))?.chars().count() as f64)),
-            "substr" => {
-                let (a, b) = (s(0).ok_or_else(|| bad(self))?, s(1).ok_or_else(|| bad(self))?);
-                Ok(Value::Num(a.find(&b).map(|p| a[..p].chars().count() as f64).unwrap_or(-1.0)))
-            }
-            "head" | "tail" => {
-                let (text, pattern) = (s(0).ok_or_else(|| bad(self))?, s(1).ok_or_else(|| bad(self))?);
-                let re = crate::interp::builtins::hoc_regex(&pattern).map_err(|m| self.err(span, m))?;
-                let (result, pos) = match re.find(&text) {
-                    Some(m) if name == "head" => (text[..m.start()].to_string(), m.start() as f64),
-                    Some(m) => (text[m.end()..].to_string(), m.end() as f64),
-                    None => (String::new(), -1.0),
-                };
-                if let Some(target) = exprs.get(2) {
-                    self.assign(target, AssignOp::Set, Value::Str(result))?;
-                }
-                Ok(Value::Num(pos))
-            }
-            "left" | "right" => {
-                let (text, k) = (s(0).ok_or_else(|| bad(self))?, n(1).ok_or_else(|| bad(self))? as usize);
-                let chars: Vec<char> = text.chars().collect();
-                let k = k.min(chars.len());
-                let result: String = if name == "left" { chars[..k].iter().collect() } else { chars[k..].iter().collect() };
-                if let Some(target) = exprs.first() {
-                    self.assign(target, AssignOp::Set, Value::Str(result))?;
-                }
-                Ok(Value::Num(0.0))
-            }
-            "is_name" => {
-                let t = s(0).ok_or_else(|| bad(self))?;
-                let known = self.globals.contains_key(&t) || self.templates.contains_key(&t) || self.global_funcs.contains_key(&t);
-                Ok(Value::Num(known as i32 as f64))
-            }
-            "is_artificial" | "is_point_process" => Ok(Value::Num(0.0)),
-            _ => Err(bad(self)),
-        }
-    }
-
     /// Assignment to a built-in object's member (`vec.x[i] = v`, `str.s = "…"`, `stim.amp = 1`).
-    pub(crate) fn store_builtin_member(&mut self, o: &ObjRef, name: &str, idx: &[usize], op: AssignOp, value: Value, span: &Span) -> RtResult<()> {
+    pub(crate) fn store_builtin_member(
+        &mut self,
+        o: &ObjRef,
+        name: &str,
+        idx: &[usize],
+        op: AssignOp,
+        value: Value,
+        span: &Span,
+    ) -> RtResult<()> {
         let mut d = o.data.borrow_mut();
         match (&mut *d, name, value) {
             (ObjData::Vector(v), "x", Value::Num(x)) => {
@@ -444,12 +441,20 @@ impl Interpreter<'_> {
                     return Err(self.err(span, format!("{m} has no variable `{name}`")));
                 }
                 let p = &mut self.points[*i];
-                let old = p.values.get(name).or(p.defaults.get(name)).copied().unwrap_or(0.0);
+                let old = p
+                    .values
+                    .get(name)
+                    .or(p.defaults.get(name))
+                    .copied()
+                    .unwrap_or(0.0);
                 p.values.insert(name.to_string(), combine(old, op, x));
                 Ok(())
             }
             (ObjData::Inert, _, _) => Ok(()),
-            _ => Err(self.err(span, format!("cannot assign to `{name}` of {}", o.display_name()))),
+            _ => Err(self.err(
+                span,
+                format!("cannot assign to `{name}` of {}", o.display_name()),
+            )),
         }
     }
 }
@@ -485,7 +490,9 @@ fn sample(r: &mut RandomState) -> f64 {
             // Box–Muller.
             let u1 = next_unit(r).max(1e-300);
             let u2 = next_unit(r);
-            mean + variance.sqrt() * (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+            mean + variance.sqrt()
+                * (-2.0 * u1.ln()).sqrt()
+                * (2.0 * std::f64::consts::PI * u2).cos()
         }
     }
 }

@@ -54,10 +54,12 @@ impl Interpreter<'_> {
         span: &Span,
     ) -> RtResult<Array<SecId>> {
         let n: usize = dims.iter().product();
-        if n > 1_000_000 {
+        if n > 100_000 {
             return Err(self.err(span, format!("create {name}: array too large ({n})")));
         }
-        let prefix = owner.map(|o| format!("{}.", o.display_name())).unwrap_or_default();
+        let prefix = owner
+            .map(|o| format!("{}.", o.display_name()))
+            .unwrap_or_default();
         let mut ids = Vec::with_capacity(n);
         for flat in 0..n {
             let short = if dims.is_empty() {
@@ -83,7 +85,10 @@ impl Interpreter<'_> {
             self.sections.push(slot);
             ids.push(self.sections.len() - 1);
         }
-        Ok(Array { dims: dims.to_vec(), data: ids })
+        Ok(Array {
+            dims: dims.to_vec(),
+            data: ids,
+        })
     }
 
     /// Deletes a section: children lose their parent, as in NEURON.
@@ -107,9 +112,30 @@ impl Interpreter<'_> {
 
     pub(crate) fn delete_sections_of(&mut self, obj: &ObjRef) {
         let key = owner_key(obj);
-        let ids: Vec<SecId> = (0..self.sections.len()).filter(|&i| self.sections[i].alive && self.sections[i].owner == Some(key)).collect();
-        for id in ids {
-            self.delete_section(id);
+        let mut any = false;
+        for s in self
+            .sections
+            .iter_mut()
+            .filter(|s| s.alive && s.owner == Some(key))
+        {
+            s.alive = false;
+            any = true;
+        }
+        if !any {
+            return;
+        }
+        // One pass instead of per-section scans: children of deleted sections become roots.
+        let dead: Vec<bool> = self.sections.iter().map(|s| !s.alive).collect();
+        for s in self.sections.iter_mut() {
+            if s.section.parent.is_some_and(|a| dead[a.parent]) {
+                s.section.parent = None;
+            }
+        }
+        if self.default_access.is_some_and(|id| dead[id]) {
+            self.default_access = None;
+        }
+        if self.distance_origin.is_some_and(|(id, _)| dead[id]) {
+            self.distance_origin = None;
         }
         // Free memory of dead sections at the end of the arena.
         while self.sections.last().is_some_and(|s| !s.alive) {
@@ -130,12 +156,19 @@ impl Interpreter<'_> {
         let id = self.sec_stack.last().copied().or(self.default_access);
         match id {
             Some(id) if self.sections[id].alive => Ok(id),
-            _ => Err(self.err(span, "section access unspecified (no currently accessed section)".into())),
+            _ => Err(self.err(
+                span,
+                "section access unspecified (no currently accessed section)".into(),
+            )),
         }
     }
 
     /// Runs `f` with `id` pushed on the section stack.
-    pub(crate) fn with_section<T>(&mut self, id: SecId, f: impl FnOnce(&mut Self) -> RtResult<T>) -> RtResult<T> {
+    pub(crate) fn with_section<T>(
+        &mut self,
+        id: SecId,
+        f: impl FnOnce(&mut Self) -> RtResult<T>,
+    ) -> RtResult<T> {
         self.sec_stack.push(id);
         let r = f(self);
         self.sec_stack.pop();
@@ -153,20 +186,35 @@ impl Interpreter<'_> {
             name.strip_suffix('o'),
             name.strip_prefix('i'),
         ];
-        candidates.into_iter().flatten().filter(|c| !c.is_empty()).find(|ion| {
-            matches!(*ion, "na" | "k" | "ca") || self.registry.signature(&format!("{ion}_ion")).is_some()
-        }).map(str::to_string)
+        candidates
+            .into_iter()
+            .flatten()
+            .filter(|c| !c.is_empty())
+            .find(|ion| {
+                matches!(*ion, "na" | "k" | "ca")
+                    || self.registry.signature(&format!("{ion}_ion")).is_some()
+            })
+            .map(str::to_string)
     }
 
     /// Variables of ion `ion` with their defaults.
     pub(crate) fn ion_variables(&self, ion: &str) -> Vec<(String, f64)> {
         if let Some(sig) = self.registry.signature(&format!("{ion}_ion")) {
             if !sig.range.is_empty() {
-                return sig.range.iter().map(|r| (r.name.clone(), r.default)).collect();
+                return sig
+                    .range
+                    .iter()
+                    .map(|r| (r.name.clone(), r.default))
+                    .collect();
             }
         }
         let (e, i, o) = ion_defaults(ion);
-        vec![(format!("e{ion}"), e), (format!("{ion}i"), i), (format!("{ion}o"), o), (format!("i{ion}"), 0.0)]
+        vec![
+            (format!("e{ion}"), e),
+            (format!("{ion}i"), i),
+            (format!("{ion}o"), o),
+            (format!("i{ion}"), 0.0),
+        ]
     }
 
     /// The mechanism providing range variable `name` (`gbar_na` → `na`).
@@ -187,22 +235,37 @@ impl Interpreter<'_> {
 
     /// True if `name` is a section/range variable or built-in global rather than a user variable.
     pub(crate) fn is_builtin_variable(&self, name: &str) -> bool {
-        GEOMETRY.contains(&name) || self.is_builtin_global(name) || self.mechanism_of(name).is_some() || self.ion_of(name).is_some()
+        GEOMETRY.contains(&name)
+            || self.is_builtin_global(name)
+            || self.mechanism_of(name).is_some()
+            || self.ion_of(name).is_some()
     }
 
     /// True if `name` is a range variable (present in the section or known to the registry).
     pub(crate) fn is_range_name(&self, name: &str) -> bool {
-        name == "diam" || name == "cm" || self.mechanism_of(name).is_some() || self.ion_of(name).is_some()
+        name == "diam"
+            || name == "cm"
+            || self.mechanism_of(name).is_some()
+            || self.ion_of(name).is_some()
     }
 
     /// Inserts density mechanism `name` (and the ions it uses) into section `id`.
     pub(crate) fn insert_mechanism(&mut self, id: SecId, name: &str, span: &Span) -> RtResult<()> {
         let sig = match self.registry.signature(name) {
             Some(sig) if sig.kind == MechanismKind::Density => sig,
-            Some(_) => return Err(self.err(span, format!("`{name}` is not a density mechanism and cannot be inserted"))),
+            Some(_) => {
+                return Err(self.err(
+                    span,
+                    format!("`{name}` is not a density mechanism and cannot be inserted"),
+                ))
+            }
             None => return Err(self.err(span, format!("unknown mechanism `{name}` in `insert`"))),
         };
-        let range: Vec<(String, f64)> = sig.range.iter().map(|r| (r.name.clone(), r.default)).collect();
+        let range: Vec<(String, f64)> = sig
+            .range
+            .iter()
+            .map(|r| (r.name.clone(), r.default))
+            .collect();
         self.sections[id].section.insert_mechanism(name, &range);
         for ion in &sig.ions {
             self.ensure_ion(id, ion);
@@ -217,7 +280,12 @@ impl Interpreter<'_> {
         }
     }
 
-    pub(crate) fn uninsert_mechanism(&mut self, id: SecId, name: &str, span: &Span) -> RtResult<()> {
+    pub(crate) fn uninsert_mechanism(
+        &mut self,
+        id: SecId,
+        name: &str,
+        span: &Span,
+    ) -> RtResult<()> {
         let Some(sig) = self.registry.signature(name) else {
             return Err(self.err(span, format!("unknown mechanism `{name}` in `uninsert`")));
         };
@@ -240,8 +308,14 @@ impl Interpreter<'_> {
         }
         let sec = self.sections[id].full_name.clone();
         match self.mechanism_of(name) {
-            Some(sig) => Err(self.err(span, format!("{} mechanism not inserted in section {sec}", sig.name))),
-            None => Err(self.err(span, format!("`{name}` is not a range variable of section {sec}"))),
+            Some(sig) => Err(self.err(
+                span,
+                format!("{} mechanism not inserted in section {sec}", sig.name),
+            )),
+            None => Err(self.err(
+                span,
+                format!("`{name}` is not a range variable of section {sec}"),
+            )),
         }
     }
 
@@ -253,7 +327,9 @@ impl Interpreter<'_> {
     /// point processes, after NEURON's diameter recalculation for sections with 3-D points.
     pub(crate) fn extract_cell(&mut self, obj: &ObjRef) -> CellDescription {
         let key = owner_key(obj);
-        let ids: Vec<SecId> = (0..self.sections.len()).filter(|&i| self.sections[i].alive && self.sections[i].owner == Some(key)).collect();
+        let ids: Vec<SecId> = (0..self.sections.len())
+            .filter(|&i| self.sections[i].alive && self.sections[i].owner == Some(key))
+            .collect();
         for &id in &ids {
             self.recalc_diam(id);
         }
@@ -273,7 +349,12 @@ impl Interpreter<'_> {
                 continue;
             }
             if let Some(&section) = index.get(&p.section) {
-                cell.point_processes.push(PointProcess { mechanism: p.mechanism.clone(), section, x: p.x, values: p.values.clone() });
+                cell.point_processes.push(PointProcess {
+                    mechanism: p.mechanism.clone(),
+                    section,
+                    x: p.x,
+                    values: p.values.clone(),
+                });
             }
         }
         cell

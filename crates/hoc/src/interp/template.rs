@@ -39,9 +39,16 @@ impl Interpreter<'_> {
     /// Defines a template: runs its body on a temporary object and records the member layout.
     pub(crate) fn define_template(&mut self, def: &Rc<TemplateDef>) -> RtResult<()> {
         if self.templates.contains_key(&def.name) {
-            return Err(self.err(&def.span, format!("template `{}` is already defined", def.name)));
+            return Err(self.err(
+                &def.span,
+                format!("template `{}` is already defined", def.name),
+            ));
         }
-        let funcs: HashMap<String, Rc<FuncDef>> = def.funcs.iter().map(|f| (f.name.clone(), f.clone())).collect();
+        let funcs: HashMap<String, Rc<FuncDef>> = def
+            .funcs
+            .iter()
+            .map(|f| (f.name.clone(), f.clone()))
+            .collect();
         let provisional = Rc::new(TemplateInfo {
             name: def.name.clone(),
             funcs: funcs.clone(),
@@ -53,7 +60,10 @@ impl Interpreter<'_> {
         let temp = Rc::new(Object {
             class: def.name.clone(),
             index: usize::MAX,
-            data: RefCell::new(ObjData::Template(Instance { template: provisional.clone(), vars: HashMap::new() })),
+            data: RefCell::new(ObjData::Template(Instance {
+                template: provisional.clone(),
+                vars: HashMap::new(),
+            })),
         });
         self.frames.push(Frame::new(Some(temp.clone()), Vec::new()));
         let mut order: Vec<String> = Vec::new();
@@ -70,7 +80,9 @@ impl Interpreter<'_> {
         self.delete_sections_of(&temp);
         result?;
 
-        let ObjData::Template(inst) = &*temp.data.borrow() else { unreachable!("template object") };
+        let ObjData::Template(inst) = &*temp.data.borrow() else {
+            unreachable!("template object")
+        };
         let mut layout = Vec::new();
         let mut seen = HashSet::new();
         for name in order.iter().chain(inst.vars.keys()) {
@@ -95,7 +107,10 @@ impl Interpreter<'_> {
                 scan_method(s, &mut locals, &mut found);
             }
             for (name, shape) in found {
-                if seen.contains(&name) || locals.contains(&name) || provisional.external.contains(&name) {
+                if seen.contains(&name)
+                    || locals.contains(&name)
+                    || provisional.external.contains(&name)
+                {
                     continue;
                 }
                 if matches!(shape, MemberShape::Num(_)) && self.is_builtin_variable(&name) {
@@ -129,7 +144,10 @@ impl Interpreter<'_> {
         let obj = Rc::new(Object {
             class: info.name.clone(),
             index,
-            data: RefCell::new(ObjData::Template(Instance { template: info.clone(), vars: HashMap::new() })),
+            data: RefCell::new(ObjData::Template(Instance {
+                template: info.clone(),
+                vars: HashMap::new(),
+            })),
         });
         let mut vars = HashMap::new();
         for (name, shape) in &info.layout {
@@ -147,7 +165,10 @@ impl Interpreter<'_> {
         if let ObjData::Template(inst) = &mut *obj.data.borrow_mut() {
             inst.vars = vars;
         }
-        self.objects.entry(info.name.clone()).or_default().push(Rc::downgrade(&obj));
+        self.objects
+            .entry(info.name.clone())
+            .or_default()
+            .push(Rc::downgrade(&obj));
         if let Some(init) = info.funcs.get("init").cloned() {
             let result = self.call_user(&init, Some(obj.clone()), args, span);
             if let Err(e) = result {
@@ -162,7 +183,9 @@ impl Interpreter<'_> {
 /// Names declared by a top-level template statement, in order.
 fn collect_declared(stmt: &Stmt, order: &mut Vec<String>) {
     match &stmt.kind {
-        StmtKind::ObjRef(d) | StmtKind::Double(d) | StmtKind::Create(d) => order.extend(d.iter().map(|d| d.name.clone())),
+        StmtKind::ObjRef(d) | StmtKind::Double(d) | StmtKind::Create(d) => {
+            order.extend(d.iter().map(|d| d.name.clone()))
+        }
         StmtKind::StrDef(n) => order.extend(n.iter().cloned()),
         StmtKind::Assign { target, .. } => {
             if let ExprKind::Name(n) | ExprKind::Index(n, _) = &target.kind {
@@ -183,7 +206,10 @@ fn scan_method(stmt: &Stmt, locals: &mut HashSet<String>, found: &mut Vec<(Strin
     };
     match &stmt.kind {
         StmtKind::Local(n) | StmtKind::LocalObj(n) => locals.extend(n.iter().cloned()),
-        StmtKind::ObjRef(d) => found.extend(d.iter().map(|d| (d.name.clone(), MemberShape::Obj(vec![1; d.dims.len()])))),
+        StmtKind::ObjRef(d) => found.extend(
+            d.iter()
+                .map(|d| (d.name.clone(), MemberShape::Obj(vec![1; d.dims.len()]))),
+        ),
         StmtKind::StrDef(n) => found.extend(n.iter().map(|n| (n.clone(), MemberShape::Str))),
         StmtKind::Assign { target, .. } => assigned(target, found),
         StmtKind::ForRange { var, body, .. } | StmtKind::ForSegments { var, body, .. } => {
@@ -191,7 +217,9 @@ fn scan_method(stmt: &Stmt, locals: &mut HashSet<String>, found: &mut Vec<(Strin
             scan_method(body, locals, found);
         }
         StmtKind::Block(b) => b.iter().for_each(|s| scan_method(s, locals, found)),
-        StmtKind::If { then, otherwise, .. } => {
+        StmtKind::If {
+            then, otherwise, ..
+        } => {
             scan_method(then, locals, found);
             if let Some(o) = otherwise {
                 scan_method(o, locals, found);
@@ -202,7 +230,9 @@ fn scan_method(stmt: &Stmt, locals: &mut HashSet<String>, found: &mut Vec<(Strin
         | StmtKind::Forsec(_, body)
         | StmtKind::Ifsec(_, body)
         | StmtKind::OnSection { body, .. } => scan_method(body, locals, found),
-        StmtKind::ForC { init, step, body, .. } => {
+        StmtKind::ForC {
+            init, step, body, ..
+        } => {
             for s in [init, step].into_iter().flatten() {
                 scan_method(s, locals, found);
             }

@@ -7,14 +7,21 @@ use model::{MechanismKind, MechanismRegistry, MechanismSignature, RangeVariable}
 pub struct TestRegistry;
 
 fn var(name: &str, default: f64) -> RangeVariable {
-    RangeVariable { name: name.to_string(), default, writable: true }
+    RangeVariable {
+        name: name.to_string(),
+        default,
+        writable: true,
+    }
 }
 
 fn density(name: &str, vars: &[(&str, f64)], ions: &[&str]) -> MechanismSignature {
     MechanismSignature {
         name: name.to_string(),
         kind: MechanismKind::Density,
-        range: vars.iter().map(|(v, d)| var(&format!("{v}_{name}"), *d)).collect(),
+        range: vars
+            .iter()
+            .map(|(v, d)| var(&format!("{v}_{name}"), *d))
+            .collect(),
         ions: ions.iter().map(|s| s.to_string()).collect(),
     }
 }
@@ -31,7 +38,12 @@ fn ion(name: &str) -> MechanismSignature {
     MechanismSignature {
         name: format!("{name}_ion"),
         kind: MechanismKind::Ion,
-        range: vec![var(&format!("e{name}"), e), var(&format!("{name}i"), i), var(&format!("{name}o"), o), var(&format!("i{name}"), 0.0)],
+        range: vec![
+            var(&format!("e{name}"), e),
+            var(&format!("{name}i"), i),
+            var(&format!("{name}o"), o),
+            var(&format!("i{name}"), 0.0),
+        ],
         ions: Vec::new(),
     }
 }
@@ -46,7 +58,15 @@ impl MechanismRegistry for TestRegistry {
         Some(match name {
             "hh" => density(
                 "hh",
-                &[("gnabar", 0.12), ("gkbar", 0.036), ("gl", 0.0003), ("el", -54.3), ("gna", 0.0), ("gk", 0.0), ("il", 0.0)],
+                &[
+                    ("gnabar", 0.12),
+                    ("gkbar", 0.036),
+                    ("gl", 0.0003),
+                    ("el", -54.3),
+                    ("gna", 0.0),
+                    ("gk", 0.0),
+                    ("il", 0.0),
+                ],
                 &["na", "k"],
             ),
             "pas" => density("pas", &[("g", 0.001), ("e", -70.0), ("i", 0.0)], &[]),
@@ -58,11 +78,20 @@ impl MechanismRegistry for TestRegistry {
             "kca" => channel("kca", &["cinf", "ctau"], &["k", "ca"]),
             "hyper" => channel("hyper", &["hminf", "hmtau"], &["h"]),
             "na" => channel("na", &["minf", "hinf", "mtau", "htau"], &["na"]),
-            "capool" => density("capool", &[("tauca", 200.0), ("fca", 1.0), ("cainf", 50e-6)], &["ca"]),
+            "capool" => density(
+                "capool",
+                &[("tauca", 200.0), ("fca", 1.0), ("cainf", 50e-6)],
+                &["ca"],
+            ),
             "IClamp" => MechanismSignature {
                 name: "IClamp".into(),
                 kind: MechanismKind::Point,
-                range: vec![var("del", 0.0), var("dur", 0.0), var("amp", 0.0), var("i", 0.0)],
+                range: vec![
+                    var("del", 0.0),
+                    var("dur", 0.0),
+                    var("amp", 0.0),
+                    var("i", 0.0),
+                ],
                 ions: Vec::new(),
             },
             _ => {
@@ -77,7 +106,16 @@ impl MechanismRegistry for TestRegistry {
 
     fn ion_of_variable(&self, name: &str) -> Option<String> {
         IONS.iter()
-            .find(|i| [format!("e{i}"), format!("{i}i"), format!("{i}o"), format!("i{i}")].iter().any(|v| v == name))
+            .find(|i| {
+                [
+                    format!("e{i}"),
+                    format!("{i}i"),
+                    format!("{i}o"),
+                    format!("i{i}"),
+                ]
+                .iter()
+                .any(|v| v == name)
+            })
             .map(|i| i.to_string())
     }
 }
@@ -91,9 +129,17 @@ pub fn build(src: &str, template: &str) -> Result<model::CellDescription, hoc::E
 }
 
 pub fn section<'a>(cell: &'a model::CellDescription, name: &str) -> &'a model::Section {
-    &cell.sections[cell.find_section(name).unwrap_or_else(|| panic!("no section {name} in {:?}", cell.sections.iter().map(|s| &s.name).collect::<Vec<_>>()))]
+    &cell.sections[cell.find_section(name).unwrap_or_else(|| {
+        panic!(
+            "no section {name} in {:?}",
+            cell.sections.iter().map(|s| &s.name).collect::<Vec<_>>()
+        )
+    })]
 }
 
 pub fn value(cell: &model::CellDescription, sec: &str, var: &str) -> Vec<f64> {
-    section(cell, sec).range(var).unwrap_or_else(|| panic!("{sec} has no {var}")).to_vec()
+    section(cell, sec)
+        .range(var)
+        .unwrap_or_else(|| panic!("{sec} has no {var}"))
+        .to_vec()
 }

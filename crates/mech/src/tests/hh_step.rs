@@ -37,8 +37,19 @@ fn hh_current_protocol_matches_hand_computation() {
     world.ions = ions;
     world.ions.init(world.celsius);
     world.run(|ctx| set.init(ctx));
-    let (m, h, n) = (set.field_values("m").unwrap()[0], set.field_values("h").unwrap()[0], set.field_values("n").unwrap()[0]);
-    let p = Hh { gnabar: 0.12, gkbar: 0.036, gl: 0.0003, el: -54.3, ena: 50.0, ek: -77.0 };
+    let (m, h, n) = (
+        set.field_values("m").unwrap()[0],
+        set.field_values("h").unwrap()[0],
+        set.field_values("n").unwrap()[0],
+    );
+    let p = Hh {
+        gnabar: 0.12,
+        gkbar: 0.036,
+        gl: 0.0003,
+        el: -54.3,
+        ena: 50.0,
+        ek: -77.0,
+    };
     let v = -65.0;
 
     world.ions.current_begin(world.celsius);
@@ -53,12 +64,27 @@ fn hh_current_protocol_matches_hand_computation() {
     let i1 = ina1 + ik1 + il1;
     let i0 = ina0 + ik0 + il0;
     let g = (i1 - i0) / 0.001;
-    assert_eq!(world.rhs[0].to_bits(), (0.0 - i0).to_bits(), "rhs {} vs {}", world.rhs[0], -i0);
+    assert_eq!(
+        world.rhs[0].to_bits(),
+        (0.0 - i0).to_bits(),
+        "rhs {} vs {}",
+        world.rhs[0],
+        -i0
+    );
     assert_eq!(world.d[0].to_bits(), (0.0 + g).to_bits(), "d");
     let na = world.ions.index_of("na").unwrap();
-    assert_eq!(world.ions.ions[na].current[0].to_bits(), (0.0 + ina0).to_bits());
-    assert_eq!(world.ions.ions[na].dcurrent_dv[0].to_bits(), (0.0 + (ina1 - ina0) / 0.001).to_bits());
-    assert_eq!(set.field_values("ina").unwrap()[0].to_bits(), ina0.to_bits());
+    assert_eq!(
+        world.ions.ions[na].current[0].to_bits(),
+        (0.0 + ina0).to_bits()
+    );
+    assert_eq!(
+        world.ions.ions[na].dcurrent_dv[0].to_bits(),
+        (0.0 + (ina1 - ina0) / 0.001).to_bits()
+    );
+    assert_eq!(
+        set.field_values("ina").unwrap()[0].to_bits(),
+        ina0.to_bits()
+    );
 
     // v update as the engine does it, then one state step: m' = (minf − m)/mtau in cnexp form
     // m + (1 − exp(dt·((−1.0)/mtau)))·(−(minf/mtau)/((−1.0)/mtau) − m), rates at the new v.

@@ -7,12 +7,14 @@ use crate::{Catalogue, IonStore};
 #[test]
 fn derivimplicit_solves_backward_euler() {
     let mut cat = Catalogue::new();
-    let text = "NEURON { SUFFIX quad RANGE x0 }\nPARAMETER { x0 = 2 }\nSTATE { x }\n\
-                INITIAL { x = x0 }\nBREAKPOINT { SOLVE s METHOD derivimplicit }\n\
+    let text = "NEURON { SUFFIX quad RANGE xstart }\nPARAMETER { xstart = 2 }\nSTATE { x }\n\
+                INITIAL { x = xstart }\nBREAKPOINT { SOLVE s METHOD derivimplicit }\n\
                 DERIVATIVE s { x' = -x*x }\n";
     cat.add_user("quad.mod", text).unwrap();
-    let mut set = cat.instantiate("quad", vec![0, 1], &IonStore::default(), 0).unwrap();
-    set.field_values_mut("x0").unwrap()[1] = 0.5;
+    let mut set = cat
+        .instantiate("quad", vec![0, 1], &IonStore::default(), 0)
+        .unwrap();
+    set.field_values_mut("xstart").unwrap()[1] = 0.5;
     let mut world = World::new(2);
     world.dt = 0.1;
     world.run(|ctx| set.init(ctx));
@@ -33,7 +35,9 @@ fn kinetic_scheme_with_conserve_stays_conserved() {
                 STATE { A B }\nINITIAL { A = 1 B = 0 }\nBREAKPOINT { SOLVE k METHOD sparse }\n\
                 KINETIC k { ~ A <-> B (kf, kb) CONSERVE A + B = 1 }\n";
     cat.add_user("two.mod", text).unwrap();
-    let mut set = cat.instantiate("two", vec![0], &IonStore::default(), 0).unwrap();
+    let mut set = cat
+        .instantiate("two", vec![0], &IonStore::default(), 0)
+        .unwrap();
     let mut world = World::new(1);
     world.dt = 0.5;
     world.run(|ctx| set.init(ctx));
@@ -53,7 +57,9 @@ fn hco_mechanisms_run_together() {
         return;
     }
     let mut cat = Catalogue::new();
-    let names = cat.add_user_dir(dir).unwrap_or_else(|e| panic!("{:?}", e.iter().map(|e| e.to_string()).collect::<Vec<_>>()));
+    let names = cat
+        .add_user_dir(dir)
+        .unwrap_or_else(|e| panic!("{:?}", e.iter().map(|e| e.to_string()).collect::<Vec<_>>()));
     let refs: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
     let order = cat.memb_order(&refs).unwrap();
     assert_eq!(order[0], "capool");
@@ -62,17 +68,32 @@ fn hco_mechanisms_run_together() {
         b.add_mechanism(&cat.mechanism(n).unwrap(), &[0]).unwrap();
     }
     let ions = b.build().unwrap();
-    let mut sets: Vec<_> = order.iter().enumerate().map(|(i, n)| cat.instantiate(n, vec![0], &ions, i).unwrap()).collect();
+    let mut sets: Vec<_> = order
+        .iter()
+        .enumerate()
+        .map(|(i, n)| cat.instantiate(n, vec![0], &ions, i).unwrap())
+        .collect();
+    // Calcium channels on, so calcium flows into capool's pool.
+    for (n, s) in order.iter().zip(&mut sets) {
+        if n == "cat" || n == "cas" {
+            s.field_values_mut("gbar").unwrap()[0] = 0.01;
+        }
+    }
     let mut world = World::new(1);
     world.ions = ions;
     world.v[0] = -50.0;
     world.celsius = 34.0;
-    world.ions.set_value("ca", 0, nmodl::ir::IonVar::Outside, 3.0);
+    world
+        .ions
+        .set_value("ca", 0, nmodl::ir::IonVar::Outside, 3.0);
     world.ions.init(world.celsius);
     for s in &mut sets {
         world.run(|ctx| s.init(ctx));
     }
-    assert_eq!(world.ions.value("ca", 0, nmodl::ir::IonVar::Outside), Some(2.0));
+    assert_eq!(
+        world.ions.value("ca", 0, nmodl::ir::IonVar::Outside),
+        Some(2.0)
+    );
     for _ in 0..40 {
         world.ions.current_begin(world.celsius);
         world.rhs[0] = 0.0;
@@ -89,7 +110,10 @@ fn hco_mechanisms_run_together() {
         }
     }
     assert!(world.v[0].is_finite());
-    let cai = world.ions.value("ca", 0, nmodl::ir::IonVar::Inside).unwrap();
+    let cai = world
+        .ions
+        .value("ca", 0, nmodl::ir::IonVar::Inside)
+        .unwrap();
     let eca = world.ions.value("ca", 0, nmodl::ir::IonVar::Erev).unwrap();
     assert!(cai > 0.0 && cai != 5e-5, "cai {cai}");
     assert_eq!(eca, crate::math::nernst(cai, 2.0, 2.0, 34.0));
