@@ -81,16 +81,16 @@ pub fn soma_section(cell: &CellDescription) -> Option<usize> {
         .or_else(|| cell.roots().next())
 }
 
-/// Adds an IClamp at soma(0.5) of `cell`.
-pub fn add_iclamp(cell: &mut CellEntry, amp: f64, delay: f64, duration: f64) {
+/// Adds an IClamp at `section(x)` of `cell`.
+pub fn add_iclamp(cell: &mut CellEntry, section: usize, x: f64, amp: f64, delay: f64, duration: f64) {
     let values = [("amp", amp), ("del", delay), ("dur", duration)]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
     cell.description.point_processes.push(PointProcess {
         mechanism: "IClamp".to_string(),
-        section: cell.soma,
-        x: 0.5,
+        section,
+        x,
         values,
     });
 }

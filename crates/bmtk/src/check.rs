@@ -115,6 +115,9 @@ fn check_hoc(path: &Path, catalogue: &mech::Catalogue) -> bool {
         match interp.new_object(&name, &[]) {
             Ok(object) => {
                 println!("{}: template {name}", path.display());
+                for (member, value) in interp.public_scalars(&object) {
+                    println!("public {member} = {value}");
+                }
                 let cell = interp.cell(&object);
                 print!("{}", hoc::describe(&cell));
                 interp.release(object);

@@ -94,8 +94,16 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Mod { command: ModCommand::Dump { file } } => crate::check::dump(&file),
         Command::Run { config, quiet } => {
-            crate::run::run(&crate::run::RunOptions { config, quiet })?;
-            Ok(ExitCode::SUCCESS)
+            let guard = crate::output_guard::OutputGuard::before_run(&config);
+            match crate::run::run(&crate::run::RunOptions { config, quiet }) {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(e) => {
+                    if let Some(guard) = guard {
+                        guard.remove_new_files();
+                    }
+                    Err(e)
+                }
+            }
         }
         Command::Plot(args) => crate::plot_cmd::run(&args).map(|_| ExitCode::SUCCESS),
     }

@@ -1,5 +1,8 @@
 //! Run log in BMTK's format (`2018-12-30 20:23:31,719 [INFO] message`), echoed to stderr and
-//! appended to the run's `log.txt`.
+//! written to the run's `log.txt`.
+//!
+//! Lines logged before the file is opened are kept and written first when it opens, so a run
+//! can validate everything before it creates anything in the output folder.
 
 use std::fs::File;
 use std::io::Write;
@@ -11,19 +14,29 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub struct Log {
     file: Option<File>,
     quiet: bool,
+    /// Lines logged before [`Log::open`].
+    pending: Vec<String>,
 }
 
 impl Log {
     pub fn new(quiet: bool) -> Self {
-        Log { file: None, quiet }
+        Log { file: None, quiet, pending: Vec::new() }
     }
 
     /// Starts writing to `path` (truncating it).
     pub fn open(&mut self, path: &Path) -> anyhow::Result<()> {
-        let file = File::create(path).map_err(|e| anyhow::anyhow!("{}: cannot create log file: {e}", path.display()))?;
+        let mut file = File::create(path).map_err(|e| anyhow::anyhow!("{}: cannot create log file: {e}", path.display()))?;
+        for line in self.pending.drain(..) {
+            let _ = writeln!(file, "{line}");
+        }
         self.file = Some(file);
         self.info("Created log file");
         Ok(())
+    }
+
+    /// True when only warnings and errors reach stderr.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
     }
 
     pub fn info(&mut self, message: &str) {
@@ -39,9 +52,12 @@ impl Log {
         if !self.quiet || level != "INFO" {
             eprintln!("{line}");
         }
-        if let Some(file) = &mut self.file {
+        match &mut self.file {
             // A log line that cannot be written must not abort a long simulation.
-            let _ = writeln!(file, "{line}");
+            Some(file) => {
+                let _ = writeln!(file, "{line}");
+            }
+            None => self.pending.push(line),
         }
     }
 }

@@ -5,8 +5,11 @@ mod cells;
 mod check;
 mod cli;
 mod log;
+mod network;
 mod new_cmd;
+mod output_guard;
 mod plot_cmd;
+mod progress;
 mod record;
 mod run;
 

@@ -40,10 +40,13 @@ pub fn run(args: &NewArgs) -> anyhow::Result<()> {
     for path in &outcome.kept {
         println!("kept     {} (exists; use --force to regenerate)", path.display());
     }
+    if let Some((path, files)) = &outcome.networks_added {
+        println!("updated  {} (networks: added {})", path.display(), files.join(", "));
+    }
     println!(
         "Next: copy .mod files into {0}/components/mechanisms/modfiles, HOC templates into \
-         {0}/components/hoc_templates, SONATA network files into {0}/network, then \
-         `bmtk run {0}/simulation_config.json`.",
+         {0}/components/hoc_templates, SONATA network files into {0}/network (run `bmtk new bionet {0}` again to list them in \
+         circuit_config.json), then `bmtk run {0}/simulation_config.json`.",
         args.dir.display()
     );
     Ok(())

@@ -11,6 +11,7 @@ use sonata::spikes::{SortOrder, SpikeWriter};
 
 use crate::cells::CellEntry;
 use crate::log::Log;
+use crate::progress::Progress;
 
 /// One open report file and where its values sit in the engine's sample row.
 struct ReportFile {
@@ -31,7 +32,8 @@ pub struct ReportSink {
     log: Option<Log>,
     block: usize,
     n_steps: usize,
-    dt: f64,
+    tstop: f64,
+    progress: Progress,
 }
 
 impl ReportSink {
@@ -44,7 +46,16 @@ impl ReportSink {
         n_steps: usize,
     ) -> anyhow::Result<ReportSink> {
         let dt = config.run.dt;
-        let mut sink = ReportSink { files: Vec::new(), probes: Vec::new(), error: None, log: None, block: 0, n_steps, dt };
+        let mut sink = ReportSink {
+            files: Vec::new(),
+            probes: Vec::new(),
+            error: None,
+            log: None,
+            block: 0,
+            n_steps,
+            tstop: config.run.tstop,
+            progress: Progress::new(0, 0.0, true),
+        };
         for (name, report) in &config.reports {
             let Report::Membrane(report) = report else { continue };
             if !report.enabled {
@@ -113,8 +124,10 @@ impl ReportSink {
         &self.probes
     }
 
-    /// Progress lines go to `log` every `block` steps during the run.
+    /// Progress lines go to `log` every `block` steps during the run, and a live bar to stderr
+    /// when it is a terminal and the log is not quiet.
     pub fn attach_log(&mut self, log: Log, block: usize, n_steps: usize) {
+        self.progress = Progress::new(n_steps, self.tstop, log.is_quiet());
         self.log = Some(log);
         self.block = block;
         self.n_steps = n_steps;
@@ -122,6 +135,7 @@ impl ReportSink {
 
     /// Completes every file (renaming it into place) and hands the log back.
     pub fn finish(mut self) -> anyhow::Result<Log> {
+        self.progress.clear();
         if let Some(e) = self.error.take() {
             bail!("{e}");
         }
@@ -174,10 +188,11 @@ impl RecordSink for ReportSink {
         }
         if self.block > 0 && step > 0 && (step % self.block == 0 || step == self.n_steps) {
             if let Some(log) = &mut self.log {
+                self.progress.clear();
                 log.info(&format!("    step:{step} t_sim:{:.2} ms", t));
             }
         }
-        let _ = self.dt;
+        self.progress.tick(step, t);
     }
 }
 

@@ -55,13 +55,12 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
 
     let catalogue = load_catalogue(&config, &mut log)?;
     let network = sonata::network::Network::load(&config.circuit.networks).map_err(|e| anyhow!("{e}"))?;
-    if network.edges.iter().any(|e| e.len() > 0) {
-        bail!("{}: synaptic connections (networks.edges) are not supported yet", config.config_path.display());
-    }
 
     log.info("Building cells.");
     let mut cells = build_cells(&config, &network, &catalogue)?;
-    apply_inputs(&config, &network, &mut cells)?;
+    log.info("Building recurrent connections");
+    let wiring = build_network(&config, &network, &catalogue, &mut cells, &mut log)?;
+    apply_clamps(&config, &network, &mut cells)?;
 
     let celsius = config.conditions.celsius.unwrap_or(6.3);
     let v_init = config.conditions.v_init.unwrap_or(-65.0);
@@ -72,6 +71,7 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
         builder.cell(cell.description.clone());
         builder.detector(engine::SpikeDetectorSpec { cell: i, section: cell.soma, x: 0.5, threshold: config.run.spike_threshold });
     }
+    wiring.add_to(&mut builder);
     let mut sim = builder.build().map_err(|e| anyhow!("{e}"))?;
 
     let n_steps = stdrun_steps(config.run.tstop, dt);
@@ -175,29 +175,61 @@ pub fn cell_index(cells: &[CellEntry]) -> HashMap<(&str, u64), usize> {
     cells.iter().enumerate().map(|(i, c)| ((c.population.as_str(), c.node_id), i)).collect()
 }
 
-fn apply_inputs(
+/// Synapses and NetCons of every edge population: recurrent ones, then those fed by the
+/// `spikes` inputs in config order (BMTK's order; see [`crate::network`]).
+fn build_network(
+    config: &SimulationConfig,
+    network: &sonata::network::Network,
+    catalogue: &mech::Catalogue,
+    cells: &mut [CellEntry],
+    log: &mut Log,
+) -> anyhow::Result<crate::network::NetworkWiring> {
+    let mut builder = crate::network::NetworkBuilder::new(config, network, catalogue, cells)?;
+    builder.connect_recurrent()?;
+    for (name, input) in &config.inputs {
+        if let Input::Spikes(spikes) = input {
+            log.info(&format!("Building virtual cell stimulations for {name}"));
+            builder.connect_spike_input(name, spikes)?;
+        }
+    }
+    let wiring = builder.finish();
+    for w in &wiring.warnings {
+        log.warning(w);
+    }
+    Ok(wiring)
+}
+
+/// `current_clamp` inputs, created after every synapse as BMTK's IClamp module does.
+fn apply_clamps(
     config: &SimulationConfig,
     network: &sonata::network::Network,
     cells: &mut [CellEntry],
 ) -> anyhow::Result<()> {
+    let index: HashMap<(String, u64), usize> = cells.iter().enumerate().map(|(i, c)| ((c.population.clone(), c.node_id), i)).collect();
     for (name, input) in &config.inputs {
         match input {
             Input::CurrentClamp(clamp) => {
                 let selection = config.circuit.node_sets.select(&clamp.node_set, &network.nodes).map_err(|e| anyhow!("{e}"))?;
-                let index: HashMap<(String, u64), usize> =
-                    cells.iter().enumerate().map(|(i, c)| ((c.population.clone(), c.node_id), i)).collect();
+                let location = bionet::ClampLocation {
+                    section_name: clamp.section_name.clone(),
+                    section_index: clamp.section_index as usize,
+                    x: clamp.segment_value,
+                };
                 for pop in &selection {
                     for id in &pop.node_ids {
                         let Some(&i) = index.get(&(pop.population.clone(), *id)) else { continue };
+                        let section = location
+                            .resolve(&cells[i].description)
+                            .map_err(|e| anyhow!("input `{name}`, node {id} of `{}`: {e}", pop.population))?;
                         for k in 0..clamp.amp.len() {
-                            cells::add_iclamp(&mut cells[i], clamp.amp[k], clamp.delay[k], clamp.duration[k]);
+                            cells::add_iclamp(&mut cells[i], section, location.x, clamp.amp[k], clamp.delay[k], clamp.duration[k]);
                         }
                     }
                 }
             }
+            Input::Spikes(_) => {}
             other => bail!("{}: input `{name}` ({other:?}) is not supported yet", config.config_path.display()),
         }
     }
     Ok(())
 }
-

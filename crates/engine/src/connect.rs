@@ -5,32 +5,31 @@ use std::collections::HashMap;
 use nmodl::ir::Kind;
 
 use crate::events::Wiring;
-use crate::ions;
+use crate::network::PartWiring;
+use crate::partition::{Detector, InstanceIndex, Partition};
 use crate::probes::Resolved;
 use crate::setup::Plan;
-use crate::simulation::{Detector, InstanceIndex};
-use crate::{
-    Discretization, Error, Probe, ProbeLocation, Simulation, SimulationBuilder, SpikeSource, Target,
-};
+use crate::{Discretization, Error, Probe, ProbeLocation, SimulationBuilder, SpikeSource, Target};
 
 /// NetCon wiring, detectors and the NetCons' weight vectors.
 pub(crate) type Wired = (Wiring, Vec<Detector>, Vec<Vec<f64>>);
 
 impl SimulationBuilder<'_> {
-    /// Builds the NetCon wiring: every detector and every artificial cell is a spike source
-    /// (so their spikes are reported even without NetCons), point processes become sources
-    /// when a NetCon names them.
+    /// Builds a partition's NetCon wiring: its detectors, artificial cells and the point
+    /// processes that NetCons name are spike sources (reported even without NetCons); its
+    /// NetCons are those targeting it, immediate ones fanned out from their local source.
     pub(crate) fn wire(
         &self,
         disc: &Discretization,
         index: &InstanceIndex,
         plans: &[Plan],
+        pw: &PartWiring,
     ) -> Result<Wired, Error> {
         let mut wiring = Wiring::default();
-        let mut source_ids: HashMap<SpikeSource, u32> = HashMap::new();
-        let mut add_source = |w: &mut Wiring, s: SpikeSource| -> u32 {
-            *source_ids.entry(s).or_insert_with(|| {
-                w.sources.push(s);
+        let mut local: HashMap<SpikeSource, u32> = HashMap::new();
+        let mut add_source = |w: &mut Wiring, s: SpikeSource, gid: u32| -> u32 {
+            *local.entry(s).or_insert_with(|| {
+                w.sources.push(gid);
                 w.fanout.push(Vec::new());
                 (w.sources.len() - 1) as u32
             })
@@ -38,7 +37,7 @@ impl SimulationBuilder<'_> {
         let mut detectors = Vec::with_capacity(self.detectors.len());
         for (i, d) in self.detectors.iter().enumerate() {
             let node = disc.node_at(d.cell, d.section, d.x)?;
-            let source = add_source(&mut wiring, SpikeSource::Detector(i));
+            let source = add_source(&mut wiring, SpikeSource::Detector(i), pw.detector_gid[i]);
             detectors.push(Detector {
                 node,
                 threshold: d.threshold,
@@ -47,36 +46,36 @@ impl SimulationBuilder<'_> {
             });
         }
         for (i, &(set, inst)) in index.artificial.iter().enumerate() {
-            let src = add_source(&mut wiring, SpikeSource::Artificial(i));
+            let src = add_source(
+                &mut wiring,
+                SpikeSource::Artificial(i),
+                pw.artificial_gid[i],
+            );
+            wiring.source_of_instance.insert((set, inst), src);
+        }
+        for &((cell, pi), gid) in &pw.point_gid {
+            let &(set, inst) = index.point.get(&(cell, pi)).ok_or(Error::NoSuchObject {
+                what: "point process",
+                index: pi,
+            })?;
+            let src = add_source(
+                &mut wiring,
+                SpikeSource::PointProcess { cell, index: pi },
+                gid,
+            );
             wiring.source_of_instance.insert((set, inst), src);
         }
         let mut weights = Vec::with_capacity(self.netcons.len());
         for (nc, spec) in self.netcons.iter().enumerate() {
-            let src = match spec.source {
-                SpikeSource::Detector(i) if i >= self.detectors.len() => {
-                    return Err(Error::NoSuchObject {
-                        what: "detector",
-                        index: i,
-                    })
-                }
-                SpikeSource::Artificial(i) if i >= self.artificial.len() => {
-                    return Err(Error::NoSuchObject {
-                        what: "artificial cell",
-                        index: i,
-                    })
-                }
-                SpikeSource::PointProcess { cell, index: pi } => {
-                    let &(set, inst) = index.point.get(&(cell, pi)).ok_or(Error::NoSuchObject {
-                        what: "point process",
-                        index: pi,
+            if pw.immediate[nc] {
+                let src = pw.local_source[nc]
+                    .and_then(|s| local.get(&s).copied())
+                    .ok_or(Error::NoSuchObject {
+                        what: "local source of an immediate NetCon",
+                        index: nc,
                     })?;
-                    let src = add_source(&mut wiring, spec.source);
-                    wiring.source_of_instance.insert((set, inst), src);
-                    src
-                }
-                s => add_source(&mut wiring, s),
-            };
-            wiring.fanout[src as usize].push(nc as u32);
+                wiring.fanout[src as usize].push(nc as u32);
+            }
             let target = match spec.target {
                 None => None,
                 Some(Target::PointProcess { cell, index: pi }) => {
@@ -110,7 +109,7 @@ impl SimulationBuilder<'_> {
     }
 }
 
-impl Simulation {
+impl Partition {
     /// Resolves one probe to its storage.
     pub(crate) fn resolve(&self, probe: &Probe) -> Result<Resolved, Error> {
         let name = probe.variable.as_str();
@@ -129,8 +128,9 @@ impl Simulation {
                     "cm" => return Ok(Resolved::Cm(node)),
                     _ => {}
                 }
-                let ion_names = self.sh.ions.ions.iter().map(|a| a.name.as_str());
-                if let Some((ion, var)) = ions::split_variable(name, ion_names) {
+                let ion_names: std::collections::BTreeSet<String> =
+                    self.sh.ions.ions.iter().map(|a| a.name.clone()).collect();
+                if let Some((ion, var)) = mech::ions::split_ion_variable(name, &ion_names) {
                     let i = self
                         .sh
                         .ions
@@ -165,6 +165,12 @@ impl Simulation {
                                 set: si as u32,
                                 field: field.to_string(),
                                 index: k,
+                            });
+                        }
+                        if self.sets[si].global(field).is_some() {
+                            return Ok(Resolved::Global {
+                                set: si as u32,
+                                name: field.to_string(),
                             });
                         }
                     }

@@ -103,8 +103,21 @@ impl SpikeSink for VecSpikes {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Resolved {
     Voltage(u32),
-    Ion { ion: u32, var: IonVar, index: u32 },
-    Field { set: u32, field: String, index: u32 },
+    Ion {
+        ion: u32,
+        var: IonVar,
+        index: u32,
+    },
+    Field {
+        set: u32,
+        field: String,
+        index: u32,
+    },
+    /// A mechanism GLOBAL (the last value any instance computed, as NEURON shows it).
+    Global {
+        set: u32,
+        name: String,
+    },
     Diam(u32),
     Area(u32),
     Cm(u32),

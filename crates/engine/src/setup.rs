@@ -1,4 +1,4 @@
-//! Building a [`Simulation`]: discretise the cells, lay out ions, instantiate every mechanism
+//! Building a [`crate::Simulation`]: discretise the cells, lay out ions, instantiate every mechanism
 //! in NEURON's `memb_order_`, apply range values, wire NetCons and detectors.
 
 use std::collections::{BTreeMap, HashMap};
@@ -8,9 +8,9 @@ use model::CellDescription;
 use nmodl::ir::{self, Kind};
 
 use crate::events::EventQueue;
-use crate::ions;
-use crate::simulation::{InstanceIndex, Shared};
-use crate::{Discretization, Error, MechanismSource, NetConSpec, Simulation};
+use crate::network::PartWiring;
+use crate::partition::{InstanceIndex, Partition, Shared};
+use crate::{Discretization, Error, MechanismSource, NetConSpec};
 
 /// An artificial cell (NetStim, VecStim, IntFire…) with parameter values.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,19 +28,22 @@ pub struct SpikeDetectorSpec {
     pub threshold: f64,
 }
 
-/// Collects cells, stimuli and network objects, then builds a [`Simulation`].
+/// Collects cells, stimuli and network objects, then builds a [`crate::Simulation`].
 pub struct SimulationBuilder<'a> {
-    source: &'a dyn MechanismSource,
-    cells: Vec<CellDescription>,
+    pub(crate) source: &'a dyn MechanismSource,
+    pub(crate) cells: Vec<CellDescription>,
     pub(crate) artificial: Vec<ArtificialCellSpec>,
+    /// Event times of artificial cells that play a vector (VecStim), by artificial cell index.
+    pub(crate) event_times: HashMap<usize, Vec<f64>>,
     pub(crate) detectors: Vec<SpikeDetectorSpec>,
     pub(crate) netcons: Vec<NetConSpec>,
-    globals: Vec<(String, String, f64)>,
-    ion_initial: Vec<(String, Option<f64>, Option<f64>)>,
-    celsius: f64,
-    dt: f64,
-    v_init: f64,
-    secondorder: u8,
+    pub(crate) globals: Vec<(String, String, f64)>,
+    pub(crate) ion_initial: Vec<(String, Option<f64>, Option<f64>)>,
+    pub(crate) celsius: f64,
+    pub(crate) dt: f64,
+    pub(crate) v_init: f64,
+    pub(crate) secondorder: u8,
+    pub(crate) threads: usize,
 }
 
 /// One mechanism type's planned instances.
@@ -72,6 +75,7 @@ impl<'a> SimulationBuilder<'a> {
             source,
             cells: Vec::new(),
             artificial: Vec::new(),
+            event_times: HashMap::new(),
             detectors: Vec::new(),
             netcons: Vec::new(),
             globals: Vec::new(),
@@ -80,6 +84,7 @@ impl<'a> SimulationBuilder<'a> {
             dt: 0.025,
             v_init: -65.0,
             secondorder: 0,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
 
@@ -93,6 +98,13 @@ impl<'a> SimulationBuilder<'a> {
     pub fn artificial_cell(&mut self, spec: ArtificialCellSpec) -> usize {
         self.artificial.push(spec);
         self.artificial.len() - 1
+    }
+
+    /// `VecStim.play(times)`: the event times (ms, ascending) of artificial cell `cell`, whose
+    /// mechanism must take a vector of times. Later calls replace earlier ones.
+    pub fn artificial_event_times(&mut self, cell: usize, times: Vec<f64>) -> &mut Self {
+        self.event_times.insert(cell, times);
+        self
     }
 
     /// Adds a threshold detector; returns its index (for [`SpikeSource::Detector`]).
@@ -145,20 +157,14 @@ impl<'a> SimulationBuilder<'a> {
         self
     }
 
-    /// Builds the simulation (not yet initialised: call `finitialize` or `run`).
-    pub fn build(&self) -> Result<Simulation, Error> {
-        if self.dt.is_nan() || self.dt <= 0.0 {
-            return Err(Error::InvalidParameter {
-                what: "dt",
-                value: self.dt,
-            });
-        }
-        if self.secondorder != 0 && self.secondorder != 2 {
-            return Err(Error::InvalidParameter {
-                what: "secondorder",
-                value: self.secondorder as f64,
-            });
-        }
+    /// Number of threads integrating cells (default: all cores). Results do not depend on it.
+    pub fn threads(&mut self, threads: usize) -> &mut Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// Builds one partition from a builder holding only its cells (local numbering).
+    pub(crate) fn build_partition(&self, pw: &PartWiring) -> Result<Partition, Error> {
         let disc = Discretization::new(&self.cells)?;
         let mut plans = self.plan_instances(&disc)?;
         // memb_order_: concentration writers (reverse registration), then the others.
@@ -230,6 +236,14 @@ impl<'a> SimulationBuilder<'a> {
                             &self.artificial[ai].values,
                             &plan.name,
                         )?;
+                        if let Some(times) = self.event_times.get(&ai) {
+                            if !set.set_event_times(k as usize, times) {
+                                return Err(Error::Instantiate {
+                                    mechanism: plan.name.clone(),
+                                    reason: "it does not play a vector of event times".into(),
+                                });
+                            }
+                        }
                     }
                 }
             }
@@ -248,14 +262,14 @@ impl<'a> SimulationBuilder<'a> {
             .iter()
             .map(|p| p.mech.kind == Kind::Artificial)
             .collect();
-        let (wiring, detectors, weights) = self.wire(&disc, &index, &plans)?;
+        let (wiring, detectors, weights) = self.wire(&disc, &index, &plans, pw)?;
         let max_weights = weights.iter().map(Vec::len).max().unwrap_or(1).max(1);
         let n = disc.len();
         let (cap_nodes, cap_cm): (Vec<u32>, Vec<f64>) = (0..n)
             .filter(|&i| disc.segment[i].is_some())
             .map(|i| (i as u32, disc.cm[i]))
             .unzip();
-        Ok(Simulation {
+        Ok(Partition {
             sh: Shared {
                 disc,
                 v: vec![self.v_init; n],
@@ -279,7 +293,8 @@ impl<'a> SimulationBuilder<'a> {
             instances: index,
             probes: Vec::new(),
             samples: Vec::new(),
-            v_init: self.v_init,
+            row_t: Vec::new(),
+            rows: Vec::new(),
             secondorder: self.secondorder,
         })
     }
@@ -366,16 +381,15 @@ impl<'a> SimulationBuilder<'a> {
     }
 
     fn apply_ion_values(&self, disc: &Discretization, store: &mut mech::IonStore) {
-        let names: Vec<String> = store.ions.iter().map(|a| a.name.clone()).collect();
+        let names: std::collections::BTreeSet<String> =
+            store.ions.iter().map(|a| a.name.clone()).collect();
         for (ci, c) in self.cells.iter().enumerate() {
             for (si, s) in c.sections.iter().enumerate() {
                 let Ok(nodes) = disc.section(ci, si) else {
                     continue;
                 };
                 for (var, values) in s.range_values() {
-                    let Some((ion, which)) =
-                        ions::split_variable(var, names.iter().map(String::as_str))
-                    else {
+                    let Some((ion, which)) = mech::ions::split_ion_variable(var, &names) else {
                         continue;
                     };
                     let arr = store

@@ -1,368 +1,306 @@
-//! The runtime: NEURON's `finitialize` and fixed-step `fadvance` (`fadvance.cpp`,
-//! `treeset.cpp`, `solve.cpp`) over the state built by [`crate::SimulationBuilder`].
+//! The runtime: partitions integrated side by side (one thread each when threads are
+//! allowed), exchanging spikes at the end of every interval as NEURON's `ParallelContext`
+//! does. At an exchange, the spikes of all partitions are sorted by (time, source id) and
+//! their exchanged NetCons queue events in that order, whatever the number of threads, so
+//! runs with 1 and N threads give identical traces and spikes.
 
-use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Barrier, Mutex};
 
-use mech::{Context, IonStore, MechanismSet};
+use mech::IonStore;
 
-use crate::events::{EventQueue, Payload, SetEvents, Wiring};
-use crate::probes::Resolved;
-use crate::{Discretization, Error, Probe, RecordSink, SpikeSink, SpikeSource};
+use crate::partition::Partition;
+use crate::{Discretization, Error, Probe, ProbeLocation, RecordSink, SpikeSink, SpikeSource};
 
-/// Everything the kernels may touch besides their own instance storage.
-pub(crate) struct Shared {
-    pub disc: Discretization,
-    pub v: Vec<f64>,
-    pub rhs: Vec<f64>,
-    pub d: Vec<f64>,
-    pub ions: IonStore,
-    pub queue: EventQueue,
-    pub wiring: Wiring,
-    /// Spikes emitted since the last drain.
-    pub spikes: Vec<(SpikeSource, f64)>,
-    pub t: f64,
-    pub dt: f64,
-    pub celsius: f64,
+/// Where an object lives: partition and index within it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub part: u32,
+    pub index: u32,
 }
 
-/// A threshold detector (NEURON's `PreSyn` watching a voltage).
-#[derive(Debug, Clone)]
-pub(crate) struct Detector {
-    pub node: u32,
-    pub threshold: f64,
-    pub source: u32,
-    pub above: bool,
+impl Default for Place {
+    fn default() -> Self {
+        Place {
+            part: u32::MAX,
+            index: u32::MAX,
+        }
+    }
 }
 
-/// Where instances live, for probe resolution.
-#[derive(Debug, Default)]
-pub(crate) struct InstanceIndex {
-    /// (set, node) → instance, density mechanisms.
-    pub density: HashMap<(u32, u32), u32>,
-    /// (cell, point process index) → (set, instance).
-    pub point: HashMap<(usize, usize), (u32, u32)>,
-    /// artificial cell → (set, instance).
-    pub artificial: Vec<(u32, u32)>,
-    /// Mechanism name of every set.
-    pub names: Vec<String>,
+impl Place {
+    pub fn new(part: usize, index: usize) -> Self {
+        Place {
+            part: part as u32,
+            index: index as u32,
+        }
+    }
+    pub fn index(self) -> usize {
+        self.index as usize
+    }
+}
+
+/// Spike routing between partitions.
+#[derive(Debug)]
+pub(crate) struct Exchange {
+    /// Public identity of every global source id.
+    sources: Vec<SpikeSource>,
+    /// Per global source: exchanged NetCons as (partition, local NetCon), in creation order.
+    fanout: Vec<Vec<(u32, u32)>>,
+    /// Spikes (time, source id) of the interval being exchanged.
+    spikes: Vec<(f64, u32)>,
+    /// Spikes exchanged but not yet handed to a sink.
+    pending: Vec<(SpikeSource, f64)>,
+}
+
+impl Exchange {
+    pub fn new(sources: Vec<SpikeSource>, fanout: Vec<Vec<(u32, u32)>>) -> Self {
+        Exchange {
+            sources,
+            fanout,
+            spikes: Vec::with_capacity(1024),
+            pending: Vec::with_capacity(1024),
+        }
+    }
+
+    /// Collects every partition's spikes, sorts them and queues their exchanged events.
+    fn run<P: PartitionRef>(&mut self, parts: &mut [P]) {
+        for p in parts.iter_mut() {
+            p.part_mut().take_spikes(&mut self.spikes);
+        }
+        self.spikes
+            .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for &(t, s) in &self.spikes {
+            self.pending.push((self.sources[s as usize], t));
+            for &(p, nc) in &self.fanout[s as usize] {
+                parts[p as usize].part_mut().queue_netcon(nc, t);
+            }
+        }
+        self.spikes.clear();
+    }
+}
+
+/// Locks a partition; a panic in another thread does not poison the run's bookkeeping.
+fn lock(c: &Mutex<Partition>) -> std::sync::MutexGuard<'_, Partition> {
+    c.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A partition, owned or behind a lock guard.
+trait PartitionRef {
+    fn part(&self) -> &Partition;
+    fn part_mut(&mut self) -> &mut Partition;
+}
+
+impl PartitionRef for Partition {
+    fn part(&self) -> &Partition {
+        self
+    }
+    fn part_mut(&mut self) -> &mut Partition {
+        self
+    }
+}
+
+impl PartitionRef for std::sync::MutexGuard<'_, Partition> {
+    fn part(&self) -> &Partition {
+        self
+    }
+    fn part_mut(&mut self) -> &mut Partition {
+        self
+    }
+}
+
+/// Emits rows `0..n` of the partitions' buffers as steps `first..first + n`.
+fn emit_rows<P: PartitionRef>(
+    parts: &[P],
+    places: &[Place],
+    samples: &mut [f64],
+    first: usize,
+    n: usize,
+    records: &mut dyn RecordSink,
+) {
+    for k in 0..n {
+        for (slot, pl) in samples.iter_mut().zip(places) {
+            let p = parts[pl.part as usize].part();
+            *slot = p.rows[k * p.samples.len() + pl.index()];
+        }
+        records.record(first + k, parts[0].part().row_t[k], samples);
+    }
 }
 
 /// A running simulation: owns all state.
 pub struct Simulation {
-    pub(crate) sh: Shared,
-    /// Instance sets in `memb_order_`.
-    pub(crate) sets: Vec<Box<dyn MechanismSet>>,
-    pub(crate) artificial_set: Vec<bool>,
-    /// NetCon weight vectors.
-    pub(crate) weights: Vec<Vec<f64>>,
-    /// Weight vector handed to self-events that no NetCon sent.
-    pub(crate) scratch_weights: Vec<f64>,
-    pub(crate) detectors: Vec<Detector>,
-    /// Membrane nodes and their cm, for the capacitance jacobian.
-    pub(crate) cap_nodes: Vec<u32>,
-    pub(crate) cap_cm: Vec<f64>,
-    pub(crate) instances: InstanceIndex,
-    pub(crate) probes: Vec<Resolved>,
-    pub(crate) samples: Vec<f64>,
-    pub(crate) v_init: f64,
-    /// 0: backward Euler; 2: Crank–Nicolson with ion current correction.
-    pub(crate) secondorder: u8,
-}
-
-/// Runs `f` on a kernel context for set `set`.
-fn with_context<R>(
-    sh: &mut Shared,
-    set: u32,
-    netcon: Option<u32>,
-    t: f64,
-    f: impl FnOnce(&mut Context) -> R,
-) -> R {
-    let mut sink = SetEvents {
-        set,
-        netcon,
-        queue: &mut sh.queue,
-        wiring: &sh.wiring,
-        spikes: &mut sh.spikes,
-    };
-    let mut ctx = Context {
-        t,
-        dt: sh.dt,
-        celsius: sh.celsius,
-        v: &sh.v,
-        rhs: &mut sh.rhs,
-        d: &mut sh.d,
-        area: &sh.disc.area,
-        diam: &sh.disc.diam,
-        ions: &mut sh.ions,
-        events: &mut sink,
-    };
-    f(&mut ctx)
+    parts: Vec<Partition>,
+    interval: usize,
+    threads: usize,
+    v_init: f64,
+    exchange: Exchange,
+    cell_place: Vec<Place>,
+    artificial_place: Vec<Place>,
+    netcon_place: Vec<Option<Place>>,
+    /// Weight vectors of NetCons without a target.
+    spare_weights: Vec<Vec<f64>>,
+    /// Per probe: (partition, index among the partition's probes).
+    probe_place: Vec<Place>,
+    samples: Vec<f64>,
 }
 
 impl Simulation {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn assemble(
+        parts: Vec<Partition>,
+        interval: usize,
+        threads: usize,
+        v_init: f64,
+        exchange: Exchange,
+        cell_place: Vec<Place>,
+        artificial_place: Vec<Place>,
+        netcon_place: Vec<Option<Place>>,
+        spare_weights: Vec<Vec<f64>>,
+    ) -> Self {
+        Simulation {
+            parts,
+            interval,
+            threads,
+            v_init,
+            exchange,
+            cell_place,
+            artificial_place,
+            netcon_place,
+            spare_weights,
+            probe_place: Vec::new(),
+            samples: Vec::new(),
+        }
+    }
+
     /// Current time (accumulated in half steps, as NEURON does).
     pub fn t(&self) -> f64 {
-        self.sh.t
+        self.parts[0].t()
     }
 
     /// Time step.
     pub fn dt(&self) -> f64 {
-        self.sh.dt
+        self.parts[0].dt()
     }
 
-    /// Membrane potential of every node.
+    /// Number of partitions (groups of cells integrated independently between exchanges).
+    pub fn partitions(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// Steps between spike exchanges.
+    pub fn exchange_interval(&self) -> usize {
+        self.interval
+    }
+
+    /// Membrane potential of every node of the first partition (of all cells when there is
+    /// one partition, e.g. with one thread).
     pub fn v(&self) -> &[f64] {
-        &self.sh.v
+        self.parts[0].v()
     }
 
-    /// The node layout.
+    /// The node layout of the first partition.
     pub fn discretization(&self) -> &Discretization {
-        &self.sh.disc
+        self.parts[0].discretization()
     }
 
-    /// The ions.
+    /// The ions of the first partition.
     pub fn ions(&self) -> &IonStore {
-        &self.sh.ions
+        self.parts[0].ions()
     }
 
-    /// Names of the mechanism sets in execution (`memb_order_`) order.
+    /// Names of the first partition's mechanism sets in execution (`memb_order_`) order.
     pub fn mechanism_order(&self) -> &[String] {
-        &self.instances.names
+        self.parts[0].mechanism_order()
     }
 
-    /// NEURON's `finitialize(v_init)` (`fadvance.cpp`, §2 of the semantics notes).
+    /// Current value of a global of `mechanism` (`minf` of `hhtab`, `usetable` …), from the
+    /// first partition that uses the mechanism.
+    pub fn global(&self, mechanism: &str, name: &str) -> Option<f64> {
+        self.parts.iter().find_map(|p| p.global(mechanism, name))
+    }
+
+    /// The weight vector of NetCon `netcon` (slot 0 the weight, then NET_RECEIVE's extra
+    /// arguments as the run left them).
+    pub fn netcon_weights(&self, netcon: usize) -> &[f64] {
+        match self.netcon_place.get(netcon).copied().flatten() {
+            Some(pl) => self.parts[pl.part as usize].netcon_weights(pl.index()),
+            None => &self.spare_weights[netcon],
+        }
+    }
+
+    /// NEURON's `finitialize(v_init)` in every partition, then a spike exchange.
     pub fn finitialize(&mut self, v_init: f64) {
-        self.finitialize_recording(v_init, None);
+        for p in &mut self.parts {
+            p.finitialize(v_init, false);
+        }
+        self.exchange_spikes();
     }
 
-    /// `finitialize`, recording row 0 where NEURON's `Vector.record` does: after the initial
-    /// current evaluation, before the last delivery of events at t = 0.
-    fn finitialize_recording(&mut self, v_init: f64, records: Option<&mut dyn RecordSink>) {
-        let sh = &mut self.sh;
-        sh.t = 0.0;
-        sh.queue.clear();
-        sh.v.iter_mut().for_each(|v| *v = v_init);
-        sh.ions.init(sh.celsius);
-        // Membrane mechanisms first, then artificial cells, each in memb_order_.
-        for pass_artificial in [false, true] {
-            for (i, set) in self.sets.iter_mut().enumerate() {
-                if self.artificial_set[i] == pass_artificial {
-                    with_context(&mut self.sh, i as u32, None, 0.0, |ctx| set.init(ctx));
-                }
-            }
-        }
-        // init_net_events: NET_RECEIVE INITIAL per NetCon, in creation order.
-        for d in &mut self.detectors {
-            d.above = false;
-        }
-        for (nc, target) in self.sh.wiring.target.clone().into_iter().enumerate() {
-            let Some((set, instance)) = target else {
-                continue;
-            };
-            let weights = &mut self.weights[nc];
-            let s = &mut self.sets[set as usize];
-            if s.mechanism()
-                .net_receive
-                .as_ref()
-                .is_some_and(|n| n.init.is_some())
-            {
-                with_context(&mut self.sh, set, Some(nc as u32), 0.0, |ctx| {
-                    s.net_receive_init(ctx, instance as usize, weights)
-                });
-            } else {
-                weights.iter_mut().skip(1).for_each(|w| *w = 0.0);
-            }
-        }
-        self.deliver_until(0.0);
-        self.setup_tree_matrix();
-        if let Some(records) = records {
-            self.record_row(0, records);
-        }
-        self.deliver_until(self.sh.t);
-    }
-
-    /// One fixed step (`nrn_fixed_step_thread` + `nrn_fixed_step_lastpart`).
+    /// One fixed step of every partition, then a spike exchange.
     pub fn fadvance(&mut self) {
-        self.fadvance_recording(0, None);
+        for p in &mut self.parts {
+            p.advance(1, false);
+        }
+        self.exchange_spikes();
     }
 
-    /// `fadvance`, recording row `step` where NEURON's `Vector.record` does: after the state
-    /// update, before events up to the new t are delivered.
-    fn fadvance_recording(&mut self, step: usize, records: Option<&mut dyn RecordSink>) {
-        let dt = self.sh.dt;
-        // check_thresh, then deliver up to t + dt/2.
-        for d in &mut self.detectors {
-            if self.sh.v[d.node as usize] - d.threshold > 0.0 {
-                if !d.above {
-                    d.above = true;
-                    let sh = &mut self.sh;
-                    sh.wiring
-                        .send(d.source, sh.t + 1e-10, &mut sh.queue, &mut sh.spikes);
-                }
-            } else {
-                d.above = false;
-            }
-        }
-        self.deliver_until(self.sh.t + 0.5 * dt);
-        self.sh.t += 0.5 * dt;
-        self.setup_tree_matrix();
-        self.solve();
-        if self.secondorder == 2 {
-            self.second_order_current();
-        }
-        let factor = if self.secondorder != 0 { 2.0 } else { 1.0 };
-        let sh = &mut self.sh;
-        if factor == 1.0 {
-            sh.v.iter_mut().zip(&sh.rhs).for_each(|(v, r)| *v += *r);
-        } else {
-            sh.v.iter_mut()
-                .zip(&sh.rhs)
-                .for_each(|(v, r)| *v += factor * *r);
-        }
-        sh.t += 0.5 * dt;
-        let t = sh.t;
-        for (i, set) in self.sets.iter_mut().enumerate() {
-            with_context(&mut self.sh, i as u32, None, t, |ctx| set.state(ctx));
-        }
-        if let Some(records) = records {
-            self.record_row(step, records);
-        }
-        self.deliver_until(self.sh.t);
+    fn exchange_spikes(&mut self) {
+        self.exchange.run(&mut self.parts);
     }
 
-    /// `setup_tree_matrix`: currents into rhs, conductances into d, axial terms.
-    fn setup_tree_matrix(&mut self) {
-        let t = self.sh.t;
-        self.sh.rhs.iter_mut().for_each(|r| *r = 0.0);
-        self.sh.ions.current_begin(self.sh.celsius);
-        for (i, set) in self.sets.iter_mut().enumerate() {
-            with_context(&mut self.sh, i as u32, None, t, |ctx| set.current(ctx));
-        }
-        let sh = &mut self.sh;
-        let disc = &sh.disc;
-        for i in disc.roots..disc.len() {
-            let p = disc.parent[i] as usize;
-            let dv = sh.v[p] - sh.v[i];
-            sh.rhs[i] -= disc.b[i] * dv;
-            sh.rhs[p] += disc.a[i] * dv;
-        }
-        sh.d.iter_mut().for_each(|d| *d = 0.0);
-        for (i, set) in self.sets.iter_mut().enumerate() {
-            with_context(&mut self.sh, i as u32, None, t, |ctx| set.jacobian(ctx));
-        }
-        let sh = &mut self.sh;
-        let cj = if self.secondorder != 0 {
-            2.0 / sh.dt
-        } else {
-            1.0 / sh.dt
-        };
-        let cfac = 0.001 * cj;
-        for (&node, &cm) in self.cap_nodes.iter().zip(&self.cap_cm) {
-            sh.d[node as usize] += cfac * cm;
-        }
-        let disc = &sh.disc;
-        for i in disc.roots..disc.len() {
-            sh.d[i] -= disc.b[i];
-            sh.d[disc.parent[i] as usize] -= disc.a[i];
-        }
-    }
-
-    /// Hines elimination (`triang` + `bksub`); the solution replaces rhs.
-    fn solve(&mut self) {
-        let sh = &mut self.sh;
-        let disc = &sh.disc;
-        let (d, rhs) = (&mut sh.d, &mut sh.rhs);
-        for i in (disc.roots..disc.len()).rev() {
-            let p = disc.a[i] / d[i];
-            let pi = disc.parent[i] as usize;
-            d[pi] -= p * disc.b[i];
-            rhs[pi] -= p * rhs[i];
-        }
-        for i in 0..disc.roots {
-            rhs[i] /= d[i];
-        }
-        for i in disc.roots..disc.len() {
-            rhs[i] -= disc.b[i] * rhs[disc.parent[i] as usize];
-            rhs[i] /= d[i];
-        }
-    }
-
-    /// `second_order_cur`: ion currents corrected by di/dv·Δv (Crank–Nicolson only).
-    fn second_order_current(&mut self) {
-        let sh = &mut self.sh;
-        for ion in &mut sh.ions.ions {
-            for (k, &node) in ion.nodes.iter().enumerate() {
-                ion.current[k] += ion.dcurrent_dv[k] * sh.rhs[node as usize];
-            }
-        }
-    }
-
-    /// Delivers every queued event with time ≤ `til`, each at its own time.
-    fn deliver_until(&mut self, til: f64) {
-        while let Some((time, payload)) = self.sh.queue.pop_until(til) {
-            match payload {
-                Payload::NetCon(nc) => {
-                    let Some((set, instance)) = self.sh.wiring.target[nc as usize] else {
-                        continue;
-                    };
-                    let weights = &mut self.weights[nc as usize];
-                    let s = &mut self.sets[set as usize];
-                    with_context(&mut self.sh, set, Some(nc), time, |ctx| {
-                        s.net_receive(ctx, instance as usize, weights, 0.0)
-                    });
-                }
-                Payload::SelfEvent {
-                    set,
-                    instance,
-                    flag,
-                    netcon,
-                } => {
-                    let weights = match netcon {
-                        Some(nc) => &mut self.weights[nc as usize],
-                        None => &mut self.scratch_weights,
-                    };
-                    let s = &mut self.sets[set as usize];
-                    with_context(&mut self.sh, set, netcon, time, |ctx| {
-                        s.net_receive(ctx, instance as usize, weights, flag)
-                    });
-                }
-            }
-        }
-    }
-
-    /// Hands spikes emitted since the last call to `sink`.
+    /// Hands spikes exchanged since the last call to `sink`, in (time, source) order.
     pub fn drain_spikes(&mut self, sink: &mut dyn SpikeSink) {
-        for (source, t) in self.sh.spikes.drain(..) {
+        for (source, t) in self.exchange.pending.drain(..) {
             sink.spike(source, t);
         }
     }
 
     /// Resolves `probes`; later samples follow their order.
     pub fn set_probes(&mut self, probes: &[Probe]) -> Result<(), Error> {
-        let resolved = probes
-            .iter()
-            .map(|p| self.resolve(p))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.samples = vec![0.0; resolved.len()];
-        self.probes = resolved;
+        let mut local: Vec<Vec<Probe>> = vec![Vec::new(); self.parts.len()];
+        let mut places = Vec::with_capacity(probes.len());
+        for probe in probes {
+            let (place, location) = match probe.location {
+                ProbeLocation::Segment { cell, section, x } => {
+                    let pl = *self.cell_place.get(cell).ok_or(Error::NoSuchCell(cell))?;
+                    let cell = pl.index();
+                    (pl, ProbeLocation::Segment { cell, section, x })
+                }
+                ProbeLocation::PointProcess { cell, index } => {
+                    let pl = *self.cell_place.get(cell).ok_or(Error::NoSuchCell(cell))?;
+                    let cell = pl.index();
+                    (pl, ProbeLocation::PointProcess { cell, index })
+                }
+                ProbeLocation::Artificial(i) => {
+                    let pl = *self.artificial_place.get(i).ok_or(Error::NoSuchObject {
+                        what: "artificial cell",
+                        index: i,
+                    })?;
+                    (pl, ProbeLocation::Artificial(pl.index()))
+                }
+            };
+            let list = &mut local[place.part as usize];
+            places.push(Place::new(place.part as usize, list.len()));
+            list.push(Probe {
+                location,
+                variable: probe.variable.clone(),
+            });
+        }
+        for (p, list) in self.parts.iter_mut().zip(&local) {
+            p.set_probes(list)?;
+        }
+        self.probe_place = places;
+        self.samples = vec![0.0; probes.len()];
         Ok(())
     }
 
     /// Current values of the probes.
     pub fn sample(&mut self) -> &[f64] {
-        for (slot, probe) in self.samples.iter_mut().zip(&self.probes) {
-            *slot = match probe {
-                Resolved::Voltage(n) => self.sh.v[*n as usize],
-                Resolved::Ion { ion, var, index } => {
-                    self.sh.ions.ions[*ion as usize].column(*var)[*index as usize]
-                }
-                Resolved::Field { set, field, index } => self.sets[*set as usize]
-                    .field_values(field)
-                    .map_or(f64::NAN, |col| col[*index as usize]),
-                Resolved::Diam(n) => self.sh.disc.diam[*n as usize],
-                Resolved::Area(n) => self.sh.disc.area[*n as usize],
-                Resolved::Cm(n) => self.sh.disc.cm[*n as usize],
-            };
+        for p in &mut self.parts {
+            p.sample();
+        }
+        for (slot, pl) in self.samples.iter_mut().zip(&self.probe_place) {
+            *slot = self.parts[pl.part as usize].samples[pl.index()];
         }
         &self.samples
     }
@@ -375,12 +313,38 @@ impl Simulation {
         records: &mut dyn RecordSink,
         spikes: &mut dyn SpikeSink,
     ) -> usize {
-        self.finitialize_recording(self.v_init, Some(&mut *records));
+        for p in &mut self.parts {
+            p.finitialize(self.v_init, true);
+        }
+        emit_rows(
+            &self.parts,
+            &self.probe_place,
+            &mut self.samples,
+            0,
+            1,
+            records,
+        );
+        self.exchange_spikes();
         self.drain_spikes(spikes);
         self.continue_run(tstop, 0, records, spikes)
     }
 
-    /// `continuerun(tstop)`: steps from the current state; `first_step` numbers the rows.
+    /// Steps `stdrun`'s `continuerun(tstop)` takes from the current t (t accumulated in half
+    /// steps exactly as `fadvance` does).
+    fn steps_until(&self, tstop: f64) -> usize {
+        let dt = self.dt();
+        let mut t = self.t();
+        let mut n = 0;
+        while t < tstop - 0.5 * dt {
+            t += 0.5 * dt;
+            t += 0.5 * dt;
+            n += 1;
+        }
+        n
+    }
+
+    /// `continuerun(tstop)`: steps from the current state, exchanging spikes every interval;
+    /// `first_step` numbers the rows. Returns the number of the last step.
     pub fn continue_run(
         &mut self,
         tstop: f64,
@@ -388,18 +352,104 @@ impl Simulation {
         records: &mut dyn RecordSink,
         spikes: &mut dyn SpikeSink,
     ) -> usize {
-        let mut step = first_step;
-        while self.sh.t < tstop - 0.5 * self.sh.dt {
-            step += 1;
-            self.fadvance_recording(step, Some(&mut *records));
-            self.drain_spikes(spikes);
+        let total = self.steps_until(tstop);
+        if self.threads > 1 && self.parts.len() > 1 {
+            self.run_threaded(total, first_step, records, spikes);
+        } else {
+            let mut done = 0;
+            while done < total {
+                let n = self.interval.min(total - done);
+                for p in &mut self.parts {
+                    p.advance(n, true);
+                }
+                self.finish_interval(first_step + done + 1, n, records, spikes);
+                done += n;
+            }
         }
-        step
+        first_step + total
     }
 
-    fn record_row(&mut self, step: usize, records: &mut dyn RecordSink) {
-        let t = self.sh.t;
-        self.sample();
-        records.record(step, t, &self.samples);
+    fn finish_interval(
+        &mut self,
+        first: usize,
+        n: usize,
+        records: &mut dyn RecordSink,
+        spikes: &mut dyn SpikeSink,
+    ) {
+        emit_rows(
+            &self.parts,
+            &self.probe_place,
+            &mut self.samples,
+            first,
+            n,
+            records,
+        );
+        self.exchange_spikes();
+        self.drain_spikes(spikes);
+    }
+
+    /// One scoped thread per partition but the first, which the calling thread integrates;
+    /// two barriers per interval separate integration from the exchange.
+    fn run_threaded(
+        &mut self,
+        total: usize,
+        first_step: usize,
+        records: &mut dyn RecordSink,
+        spikes: &mut dyn SpikeSink,
+    ) {
+        let n_parts = self.parts.len();
+        let steps = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let start = Barrier::new(n_parts);
+        let end = Barrier::new(n_parts);
+        let cells: Vec<Mutex<Partition>> = std::mem::take(&mut self.parts)
+            .into_iter()
+            .map(Mutex::new)
+            .collect();
+        let mut done = 0;
+        std::thread::scope(|scope| {
+            let mut guards = Vec::with_capacity(n_parts);
+            for cell in &cells[1..] {
+                let (steps, stop, start, end) = (&steps, &stop, &start, &end);
+                scope.spawn(move || loop {
+                    start.wait();
+                    if stop.load(Ordering::Acquire) {
+                        break;
+                    }
+                    let n = steps.load(Ordering::Acquire);
+                    lock(cell).advance(n, true);
+                    end.wait();
+                });
+            }
+            while done < total {
+                let n = self.interval.min(total - done);
+                steps.store(n, Ordering::Release);
+                start.wait();
+                lock(&cells[0]).advance(n, true);
+                end.wait();
+                guards.extend(cells.iter().map(lock));
+                let first = first_step + done + 1;
+                emit_rows(
+                    &guards,
+                    &self.probe_place,
+                    &mut self.samples,
+                    first,
+                    n,
+                    records,
+                );
+                self.exchange.run(&mut guards);
+                guards.clear();
+                for (source, t) in self.exchange.pending.drain(..) {
+                    spikes.spike(source, t);
+                }
+                done += n;
+            }
+            stop.store(true, Ordering::Release);
+            start.wait();
+        });
+        self.parts = cells
+            .into_iter()
+            .map(|c| c.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .collect();
     }
 }

@@ -322,3 +322,16 @@ fn create_in_a_method_recreates_an_array() {
     assert_eq!(names, ["soma", "axon[0]"]);
     assert_eq!(section(&cell, "axon[0]").length, 30.0);
 }
+
+#[test]
+fn public_scalars_lists_only_public_numeric_scalars_in_declaration_order() {
+    let src = "begintemplate T\npublic z, soma, a, arr, s, o\nobjref o\nstrdef s\ndouble arr[3]\ncreate soma\nproc init() { z = 7  a = $1  hidden = 3 }\nendtemplate T\n";
+    let reg = TestRegistry;
+    let mut interp = hoc::Interpreter::new(&reg);
+    interp.run_source(src, "t.hoc").unwrap();
+    let obj = interp.new_object("T", &[hoc::Arg::Num(2.5)]).unwrap();
+    assert_eq!(
+        interp.public_scalars(&obj),
+        vec![("z".to_string(), 7.0), ("a".to_string(), 2.5)]
+    );
+}

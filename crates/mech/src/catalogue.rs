@@ -77,12 +77,20 @@ impl Entry {
     }
 }
 
+/// Turns an interpreter set into another backend's set (e.g. `jit::factory()`); installed with
+/// [`Catalogue::set_factory`]. It receives the fully built [`InterpretedSet`] (storage, tables,
+/// fallbacks) and returns the set the engine will use.
+pub type SetFactory =
+    Arc<dyn Fn(InterpretedSet) -> Result<Box<dyn MechanismSet>, Error> + Send + Sync>;
+
 /// All mechanisms a simulation may use.
 pub struct Catalogue {
     /// Registration order.
     entries: Vec<Entry>,
     /// Ions known to the registry (na, k, ca and every ion a user mechanism uses).
     ions: BTreeSet<String>,
+    /// Backend for NMODL mechanisms; `None` = the interpreter.
+    factory: Option<SetFactory>,
 }
 
 impl Default for Catalogue {
@@ -114,7 +122,17 @@ impl Catalogue {
             compiled: OnceLock::new(),
         });
         let ions = ["na", "k", "ca"].iter().map(|s| s.to_string()).collect();
-        Catalogue { entries, ions }
+        Catalogue {
+            entries,
+            ions,
+            factory: None,
+        }
+    }
+
+    /// Selects the backend that [`Catalogue::instantiate`] uses for NMODL mechanisms: `None`
+    /// for the interpreter (the default), or a factory such as `jit::factory()`.
+    pub fn set_factory(&mut self, factory: Option<SetFactory>) {
+        self.factory = factory;
     }
 
     /// Adds a user mechanism from NMODL text; `file_name` (e.g. `kdr.mod`) decides its
@@ -252,12 +270,13 @@ impl Catalogue {
             .ok_or_else(|| Error::UnknownMechanism(name.to_owned()))?;
         match entry.source {
             Source::NativeVecStim => Ok(Box::new(VecStimSet::new(nodes, set_id))),
-            Source::Nmodl { .. } => Ok(Box::new(InterpretedSet::new(
-                entry.mechanism()?,
-                nodes,
-                ions,
-                set_id,
-            )?)),
+            Source::Nmodl { .. } => {
+                let set = InterpretedSet::new(entry.mechanism()?, nodes, ions, set_id)?;
+                match &self.factory {
+                    Some(factory) => factory(set),
+                    None => Ok(Box::new(set)),
+                }
+            }
         }
     }
 }

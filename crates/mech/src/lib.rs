@@ -63,6 +63,12 @@ pub use compile::LANES;
 pub use interface::*;
 pub use ions::IonStoreBuilder;
 pub use set::InterpretedSet;
+// For other backends (crate `jit`): the interpreter's storage, tables and math, so a backend
+// can run on the same instance data and call the very same numeric routines.
+pub use catalogue::SetFactory;
+pub use exec::Storage;
+pub use scalar::math as eval_math;
+pub use table::TableData;
 pub use vecstim::VecStimSet;
 
 /// Errors of the mechanism runtime.

@@ -341,7 +341,20 @@ impl InterpretedSet {
         self.tables.get(k).is_some_and(|t| t.is_built())
     }
 
-    fn wrote_concentrations(&mut self, ctx: &mut Context) {
+    /// The instance storage and the tables, for a backend that runs kernels itself on the
+    /// interpreter's data (crate `jit`).
+    pub fn parts_mut(&mut self) -> (&mut Storage, &[TableData]) {
+        (&mut self.st, &self.tables)
+    }
+
+    /// Whether `printf` output is enabled.
+    pub fn print_enabled(&self) -> bool {
+        self.st.print
+    }
+
+    /// NEURON's `nrn_wrote_conc` for every concentration this mechanism writes (what `init`
+    /// does after its kernel).
+    pub fn wrote_concentrations(&mut self, ctx: &mut Context) {
         for &u in &self.conc_writes {
             let store = self.st.ion_map[u];
             for &entry in &self.st.ion_index[u] {
@@ -423,9 +436,10 @@ impl MechanismSet for InterpretedSet {
         if self.state.is_some() && self.current.is_none() {
             self.tables_check(ctx.celsius, ctx.dt);
         }
+        // nocmodl emits `nrn_wrote_conc` in `nrn_init` only: after `nrn_state` the new
+        // concentration reaches e<ion> at the next `ion_cur` (eadvance), not here.
         if let Some(k) = &self.state {
             run(k, &self.mech, &self.tables, &mut self.st, &mut self.sc, ctx);
-            self.wrote_concentrations(ctx);
         }
     }
 

@@ -1,8 +1,19 @@
 //! Diagnostics (errors and warnings) with source locations, and the crate's error type.
 //!
 //! Diagnostics are created with a byte [`Span`]; [`Diagnostic::locate`] resolves the span to
-//! `file:line:col` once the [`SourceFile`] is known, so a diagnostic prints on its own as
-//! `file:line:col: error: message`, optionally followed by an indented `hint:` line.
+//! `file:line:col` and copies the source line once the [`SourceFile`] is known, so a
+//! diagnostic prints on its own, rust-style:
+//!
+//! ```text
+//! kdr.mod:2:3: error: unknown statement `BREAKPONT`
+//!   |
+//! 2 |   BREAKPONT
+//!   |   ^^^^^^^^^
+//!   = hint: did you mean `BREAKPOINT`?
+//! ```
+//!
+//! The first line alone is the classic `file:line:col: error: message` form that editors and
+//! scripts parse.
 
 use std::fmt;
 
@@ -24,6 +35,80 @@ pub struct Location {
     pub line: usize,
     /// 1-based column, in characters.
     pub column: usize,
+    /// The source line holding the start of the span, as displayed (tabs expanded, control
+    /// characters replaced, very long lines cut to a window around the column).
+    pub source_line: String,
+    /// Display column (0-based, in `source_line`) where the caret starts.
+    pub caret_column: usize,
+    /// Number of `^` under the line: the span's length on that line, at least 1.
+    pub caret_len: usize,
+}
+
+/// Lines longer than this (in characters) are shown as a window around the column.
+const MAX_SHOWN_LINE: usize = 120;
+
+impl Location {
+    /// Resolves `span` in `file`.
+    fn new(file: &SourceFile, span: Span) -> Self {
+        let (line, column) = file.line_col(span.start);
+        let line_start = file.line_start_at(span.start);
+        let raw_line = file.line_text_at(span.start);
+        let line_end = line_start + raw_line.len();
+        let span_end = span.end.clamp(span.start, line_end);
+        let start_in_line = span.start.clamp(line_start, line_end) - line_start;
+        let end_in_line = span_end.max(line_start) - line_start;
+        let before = raw_line.get(..start_in_line).unwrap_or("");
+        let inside = raw_line.get(start_in_line..end_in_line).unwrap_or("");
+        let mut shown = String::new();
+        let mut width = 0usize;
+        let mut caret_column = 0usize;
+        let mut caret_len = 0usize;
+        // Skip whole characters at the front so that the caret stays in view.
+        let skip = column.saturating_sub(MAX_SHOWN_LINE / 2 + 1);
+        for (i, (byte_index, c)) in raw_line.char_indices().enumerate() {
+            if i < skip {
+                continue;
+            }
+            if width >= MAX_SHOWN_LINE {
+                shown.push('…');
+                break;
+            }
+            if byte_index == before.len() {
+                caret_column = width;
+            }
+            let piece: &str = match c {
+                '\t' => "    ",
+                c if c.is_control() => "\u{fffd}",
+                _ => "",
+            };
+            let w = if piece.is_empty() {
+                shown.push(c);
+                1
+            } else {
+                shown.push_str(piece);
+                piece.chars().count()
+            };
+            if byte_index >= before.len() && byte_index < before.len() + inside.len() {
+                caret_len += w;
+            }
+            width += w;
+        }
+        if before.len() >= raw_line.len() {
+            caret_column = width;
+        }
+        if skip > 0 {
+            shown.insert(0, '…');
+            caret_column += 1;
+        }
+        Location {
+            file: file.name_at(span.start).to_owned(),
+            line,
+            column,
+            source_line: shown,
+            caret_column,
+            caret_len: caret_len.max(1),
+        }
+    }
 }
 
 /// One problem found in a source file.
@@ -64,14 +149,9 @@ impl Diagnostic {
         self
     }
 
-    /// Resolves the span start to a file/line/column location.
+    /// Resolves the span to a file/line/column location and copies its source line.
     pub fn locate(mut self, file: &SourceFile) -> Self {
-        let (line, column) = file.line_col(self.span.start);
-        self.location = Some(Location {
-            file: file.name().to_owned(),
-            line,
-            column,
-        });
+        self.location = Some(Location::new(file, self.span));
         self
     }
 
@@ -92,10 +172,35 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         write!(f, "{label}: {}", self.message)?;
+        let mut gutter = String::new();
+        if let Some(loc) = self
+            .location
+            .as_ref()
+            .filter(|l| !l.source_line.trim().is_empty())
+        {
+            let number = loc.line.to_string();
+            gutter = " ".repeat(number.len());
+            write!(f, "\n{gutter} |")?;
+            write!(f, "\n{number} | {}", loc.source_line.trim_end())?;
+            write!(
+                f,
+                "\n{gutter} | {}{}",
+                " ".repeat(loc.caret_column),
+                "^".repeat(loc.caret_len)
+            )?;
+        }
         if let Some(hint) = &self.hint {
-            write!(f, "\n    hint: {hint}")?;
+            write!(f, "\n{gutter} = hint: {hint}")?;
         }
         Ok(())
+    }
+}
+
+impl Diagnostic {
+    /// The first line only: `file:line:col: error: message`.
+    pub fn headline(&self) -> String {
+        let full = self.to_string();
+        full.lines().next().unwrap_or("").to_owned()
     }
 }
 
@@ -190,7 +295,51 @@ mod tests {
             .locate(&file);
         assert_eq!(
             d.to_string(),
-            "x.mod:2:3: error: unknown statement `BREAKPONT`\n    hint: did you mean `BREAKPOINT`?"
+            "x.mod:2:3: error: unknown statement `BREAKPONT`\n  |\n2 |   BREAKPONT\n  |   ^^^^^^^^^\n  = hint: did you mean `BREAKPOINT`?"
+        );
+        assert_eq!(
+            d.headline(),
+            "x.mod:2:3: error: unknown statement `BREAKPONT`"
+        );
+    }
+
+    #[test]
+    fn caret_follows_tabs_and_long_lines_are_cut() {
+        let file = SourceFile::new("t.mod", "\tx = 1\n");
+        let d = Diagnostic::error(Span { start: 1, end: 2 }, "m").locate(&file);
+        assert_eq!(
+            d.to_string(),
+            "t.mod:1:2: error: m\n  |\n1 |     x = 1\n  |     ^"
+        );
+        let long = format!("{}bad{}", "a ".repeat(200), " b".repeat(200));
+        let file = SourceFile::new("l.mod", long.as_str());
+        let d = Diagnostic::error(
+            Span {
+                start: 400,
+                end: 403,
+            },
+            "m",
+        )
+        .locate(&file);
+        let loc = d.location.as_ref().unwrap();
+        assert!(loc.source_line.chars().count() <= MAX_SHOWN_LINE + 2);
+        let shown: String = loc
+            .source_line
+            .chars()
+            .skip(loc.caret_column)
+            .take(3)
+            .collect();
+        assert_eq!(shown, "bad");
+        assert_eq!(loc.caret_len, 3);
+    }
+
+    #[test]
+    fn a_span_at_the_end_of_the_line_gets_one_caret() {
+        let file = SourceFile::new("e.mod", "NEURON {");
+        let d = Diagnostic::error(Span { start: 8, end: 8 }, "expected `}`").locate(&file);
+        assert!(
+            d.to_string().ends_with("1 | NEURON {\n  |         ^"),
+            "{d}"
         );
     }
 

@@ -38,3 +38,17 @@ fn literal_zero_terms_follow_nocmodl() {
         "{d}"
     );
 }
+
+#[test]
+fn state_initial_values_come_from_user_parameters_named_like_state0() {
+    // nocmodl installs `x0` as a PARAMETER only if the name is new, and initialises
+    // `x = x0;` from whatever `x0` is: here a RANGE parameter (per instance) and a global.
+    let d = state_dump("local_arrays");
+    assert!(d.contains("field 0 x0 Parameter default=0.25 range"), "{d}");
+    assert!(d.contains("  f.x = f.x0\n"), "{d}");
+    assert!(d.contains("global 0 y0 default=0.5 user"), "{d}");
+    assert!(d.contains("  f.y = g.y0\n"), "{d}");
+    // An array state shares one `z0` for all elements (`for (_i…) z[_i] = z0;`).
+    assert!(d.contains("  f.z[0] = g.z0\n  f.z[1] = g.z0\n"), "{d}");
+    assert_eq!(d.matches(" x0 ").count(), 1, "no second x0: {d}");
+}

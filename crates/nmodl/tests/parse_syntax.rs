@@ -144,3 +144,23 @@ fn title_and_ontology_ids_are_read_raw() {
 fn carriage_return_ends_a_comment() {
     parse_ok("NEURON { SUFFIX x }\rBREAKPOINT { : comment\r}\r");
 }
+
+#[test]
+fn primes_may_come_before_or_after_an_index() {
+    let program = parse_ok("DERIVATIVE d { ca'[1] = -ca[1]\n ca[0]' = 1 }");
+    let Item::Derivative { body, .. } = &program.items[0] else {
+        panic!("no DERIVATIVE");
+    };
+    for (stmt, at) in body.stmts.iter().zip([1.0, 0.0]) {
+        let Stmt::Derivative {
+            state,
+            index: Some(Expr::Number { value, .. }),
+            order: 1,
+            ..
+        } = stmt
+        else {
+            panic!("not an indexed derivative: {stmt:?}");
+        };
+        assert_eq!((state.name.as_str(), *value), ("ca", at));
+    }
+}

@@ -28,7 +28,9 @@
 //! Directories are only ever created, and nothing is ever deleted. A file that already exists is
 //! kept as it is ([`Outcome::kept`]) unless [`Overwrite::Force`] is given, in which case only the
 //! files this crate generates are replaced ([`Outcome::replaced`]); files the user added are never
-//! touched. Every file is written to a temporary name in the same folder and renamed into place,
+//! touched. The one exception to "kept as it is": SONATA files that appeared in `network/` since
+//! are appended to a kept `circuit_config.json`'s `networks` ([`Outcome::networks_added`]), as
+//! the tutorial builds the network after creating the folder. Every file is written to a temporary name in the same folder and renamed into place,
 //! so an interrupted run never leaves a half-written config behind.
 //!
 //! # Example
@@ -50,6 +52,7 @@
 mod configs;
 mod discover;
 mod error;
+mod merge;
 mod options;
 mod write;
 
@@ -69,6 +72,8 @@ pub struct Outcome {
     pub kept: Vec<PathBuf>,
     /// Files that existed and were regenerated because of [`Overwrite::Force`].
     pub replaced: Vec<PathBuf>,
+    /// A kept `circuit_config.json` and the network files newly listed in it (see below).
+    pub networks_added: Option<(PathBuf, Vec<String>)>,
 }
 
 /// Creates (or completes) a BioNet model directory at `dir`; see the crate docs for the layout.
@@ -97,15 +102,20 @@ pub fn create_bionet(dir: &Path, opts: &NewOptions) -> Result<Outcome, Error> {
     }
 
     let networks = discover::network_files(&network)?;
-    writer.file(
-        &dir.join(configs::CIRCUIT_CONFIG),
-        &configs::circuit_config(opts, &networks),
-    )?;
+    let circuit = dir.join(configs::CIRCUIT_CONFIG);
+    let circuit_existed = circuit.exists();
+    writer.file(&circuit, &configs::circuit_config(opts, &networks))?;
     writer.file(
         &dir.join(configs::SIMULATION_CONFIG),
         &configs::simulation_config(opts),
     )?;
     writer.file(&dir.join(configs::NODE_SETS), &configs::node_sets())?;
     writer.file(&dir.join(configs::TOP_CONFIG), &configs::top_config())?;
+    if circuit_existed && opts.overwrite == Overwrite::Keep {
+        let added = merge::add_missing_networks(&circuit, &networks)?;
+        if !added.is_empty() {
+            outcome.networks_added = Some((circuit, added));
+        }
+    }
     Ok(outcome)
 }

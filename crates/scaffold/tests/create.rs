@@ -260,3 +260,39 @@ fn invalid_options_are_rejected_before_touching_disk() {
         assert!(!dir.exists());
     }
 }
+
+#[test]
+fn second_run_adds_new_network_files_to_a_kept_circuit_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    create_bionet(dir, &NewOptions::default()).unwrap();
+    let circuit_path = dir.join("circuit_config.json");
+    // The user edits the circuit config, then builds a network into network/.
+    let mut circuit = read_json(&circuit_path);
+    circuit["components"]["templates_dir"] = "my_templates".into();
+    std::fs::write(&circuit_path, serde_json::to_string(&circuit).unwrap()).unwrap();
+    for name in ["hco_net_nodes.h5", "hco_net_node_types.csv"] {
+        std::fs::write(dir.join("network").join(name), b"").unwrap();
+    }
+
+    let again = create_bionet(dir, &NewOptions::default()).unwrap();
+    assert!(again.kept.contains(&circuit_path));
+    let (path, added) = again.networks_added.expect("network files added");
+    assert_eq!(path, circuit_path);
+    assert_eq!(added, ["hco_net_nodes.h5"]);
+    let updated = read_json(&circuit_path);
+    assert_eq!(updated["components"]["templates_dir"], "my_templates");
+    assert_eq!(
+        updated["networks"]["nodes"],
+        serde_json::json!([{
+            "node_types_file": "$NETWORK_DIR/hco_net_node_types.csv",
+            "nodes_file": "$NETWORK_DIR/hco_net_nodes.h5"
+        }])
+    );
+
+    // Already listed: a third run changes nothing.
+    let before = std::fs::read_to_string(&circuit_path).unwrap();
+    let third = create_bionet(dir, &NewOptions::default()).unwrap();
+    assert!(third.networks_added.is_none());
+    assert_eq!(std::fs::read_to_string(&circuit_path).unwrap(), before);
+}

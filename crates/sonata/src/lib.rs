@@ -21,6 +21,8 @@
 //!   `run`/`conditions`/`output`/`inputs`/`reports`. Paths come out absolute.
 //! - [`nodes`], [`edges`], [`network`]: [`nodes::read_nodes`], [`edges::read_edges`] →
 //!   populations with `property(index, name)` (h5 group column first, then types CSV).
+//! - [`nodes_write`], [`edges_write`]: node and edge files in BMTK's builder layout, with
+//!   the `indices/*` lookup tables.
 //! - [`spikes`]: [`spikes::read_spikes`] (h5 or CSV) and [`spikes::SpikeWriter`].
 //! - [`report`]: streaming [`report::ReportWriter`], [`report::read_report`], and
 //!   [`report::variable_file_paths`] (one file per variable; the naming rule is there).
@@ -36,11 +38,14 @@
 pub mod atomic;
 pub mod config;
 pub mod edges;
+pub mod edges_write;
 mod error;
+mod group_write;
 mod h5;
 mod h5write;
 pub mod network;
 pub mod nodes;
+pub mod nodes_write;
 pub mod npy;
 mod population;
 pub mod properties;
@@ -50,5 +55,6 @@ pub mod table;
 pub mod types_table;
 
 pub use error::{Error, Result};
+pub use group_write::{ColumnGroup, Compression, GroupColumn};
 pub use population::PropertyGroup;
 pub use properties::{Column, Property};

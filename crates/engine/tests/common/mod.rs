@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod native;
+pub mod run;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

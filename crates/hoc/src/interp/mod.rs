@@ -279,6 +279,28 @@ impl<'r> Interpreter<'r> {
         }
     }
 
+    /// The object's `public` numeric scalars (arrays, strings, objects and sections left out)
+    /// with their current values, in the template's declaration order — what
+    /// `obj.NAME` would read from HOC.
+    pub fn public_scalars(&self, object: &ObjectHandle) -> Vec<(String, f64)> {
+        let data = object.0.data.borrow();
+        let ObjData::Template(inst) = &*data else {
+            return Vec::new();
+        };
+        inst.template
+            .layout
+            .iter()
+            .filter(|(name, shape)| {
+                inst.template.public.contains(name)
+                    && matches!(shape, template::MemberShape::Num(dims) if dims.is_empty())
+            })
+            .filter_map(|(name, _)| match inst.vars.get(name)? {
+                Var::Num(a) if a.dims.is_empty() => Some((name.clone(), a.data[0])),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The cell description of an object's sections and point processes.
     pub fn cell(&mut self, object: &ObjectHandle) -> CellDescription {
         self.extract_cell(&object.0)

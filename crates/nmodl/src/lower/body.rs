@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use crate::ast::{self, BinaryOp as AB, Span, UnaryOp as AU};
 use crate::diagnostic::Diagnostic;
-use crate::ir::{self, BinaryOp, Builtin, Expr, LocalId, MathFn, NodeVar, Place, Stmt, UnaryOp};
+use crate::ir::{self, BinaryOp, Builtin, Expr, LocalId, NodeVar, Place, Stmt, UnaryOp};
 
 use super::layout::{Binding, Layout};
 use super::Shared;
@@ -31,9 +31,9 @@ pub(crate) struct Builder<'a> {
     pub shared: &'a mut Shared,
     pub kind: KernelKind,
     pub locals: Vec<String>,
-    scopes: Vec<HashMap<String, Binding>>,
+    pub(super) scopes: Vec<HashMap<String, Binding>>,
     out: Vec<Vec<Stmt>>,
-    call_stack: Vec<String>,
+    pub(super) call_stack: Vec<String>,
     /// Overrides `dt` (STEADYSTATE solves use a fixed huge or tiny step).
     pub dt_override: Option<Expr>,
 }
@@ -46,41 +46,6 @@ pub(crate) fn neg(a: Expr) -> Expr {
 }
 pub(crate) fn load(p: Place) -> Expr {
     Expr::Load(p)
-}
-
-fn math_fn(name: &str) -> Option<(MathFn, usize)> {
-    Some(match name {
-        "exp" => (MathFn::Exp, 1),
-        "log" => (MathFn::Log, 1),
-        "log10" => (MathFn::Log10, 1),
-        "sqrt" => (MathFn::Sqrt, 1),
-        "fabs" | "abs" => (MathFn::Fabs, 1),
-        "floor" => (MathFn::Floor, 1),
-        "ceil" => (MathFn::Ceil, 1),
-        "sin" => (MathFn::Sin, 1),
-        "cos" => (MathFn::Cos, 1),
-        "tan" => (MathFn::Tan, 1),
-        "asin" => (MathFn::Asin, 1),
-        "acos" => (MathFn::Acos, 1),
-        "atan" => (MathFn::Atan, 1),
-        "atan2" => (MathFn::Atan2, 2),
-        "sinh" => (MathFn::Sinh, 1),
-        "cosh" => (MathFn::Cosh, 1),
-        "tanh" => (MathFn::Tanh, 1),
-        "fmod" => (MathFn::Fmod, 2),
-        "fmin" | "min" => (MathFn::Min, 2),
-        "fmax" | "max" => (MathFn::Max, 2),
-        "erf" => (MathFn::Erf, 1),
-        "erfc" => (MathFn::Erfc, 1),
-        "nernst" => (MathFn::Nernst, 3),
-        "ghk" => (MathFn::Ghk, 4),
-        "scop_random" => (MathFn::ScopRandom, 0),
-        "exprand" => (MathFn::ExpRand, 1),
-        "normrand" => (MathFn::NormRand, 2),
-        "unirand" => (MathFn::UniRand, 0),
-        "poisrand" => (MathFn::PoisRand, 1),
-        _ => return None,
-    })
 }
 
 impl<'a> Builder<'a> {
@@ -155,6 +120,16 @@ impl<'a> Builder<'a> {
             .unwrap_or(Expr::Load(Place::Builtin(Builtin::Dt)))
     }
 
+    /// The binding of a name in a local scope or the layout, without reporting anything.
+    fn resolve_quietly(&self, name: &ast::Ident) -> Option<Binding> {
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.get(&name.name))
+            .or_else(|| self.layout.names.get(&name.name))
+            .cloned()
+    }
+
     /// Resolves a name to its binding in the current context.
     pub(crate) fn resolve(&mut self, name: &ast::Ident) -> Option<Binding> {
         for s in self.scopes.iter().rev() {
@@ -212,7 +187,22 @@ impl<'a> Builder<'a> {
                     index: Box::new(index),
                 })
             }
-            (Binding::FieldArray { .. }, None) => {
+            (Binding::PlaceArray(places), Some(i)) => {
+                let index = self.expr(i);
+                match index {
+                    Expr::Const(c) if c >= 0.0 && (c as usize) < places.len() => {
+                        Some(places[c as usize].clone())
+                    }
+                    _ => {
+                        self.error(
+                            name.span,
+                            format!("`{}` needs a constant, in-range index here", name.name),
+                        );
+                        None
+                    }
+                }
+            }
+            (Binding::FieldArray { .. } | Binding::PlaceArray(_), None) => {
                 self.error(name.span, format!("array `{}` needs an index", name.name));
                 None
             }
@@ -260,6 +250,13 @@ impl<'a> Builder<'a> {
                         Expr::Const(0.0)
                     }
                 },
+                Some(Binding::PlaceArray(places)) => match index {
+                    Some(i) => self.read_array_element(name, &places, i),
+                    None => {
+                        self.error(name.span, format!("array `{}` needs an index", name.name));
+                        Expr::Const(0.0)
+                    }
+                },
                 None => Expr::Const(0.0),
             },
             ast::Expr::Unary { op, operand, .. } => {
@@ -288,201 +285,6 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// A call as an expression (`want_value`) or as a statement.
-    pub(crate) fn call(
-        &mut self,
-        name: &ast::Ident,
-        args: &[ast::Expr],
-        span: Span,
-        want_value: bool,
-    ) -> Option<Expr> {
-        let n = name.name.as_str();
-        if n == "pow" && args.len() == 2 {
-            let a = self.expr(&args[0]);
-            let b = self.expr(&args[1]);
-            return Some(bin(BinaryOp::Pow, a, b));
-        }
-        // A FUNCTION/PROCEDURE of the file shadows a built-in of the same name (many mod
-        // files define their own `ghk`, `efun` …).
-        let user_defined = self.program.items.iter().any(
-            |i| matches!(i, ast::Item::Function(c) | ast::Item::Procedure(c) if c.name.name == n),
-        );
-        if let Some((f, arity)) = math_fn(n).filter(|_| !user_defined) {
-            if args.len() != arity {
-                self.error(
-                    span,
-                    format!("`{n}` takes {arity} argument(s), got {}", args.len()),
-                );
-                return None;
-            }
-            let a: Vec<Expr> = args.iter().map(|a| self.expr(a)).collect();
-            return Some(Expr::Call(f, a));
-        }
-        match n {
-            "at_time" => {
-                for a in args {
-                    self.expr(a);
-                }
-                // Fixed-step NEURON: at_time only matters for CVODE; it returns 0.
-                return Some(Expr::Const(0.0));
-            }
-            "net_send" | "net_event" | "net_move" | "state_discontinuity" | "printf" => {
-                self.special_call(name, args, span);
-                return Some(Expr::Const(0.0));
-            }
-            _ => {}
-        }
-        let callable = self.program.items.iter().find_map(|i| match i {
-            ast::Item::Function(c) if c.name.name == n => Some((c, true)),
-            ast::Item::Procedure(c) if c.name.name == n => Some((c, false)),
-            _ => None,
-        });
-        let Some((callable, is_function)) = callable else {
-            self.error(name.span, format!("unknown function `{n}`"));
-            return None;
-        };
-        if callable.params.len() != args.len() {
-            self.error(
-                span,
-                format!(
-                    "`{n}` takes {} argument(s), got {}",
-                    callable.params.len(),
-                    args.len()
-                ),
-            );
-            return None;
-        }
-        if self.call_stack.iter().any(|c| c == n) {
-            self.error(span, "recursive FUNCTION/PROCEDURE is not supported");
-            return None;
-        }
-        let arg_values: Vec<Expr> = args.iter().map(|a| self.expr(a)).collect();
-        // TABLE'd callables go through their table.
-        if let Some(tid) = super::tables::table_for(self, callable, is_function) {
-            if arg_values.len() != 1 {
-                self.error(
-                    span,
-                    "a TABLE'd FUNCTION/PROCEDURE must take exactly one argument",
-                );
-                return None;
-            }
-            let arg = arg_values.into_iter().next().expect("one arg");
-            if is_function {
-                return Some(Expr::TableValue {
-                    table: tid,
-                    arg: Box::new(arg),
-                });
-            }
-            self.emit(Stmt::TableCall { table: tid, arg });
-            return Some(Expr::Const(0.0));
-        }
-        let ret = self.inline(callable, is_function, arg_values);
-        let _ = want_value;
-        Some(match ret {
-            Some(r) => Expr::Load(Place::Local(r)),
-            // nocmodl's PROCEDUREs return 0 when used as values.
-            None => Expr::Const(0.0),
-        })
-    }
-
-    /// Inlines a callable: parameters into fresh locals, body, FUNCTION result in a local.
-    pub(crate) fn inline(
-        &mut self,
-        c: &ast::Callable,
-        is_function: bool,
-        args: Vec<Expr>,
-    ) -> Option<LocalId> {
-        let saved = std::mem::replace(&mut self.scopes, vec![HashMap::new()]);
-        for (p, a) in c.params.iter().zip(args) {
-            let l = self.new_local(&format!("{}.{}", c.name.name, p.name.name));
-            self.emit(Stmt::Assign(Place::Local(l), a));
-            self.bind(&p.name.name, Binding::Place(Place::Local(l)));
-        }
-        let ret = if is_function {
-            let r = self.new_local(&format!("{}.return", c.name.name));
-            self.emit(Stmt::Assign(Place::Local(r), Expr::Const(0.0)));
-            self.bind(&c.name.name, Binding::Place(Place::Local(r)));
-            Some(r)
-        } else {
-            None
-        };
-        self.call_stack.push(c.name.name.clone());
-        self.block(&c.body);
-        self.call_stack.pop();
-        self.scopes = saved;
-        ret
-    }
-
-    fn special_call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) {
-        let n = name.name.as_str();
-        let want = match n {
-            "net_send" | "state_discontinuity" => 2,
-            "net_event" | "net_move" => 1,
-            _ => usize::MAX,
-        };
-        if want != usize::MAX && args.len() != want {
-            self.error(
-                span,
-                format!("`{n}` takes {want} argument(s), got {}", args.len()),
-            );
-            return;
-        }
-        match n {
-            "net_send" => {
-                if self.layout.kind == Some(ir::Kind::Density) {
-                    self.error(span, "net_send needs a POINT_PROCESS or ARTIFICIAL_CELL");
-                }
-                let delay = self.expr(&args[0]);
-                let flag = self.expr(&args[1]);
-                self.emit(Stmt::NetSend { delay, flag });
-            }
-            "net_event" => {
-                let time = self.expr(&args[0]);
-                self.emit(Stmt::NetEvent { time });
-            }
-            "net_move" => {
-                if self.kind != KernelKind::NetReceive {
-                    self.error(span, "net_move is only allowed in NET_RECEIVE");
-                }
-                let time = self.expr(&args[0]);
-                self.emit(Stmt::NetMove { time });
-            }
-            "state_discontinuity" => {
-                // An assignment under fixed-step integration.
-                if let ast::Expr::Var {
-                    name: target,
-                    index,
-                } = &args[0]
-                {
-                    let value = self.expr(&args[1]);
-                    if let Some(p) = self.place_of(target, index.as_deref()) {
-                        self.emit(Stmt::Assign(p, value));
-                    }
-                } else {
-                    self.error(
-                        args[0].span(),
-                        "state_discontinuity needs a variable as first argument",
-                    );
-                }
-            }
-            _ => {
-                // printf
-                let mut format = String::new();
-                let mut values = Vec::new();
-                for (i, a) in args.iter().enumerate() {
-                    match a {
-                        ast::Expr::Str(s, _) if i == 0 => format = s.clone(),
-                        _ => values.push(self.expr(a)),
-                    }
-                }
-                self.emit(Stmt::Print {
-                    format,
-                    args: values,
-                });
-            }
-        }
-    }
-
     /// Lowers a block in a new LOCAL scope.
     pub(crate) fn block(&mut self, b: &ast::Block) {
         self.push_scope();
@@ -498,14 +300,11 @@ impl<'a> Builder<'a> {
         match s {
             ast::Stmt::Local(vars, _) => {
                 for v in vars {
-                    let n = v.array_len.unwrap_or(1).max(1);
-                    if v.array_len.is_some() {
-                        self.error(v.name.span, "LOCAL arrays are not supported");
+                    if let Some(len) = v.array_len {
+                        self.declare_local_array(&v.name, len);
+                        continue;
                     }
                     let l = self.new_local(&v.name.name);
-                    for _ in 1..n {
-                        self.new_local(&v.name.name);
-                    }
                     // nocmodl's LOCALs are C locals; start them at 0 so kernels are deterministic.
                     self.emit(Stmt::Assign(Place::Local(l), Expr::Const(0.0)));
                     self.bind(&v.name.name, Binding::Place(Place::Local(l)));
@@ -518,7 +317,11 @@ impl<'a> Builder<'a> {
                 ..
             } => {
                 let v = self.expr(value);
-                if let Some(p) = self.place_of(target, index.as_ref()) {
+                if let (Some(i), Some(Binding::PlaceArray(places))) =
+                    (index, self.resolve_quietly(target))
+                {
+                    self.write_array_element(target, &places, i, v);
+                } else if let Some(p) = self.place_of(target, index.as_ref()) {
                     self.emit(Stmt::Assign(p, v));
                 }
             }

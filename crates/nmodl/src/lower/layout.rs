@@ -26,6 +26,8 @@ pub(crate) enum Binding {
         len: u32,
     },
     Const(f64),
+    /// A LOCAL array: one scalar place per element (see `super::arrays`).
+    PlaceArray(Vec<Place>),
 }
 
 /// The mechanism's storage and name table.
@@ -44,8 +46,10 @@ pub(crate) struct Layout {
     pub currents: Vec<ir::CurrentOut>,
     pub electrode: bool,
     pub states: Vec<FieldId>,
-    /// `<state>0` global per state (None for ion concentrations, which nocmodl leaves alone).
-    pub state0: Vec<Option<GlobalId>>,
+    /// Where each state's initial value `<state>0` lives (None for ion concentrations, which
+    /// nocmodl leaves alone). Usually an implicit global, but a user PARAMETER (RANGE or not)
+    /// or constant of that name is the initial value itself, as in nocmodl.
+    pub state0: Vec<Option<Binding>>,
     pub v_field: Option<FieldId>,
     pub g_field: Option<FieldId>,
     pub usetable: Option<GlobalId>,
@@ -53,19 +57,29 @@ pub(crate) struct Layout {
 }
 
 /// A USEION statement: ion, READ list, WRITE list, VALENCE.
-type IonDecl<'p> = (
+pub(super) type IonDecl<'p> = (
     &'p ast::Ident,
     &'p Vec<ast::Ident>,
     &'p Vec<ast::Ident>,
     Option<f64>,
 );
 
+/// The PARAMETER, ASSIGNED or STATE declaration of `name`.
+pub(super) fn decl_of<'p>(program: &'p ast::Program, name: &str) -> Option<&'p ast::VarDecl> {
+    program.items.iter().find_map(|i| match i {
+        Item::Parameter(d, _) | Item::Assigned(d, _) | Item::State(d, _) => {
+            d.iter().find(|d| d.name.name == name)
+        }
+        _ => None,
+    })
+}
+
 /// Names nocmodl maps to simulator variables even when a block declares them.
 fn is_special(name: &str) -> bool {
     matches!(name, "celsius" | "t" | "dt" | "diam" | "area")
 }
 
-fn ion_var_of(ion: &str, var: &str) -> Option<IonVar> {
+pub(super) fn ion_var_of(ion: &str, var: &str) -> Option<IonVar> {
     if var == format!("e{ion}") {
         Some(IonVar::Erev)
     } else if var == format!("{ion}i") {
@@ -80,7 +94,7 @@ fn ion_var_of(ion: &str, var: &str) -> Option<IonVar> {
 }
 
 impl Layout {
-    fn add_field(
+    pub(super) fn add_field(
         &mut self,
         name: &str,
         role: FieldRole,
@@ -269,14 +283,7 @@ impl Layout {
             .flatten()
             .map(|d| d.name.name.as_str())
             .collect();
-        let decl_of = |n: &str| -> Option<&ast::VarDecl> {
-            program.items.iter().find_map(|i| match i {
-                Item::Parameter(d, _) | Item::Assigned(d, _) | Item::State(d, _) => {
-                    d.iter().find(|d| d.name.name == n)
-                }
-                _ => None,
-            })
-        };
+        let decl_of = |n: &str| decl_of(program, n);
         // Declaration order: PARAMETER, ASSIGNED, STATE blocks as they appear.
         for item in &program.items {
             match item {
@@ -335,121 +342,56 @@ impl Layout {
                         l.add_global(&n.name, 0.0, false, None);
                     }
                 }
+                Item::LocalArray(decls, _) => {
+                    for d in decls {
+                        let len = d.array_len.unwrap_or(1);
+                        if len == 0 || len > super::arrays::MAX_LOCAL_ARRAY {
+                            diags.push(Diagnostic::error(
+                                d.name.span,
+                                format!(
+                                    "LOCAL array `{}[{len}]` has an unusable length",
+                                    d.name.name
+                                ),
+                            ));
+                            continue;
+                        }
+                        let places = (0..len)
+                            .map(|i| {
+                                let name = format!("{}[{i}]", d.name.name);
+                                Place::Global(l.add_global(&name, 0.0, false, None))
+                            })
+                            .collect();
+                        l.names
+                            .insert(d.name.name.clone(), Binding::PlaceArray(places));
+                    }
+                }
                 _ => {}
             }
         }
-        // `<state>0` globals (not for ion concentrations: nocmodl does not reset those).
+        // `<state>0` initial values (not for ion concentrations: nocmodl does not reset
+        // those). nocmodl installs `<state>0` as a PARAMETER unless the name is already
+        // declared, so a user's `PARAMETER x0` (per-instance if RANGE) or constant wins; an
+        // array state `x[n]` has one scalar `x0` for all elements.
         for (k, f) in l.states.clone().into_iter().enumerate() {
             let fname = l.fields[f as usize].name.clone();
-            if fname.contains('[') {
+            let base = fname.split('[').next().unwrap_or(&fname).to_owned();
+            let is_ion = ion_uses.iter().any(|(ion, r, w, _)| {
+                r.iter().chain(w.iter()).any(|x| x.name == base)
+                    && ion_var_of(&ion.name, &base).is_some()
+            });
+            if is_ion {
                 continue;
             }
-            let is_ion = ion_uses.iter().any(|(ion, r, w, _)| {
-                r.iter().chain(w.iter()).any(|x| x.name == fname)
-                    && ion_var_of(&ion.name, &fname).is_some()
-            });
-            if !is_ion {
-                let g0 = format!("{fname}0");
-                let g = match l.names.get(&g0) {
-                    Some(Binding::Place(Place::Global(g))) => *g,
-                    _ => l.add_global(&g0, 0.0, true, None),
-                };
-                l.state0[k] = Some(g);
-            }
-        }
-        // Ions.
-        for (ion, read, write, valence) in &ion_uses {
-            let id = l.ions.len() as ir::IonId;
-            let mut usage = IonUse {
-                name: ion.name.clone(),
-                read: vec![],
-                write: vec![],
-                valence: *valence,
+            let g0 = format!("{base}0");
+            let binding = match l.names.get(&g0) {
+                Some(
+                    b @ (Binding::Place(Place::Global(_) | Place::Field(_)) | Binding::Const(_)),
+                ) => b.clone(),
+                _ => Binding::Place(Place::Global(l.add_global(&g0, 0.0, true, None))),
             };
-            for (is_write, list) in [(false, read), (true, write)] {
-                for var in list.iter() {
-                    let Some(iv) = ion_var_of(&ion.name, &var.name) else {
-                        diags.push(Diagnostic::error(
-                            var.span,
-                            format!("`{}` is not a variable of ion `{}`", var.name, ion.name),
-                        ));
-                        continue;
-                    };
-                    let role = if state_names.contains(&var.name.as_str()) {
-                        FieldRole::State
-                    } else {
-                        FieldRole::Assigned
-                    };
-                    let (default, unit) = decl_of(&var.name)
-                        .map_or((0.0, None), |d| (d.value.unwrap_or(0.0), d.unit.clone()));
-                    let f = l.add_field(
-                        &var.name,
-                        role,
-                        default,
-                        is_range(&var.name) || iv == IonVar::Current,
-                        unit,
-                    );
-                    if is_write {
-                        usage.write.push(iv);
-                        match iv {
-                            IonVar::Current => l.currents.push(ir::CurrentOut {
-                                field: f,
-                                ion: Some(id),
-                            }),
-                            IonVar::Inside | IonVar::Outside => {
-                                l.writes_concentration = true;
-                                l.write_back.push((f, id, iv));
-                            }
-                            IonVar::Erev => l.write_back.push((f, id, iv)),
-                            IonVar::DCurrentDv => {}
-                        }
-                    } else {
-                        usage.read.push(iv);
-                        l.copy_in.push((f, id, iv));
-                    }
-                }
-            }
-            // Written concentrations are also copied in (after the reads), as nocmodl does.
-            for &(f, i, iv) in &l.write_back.clone() {
-                if i == id && matches!(iv, IonVar::Inside | IonVar::Outside) {
-                    l.copy_in.push((f, i, iv));
-                }
-            }
-            l.ions.push(usage);
+            l.state0[k] = Some(binding);
         }
-        // Current ordering: nocmodl sums ion WRITE currents and NONSPECIFIC currents in the
-        // order their declarations appear in the NEURON block.
-        let mut ordered: Vec<ir::CurrentOut> = Vec::new();
-        for item in &program.items {
-            if let Item::Neuron(stmts, _) = item {
-                for s in stmts {
-                    match s {
-                        NeuronStmt::UseIon { ion, .. } => {
-                            let id = l.ions.iter().position(|u| u.name == ion.name).unwrap_or(0)
-                                as ir::IonId;
-                            ordered
-                                .extend(l.currents.iter().filter(|c| c.ion == Some(id)).cloned());
-                        }
-                        NeuronStmt::NonspecificCurrent(v) | NeuronStmt::ElectrodeCurrent(v) => {
-                            for n in v {
-                                let (default, unit) = decl_of(&n.name).map_or((0.0, None), |d| {
-                                    (d.value.unwrap_or(0.0), d.unit.clone())
-                                });
-                                let f =
-                                    l.add_field(&n.name, FieldRole::Assigned, default, true, unit);
-                                ordered.push(ir::CurrentOut {
-                                    field: f,
-                                    ion: None,
-                                });
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-        }
-        ordered.dedup();
-        l.currents = ordered;
+        l.add_ions(program, &ion_uses, &state_names, &range, diags);
         for p in pointers {
             l.add_field(&p, FieldRole::Internal, 0.0, false, None);
         }

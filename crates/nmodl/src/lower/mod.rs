@@ -4,10 +4,13 @@
 //! [`current`] (the `nrn_cur` protocol), [`solve`]/[`cnexp`]/[`kinetic`] (state updates),
 //! [`tables`] and NET_RECEIVE. The result is checked by [`crate::verify`] in debug builds.
 
+mod arrays;
 mod body;
+mod calls;
 mod cnexp;
 pub mod constants;
 mod current;
+mod ions;
 mod kinetic;
 mod layout;
 mod linear;
@@ -135,9 +138,12 @@ pub fn lower(program: &ast::Program) -> Result<ir::Mechanism, Vec<Diagnostic>> {
         set_v(&mut b);
         copy_in(&mut b);
         for (k, &f) in layout.states.iter().enumerate() {
-            if let Some(g) = layout.state0[k] {
-                b.emit(Stmt::Assign(Place::Field(f), Expr::Load(Place::Global(g))));
-            }
+            let initial_value = match &layout.state0[k] {
+                Some(layout::Binding::Place(p)) => Expr::Load(p.clone()),
+                Some(layout::Binding::Const(c)) => Expr::Const(*c),
+                _ => continue,
+            };
+            b.emit(Stmt::Assign(Place::Field(f), initial_value));
         }
         if let Some(init) = initial {
             b.block(init);

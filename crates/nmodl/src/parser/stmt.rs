@@ -1,7 +1,8 @@
 //! Statements inside procedural blocks.
 
-use super::{BlockKind, Parser, MAX_NESTING};
-use crate::ast::{Block, Expr, ReactionKind, ReactionTerm, Span, Stmt, VarDeclLocal};
+use super::reaction::terms_to_expr;
+use super::{Parser, MAX_NESTING};
+use crate::ast::{Block, Expr, Span, Stmt, VarDeclLocal};
 use crate::diagnostic::{closest, Diagnostic};
 use crate::lexer::TokenKind;
 
@@ -58,7 +59,12 @@ impl Parser<'_> {
     fn word_statement(&mut self) -> Option<Stmt> {
         let t = self.peek();
         let start = t.span.start;
-        match self.token_text(t) {
+        let word = self.token_text(t);
+        let word = ["if", "else", "while"]
+            .into_iter()
+            .find(|k| self.at_keyword(k))
+            .unwrap_or(word);
+        match word {
             "LOCAL" => {
                 self.bump();
                 let names = self.local_names();
@@ -180,6 +186,11 @@ impl Parser<'_> {
             let call = self.call(target);
             return Some(Stmt::Expr(call));
         }
+        // nocmodl writes the primes before an index (`ca'[i] = …`); accept them after it too.
+        let mut order = 0;
+        while self.eat(TokenKind::Prime).is_some() {
+            order += 1;
+        }
         let index = if self.eat(TokenKind::LBracket).is_some() {
             let index = self.expr();
             if self
@@ -196,7 +207,6 @@ impl Parser<'_> {
         } else {
             None
         };
-        let mut order = 0;
         while self.eat(TokenKind::Prime).is_some() {
             order += 1;
         }
@@ -234,6 +244,29 @@ impl Parser<'_> {
         })
     }
 
+    /// Whether the next token is the lowercase keyword `keyword`. A miscased spelling
+    /// (`WHILE`, `Else`) counts too but is reported: it would otherwise parse as a call of a
+    /// function `WHILE` followed by a block that runs once.
+    fn at_keyword(&mut self, keyword: &str) -> bool {
+        let t = self.peek();
+        if t.kind != TokenKind::Ident {
+            return false;
+        }
+        let word = self.token_text(t);
+        if word == keyword {
+            return true;
+        }
+        if !word.eq_ignore_ascii_case(keyword) {
+            return false;
+        }
+        self.push_error(
+            Diagnostic::error(t.span, format!("`{word}` is not an NMODL keyword")).with_hint(
+                format!("write `{keyword}`: NMODL keywords are case-sensitive"),
+            ),
+        );
+        true
+    }
+
     /// `( expr )`.
     pub(crate) fn parenthesised(&mut self, context: &str) -> Option<Expr> {
         if self.expect(TokenKind::LParen, context).is_none() {
@@ -261,10 +294,11 @@ impl Parser<'_> {
             let cond = self.parenthesised("after if")?;
             let then = self.block("if")?;
             arms.push((cond, then, start));
-            if self.eat_word("else").is_none() {
+            if !self.at_keyword("else") {
                 break;
             }
-            if self.at_word("if") {
+            self.bump();
+            if self.at_keyword("if") {
                 if self.depth + arms.len() >= MAX_NESTING {
                     self.too_deep_chain();
                     return None;
@@ -461,188 +495,4 @@ impl Parser<'_> {
             span: self.span_from(start),
         }))
     }
-
-    /// `~` statement: a reaction in KINETIC (and by default elsewhere, where sema reports it),
-    /// an equation in LINEAR/NONLINEAR.
-    fn tilde_statement(&mut self) -> Option<Stmt> {
-        let start = self.bump().span.start;
-        if self.block_kind == BlockKind::Equations {
-            let lhs = self.expr();
-            if self.expect(TokenKind::Assign, "in `~` equation").is_none() {
-                self.recover_statement();
-                return None;
-            }
-            let rhs = self.expr();
-            return Some(Stmt::Equation {
-                lhs,
-                rhs,
-                span: self.span_from(start),
-            });
-        }
-        let lhs = self.reaction_terms("after `~`")?;
-        let arrow = self.peek();
-        let kind = match arrow.kind {
-            TokenKind::Reversible => {
-                self.bump();
-                let rhs = self.reaction_terms("after `<->`")?;
-                let rates = self.rate_list(2)?;
-                let mut rates = rates.into_iter();
-                let forward = rates.next()?;
-                let backward = rates.next()?;
-                return Some(Stmt::Reaction {
-                    lhs,
-                    rhs,
-                    kind: ReactionKind::Reversible { forward, backward },
-                    span: self.span_from(start),
-                });
-            }
-            TokenKind::Flux => {
-                self.bump();
-                ReactionKind::Flux(self.rate_list(1)?.pop()?)
-            }
-            TokenKind::Arrow => {
-                self.bump();
-                let rhs = if self.at(TokenKind::LParen) {
-                    Vec::new()
-                } else {
-                    self.reaction_terms("after `->`")?
-                };
-                let rate = self.rate_list(1)?.pop()?;
-                return Some(Stmt::Reaction {
-                    lhs,
-                    rhs,
-                    kind: ReactionKind::Forward(rate),
-                    span: self.span_from(start),
-                });
-            }
-            _ => {
-                self.error_expected("`<->`, `<<` or `->`", "in reaction");
-                self.recover_statement();
-                return None;
-            }
-        };
-        Some(Stmt::Reaction {
-            lhs,
-            rhs: Vec::new(),
-            kind,
-            span: self.span_from(start),
-        })
-    }
-
-    /// `(e)` or `(e1, e2)` rates of a reaction.
-    fn rate_list(&mut self, count: usize) -> Option<Vec<Expr>> {
-        if self
-            .expect(TokenKind::LParen, "before the reaction rates")
-            .is_none()
-        {
-            self.recover_statement();
-            return None;
-        }
-        let mut rates = vec![self.expr()];
-        while rates.len() < count {
-            if self
-                .expect(TokenKind::Comma, "between forward and backward rates")
-                .is_none()
-            {
-                self.recover_statement();
-                return None;
-            }
-            rates.push(self.expr());
-        }
-        if self
-            .expect(TokenKind::RParen, "after the reaction rates")
-            .is_none()
-        {
-            self.recover_statement();
-            return None;
-        }
-        Some(rates)
-    }
-
-    /// `2 A + B[i] + …`.
-    fn reaction_terms(&mut self, context: &str) -> Option<Vec<ReactionTerm>> {
-        let mut terms = Vec::new();
-        loop {
-            let mut coefficient = 1;
-            if self.at(TokenKind::Number) {
-                let t = self.bump();
-                let text = self.token_text(t);
-                match text.parse::<u32>() {
-                    Ok(c) if c > 0 => coefficient = c,
-                    _ => self.error(
-                        t.span,
-                        format!(
-                            "stoichiometric coefficient must be a positive integer, found `{text}`"
-                        ),
-                    ),
-                }
-            }
-            let Some(name) = self.expect_ident(context) else {
-                self.recover_statement();
-                return None;
-            };
-            let index = if self.eat(TokenKind::LBracket).is_some() {
-                let e = self.expr();
-                self.expect(
-                    TokenKind::RBracket,
-                    &format!("after the index of `{}`", name.name),
-                );
-                Some(e)
-            } else {
-                None
-            };
-            terms.push(ReactionTerm {
-                coefficient,
-                name,
-                index,
-            });
-            if self.eat(TokenKind::Plus).is_none() {
-                return Some(terms);
-            }
-        }
-    }
-}
-
-/// `2 A + B` as the expression `2*A + B` (the left side of CONSERVE).
-fn terms_to_expr(terms: Vec<ReactionTerm>) -> Expr {
-    let mut result: Option<Expr> = None;
-    for term in terms {
-        let span = term.name.span;
-        let var = Expr::Var {
-            name: term.name,
-            index: term.index.map(Box::new),
-        };
-        let value = if term.coefficient == 1 {
-            var
-        } else {
-            let c = term.coefficient;
-            let number = Expr::Number {
-                value: f64::from(c),
-                text: c.to_string(),
-                span,
-            };
-            Expr::Binary {
-                op: crate::ast::BinaryOp::Mul,
-                lhs: Box::new(number),
-                rhs: Box::new(var),
-                span,
-            }
-        };
-        result = Some(match result {
-            None => value,
-            Some(acc) => {
-                let span = Span {
-                    start: acc.span().start,
-                    end: value.span().end,
-                };
-                Expr::Binary {
-                    op: crate::ast::BinaryOp::Add,
-                    lhs: Box::new(acc),
-                    rhs: Box::new(value),
-                    span,
-                }
-            }
-        });
-    }
-    result.unwrap_or(Expr::Error(Span::default()))
 }

@@ -6,6 +6,7 @@
 
 mod body;
 mod declare;
+mod names;
 mod symbols;
 pub mod verbatim;
 
@@ -19,6 +20,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::ast::Program;
 use crate::diagnostic::{closest, Diagnostic};
+use crate::parser::{parse_with_includes, FileSystemResolver, IncludeResolver};
 use crate::source::SourceFile;
 
 /// A file that parsed and checked without errors.
@@ -54,13 +56,23 @@ pub fn check(file: &SourceFile, program: &Program) -> (SymbolTable, Vec<Diagnost
     (checker.table, diagnostics)
 }
 
-/// Parses and checks `text` (raw bytes are accepted; invalid UTF-8 is reported). Semantic
+/// Parses and checks `text` (raw bytes are accepted; invalid UTF-8 is reported), reading the
+/// files it INCLUDEs from disk relative to `name` (see [`FileSystemResolver`]). Semantic
 /// checks run only if parsing produced no errors, so that one syntax error does not cascade
 /// into a list of "undeclared" names. On failure, returns every diagnostic (errors and
 /// warnings) in source order.
 pub fn parse_and_check(name: &str, text: impl AsRef<[u8]>) -> Result<Checked, Vec<Diagnostic>> {
-    let file = SourceFile::from_bytes(name, text.as_ref());
-    let (program, mut diagnostics) = crate::parser::parse(&file);
+    parse_and_check_with(name, text, &FileSystemResolver)
+}
+
+/// [`parse_and_check`] with INCLUDEs found by `resolver`.
+pub fn parse_and_check_with(
+    name: &str,
+    text: impl AsRef<[u8]>,
+    resolver: &dyn IncludeResolver,
+) -> Result<Checked, Vec<Diagnostic>> {
+    let mut file = SourceFile::from_bytes(name, text.as_ref());
+    let (program, mut diagnostics) = parse_with_includes(&mut file, resolver);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }

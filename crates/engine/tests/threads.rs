@@ -1,0 +1,144 @@
+//! Threads: a network of hh cells with ExpSyn synapses, driven by NetStims, gives identical
+//! traces and spikes with 1, 2 and 3 threads; zero-delay connections keep cells together.
+
+use std::collections::BTreeMap;
+
+use engine::{
+    ArtificialCellSpec, NetConSpec, Probe, SimulationBuilder, SpikeDetectorSpec, SpikeSource,
+    Target, VecRecorder, VecSpikes,
+};
+use mech::Catalogue;
+use model::{CellDescription, PointProcess, Section};
+
+const CELLS: usize = 20;
+
+/// One hh soma with `synapses` ExpSyns (e = 0) at its centre.
+fn cell(k: usize, synapses: usize) -> CellDescription {
+    let mut s = Section::new("soma");
+    s.length = 20.0;
+    s.set_range("diam", 20.0 + k as f64 * 0.1).unwrap();
+    s.insert_mechanism("hh", &[]);
+    let mut c = CellDescription::new("hh");
+    c.add_section(s);
+    for _ in 0..synapses {
+        c.point_processes.push(PointProcess {
+            mechanism: "ExpSyn".into(),
+            section: 0,
+            x: 0.5,
+            values: BTreeMap::from([("tau".to_string(), 2.0), ("e".to_string(), 0.0)]),
+        });
+    }
+    c
+}
+
+/// Ring-and-chord network: cell i excites i+1, i+3 and i+7; NetStims drive cells 0, 5, 10, 15.
+/// `zero_delay` adds delay-0 connections 2→3 and 12→13 (forcing those pairs together).
+fn network(cat: &Catalogue, threads: usize, zero_delay: bool) -> (VecRecorder, VecSpikes, usize) {
+    let mut b = SimulationBuilder::new(cat);
+    for k in 0..CELLS {
+        b.cell(cell(k, 4));
+        b.detector(SpikeDetectorSpec {
+            cell: k,
+            section: 0,
+            x: 0.5,
+            threshold: -20.0,
+        });
+    }
+    let mut next_syn = [0usize; CELLS];
+    let mut syn = |cell: usize| {
+        let s = next_syn[cell];
+        next_syn[cell] += 1;
+        Target::PointProcess { cell, index: s }
+    };
+    for i in 0..CELLS {
+        for (hop, delay) in [(1, 1.0), (3, 1.5), (7, 2.25)] {
+            let j = (i + hop) % CELLS;
+            b.netcon(NetConSpec {
+                source: SpikeSource::Detector(i),
+                target: Some(syn(j)),
+                delay,
+                weights: vec![0.004 + 0.0001 * i as f64],
+            });
+        }
+    }
+    for (n, &k) in [0usize, 5, 10, 15].iter().enumerate() {
+        let a = b.artificial_cell(ArtificialCellSpec {
+            mechanism: "NetStim".into(),
+            values: BTreeMap::from([
+                ("start".to_string(), 2.0 + n as f64),
+                ("interval".to_string(), 9.0),
+                ("number".to_string(), 20.0),
+                ("noise".to_string(), 0.0),
+            ]),
+        });
+        b.netcon(NetConSpec {
+            source: SpikeSource::Artificial(a),
+            target: Some(syn(k)),
+            delay: 1.0,
+            weights: vec![0.02],
+        });
+    }
+    if zero_delay {
+        for (i, j) in [(2, 3), (12, 13)] {
+            b.netcon(NetConSpec {
+                source: SpikeSource::Detector(i),
+                target: Some(syn(j)),
+                delay: 0.0,
+                weights: vec![0.003],
+            });
+        }
+    }
+    b.celsius(6.3).dt(0.025).v_init(-65.0).threads(threads);
+    let mut sim = b.build().unwrap();
+    let probes: Vec<Probe> = (0..CELLS)
+        .flat_map(|k| {
+            [
+                Probe::segment(k, 0, 0.5, "v"),
+                Probe::point_process(k, 0, "g"),
+            ]
+        })
+        .collect();
+    sim.set_probes(&probes).unwrap();
+    let mut rec = VecRecorder::default();
+    let mut spikes = VecSpikes::default();
+    sim.run(100.0, &mut rec, &mut spikes);
+    (rec, spikes, sim.partitions())
+}
+
+#[test]
+fn identical_results_for_one_two_and_three_threads() {
+    let cat = Catalogue::new();
+    let (rec1, spikes1, parts1) = network(&cat, 1, false);
+    assert_eq!(parts1, 1);
+    let cell_spikes = spikes1
+        .spikes
+        .iter()
+        .filter(|(s, _)| matches!(s, SpikeSource::Detector(_)))
+        .count();
+    assert!(
+        cell_spikes > 40,
+        "the network should be active: {cell_spikes} spikes"
+    );
+    for threads in [2, 3] {
+        let (rec, spikes, parts) = network(&cat, threads, false);
+        assert_eq!(parts, threads);
+        assert_eq!(rec.t, rec1.t);
+        for (k, (a, b)) in rec.columns.iter().zip(&rec1.columns).enumerate() {
+            let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+            assert!(same, "column {k} differs with {threads} threads");
+        }
+        assert_eq!(spikes, spikes1, "spikes differ with {threads} threads");
+    }
+}
+
+#[test]
+fn zero_delay_connections_keep_cells_together() {
+    let cat = Catalogue::new();
+    let (rec1, spikes1, _) = network(&cat, 1, true);
+    let (rec3, spikes3, parts) = network(&cat, 3, true);
+    assert_eq!(parts, 3);
+    assert_eq!(spikes1, spikes3);
+    for (a, b) in rec1.columns.iter().zip(&rec3.columns) {
+        assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
+}

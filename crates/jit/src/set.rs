@@ -1,0 +1,362 @@
+//! [`JitSet`]: a mechanism set whose kernels run as native code, on the very storage of the
+//! wrapped [`InterpretedSet`] (which also provides table construction, NET_RECEIVE, field and
+//! global access, and the kernels the JIT does not compile).
+
+use std::time::Duration;
+
+use mech::{Context, InterpretedSet, MechanismSet, LANES};
+use nmodl::ir::{self, Kernel};
+
+use crate::abi::{Host, KernelEnv, ION_VARS};
+use crate::analysis::{self, Unsupported, Usage};
+use crate::compile::{JitModule, KernelFn};
+use crate::Error;
+
+/// Which kernel of a mechanism.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KernelKind {
+    Init,
+    Current,
+    Jacobian,
+    State,
+}
+
+const KINDS: [KernelKind; 4] = [
+    KernelKind::Init,
+    KernelKind::Current,
+    KernelKind::Jacobian,
+    KernelKind::State,
+];
+
+struct Compiled {
+    f: KernelFn,
+    usage: Usage,
+}
+
+/// A mechanism set running compiled kernels (see the crate docs).
+pub struct JitSet {
+    inner: InterpretedSet,
+    mech: std::sync::Arc<ir::Mechanism>,
+    /// Kept alive for `kernels`' code.
+    _module: Option<JitModule>,
+    kernels: [Option<Compiled>; 4],
+    /// Why each kernel that exists is interpreted (None = compiled or absent).
+    interpreted: [Option<Unsupported>; 4],
+    compile_time: Duration,
+    field_ptrs: Vec<*mut f64>,
+    ion_cols: Vec<*mut f64>,
+    ion_index: Vec<*const u32>,
+    snap: Vec<f64>,
+    table_on: Vec<u8>,
+    table_locals: Vec<f64>,
+    solve_buf: Vec<f64>,
+    perm: Vec<usize>,
+    max_node: Option<u32>,
+    /// Largest entry per ion use (None: no instances).
+    max_ion_entry: Vec<Option<u32>>,
+}
+
+// SAFETY: the raw pointers point into storage owned by `inner` (columns are never reallocated
+// after creation) or are rebuilt for each call; the native code is owned by `_module`. Nothing
+// is shared with another thread.
+unsafe impl Send for JitSet {}
+
+fn kernel_of(m: &ir::Mechanism, k: KernelKind) -> Option<&Kernel> {
+    match k {
+        KernelKind::Init => Some(&m.init),
+        KernelKind::Current => m.current.as_ref(),
+        KernelKind::Jacobian => m.jacobian.as_ref(),
+        KernelKind::State => m.state.as_ref(),
+    }
+}
+
+impl JitSet {
+    /// Compiles the kernels of `inner`'s mechanism. Kernels the JIT cannot run with the
+    /// interpreter's exact results (see [`crate::analysis`]) stay interpreted.
+    pub fn new(mut inner: InterpretedSet) -> Result<Self, Error> {
+        let mech = std::sync::Arc::new(inner.mechanism().clone());
+        let print = inner.print_enabled();
+        let artificial = mech.kind == ir::Kind::Artificial;
+        let nodes = inner.nodes().to_vec();
+        let distinct = nodes.windows(2).all(|w| w[0] < w[1])
+            || {
+                let mut s = nodes.clone();
+                s.sort_unstable();
+                s.windows(2).all(|w| w[0] != w[1])
+            };
+        let mut table_local_offset = Vec::with_capacity(mech.tables.len());
+        let mut total = 0;
+        for t in &mech.tables {
+            table_local_offset.push(total);
+            total += t.body.locals.len().max(1);
+        }
+        let mut module = None;
+        let mut kernels: [Option<Compiled>; 4] = Default::default();
+        let mut interpreted: [Option<Unsupported>; 4] = Default::default();
+        let mut ids = Vec::new();
+        let mut max_system = 0;
+        if !artificial && !inner.is_empty() {
+            for (slot, kind) in KINDS.iter().enumerate() {
+                let Some(k) = kernel_of(&mech, *kind) else {
+                    continue;
+                };
+                if let Err(why) = analysis::check(&mech, &k.body, distinct, print) {
+                    interpreted[slot] = Some(why);
+                    continue;
+                }
+                if module.is_none() {
+                    module = Some(JitModule::new()?);
+                }
+                let usage = analysis::usage(&mech, &k.body);
+                max_system = max_system.max(usage.max_system);
+                let name = format!("{}_{:?}", mech.name, kind);
+                let jm = module.as_mut().expect("created above");
+                let id = jm.add_kernel(
+                    &name,
+                    &mech,
+                    &k.body,
+                    k.locals.len(),
+                    &usage,
+                    &table_local_offset,
+                )?;
+                ids.push((slot, id, usage));
+            }
+        }
+        let mut compile_time = Duration::ZERO;
+        if let Some(jm) = module.as_mut() {
+            jm.finish()?;
+            for (slot, id, usage) in ids {
+                kernels[slot] = Some(Compiled {
+                    f: jm.function(id),
+                    usage,
+                });
+            }
+            compile_time = jm.compile_time;
+        }
+        let (st, _) = inner.parts_mut();
+        let field_ptrs = st.fields.iter_mut().map(|c| c.as_mut_ptr()).collect();
+        let max_ion_entry = st
+            .ion_index
+            .iter()
+            .map(|ix| ix.iter().copied().max())
+            .collect();
+        let n_globals = st.globals.len();
+        let n_ions = mech.ions.len();
+        Ok(JitSet {
+            max_node: nodes.iter().copied().max(),
+            inner,
+            mech: mech.clone(),
+            _module: module,
+            kernels,
+            interpreted,
+            compile_time,
+            field_ptrs,
+            ion_cols: vec![std::ptr::null_mut(); n_ions * 5],
+            ion_index: vec![std::ptr::null(); n_ions],
+            snap: vec![0.0; n_globals],
+            table_on: vec![0; mech.tables.len()],
+            table_locals: vec![0.0; total.max(1)],
+            solve_buf: vec![0.0; max_system * max_system + 2 * max_system + 1],
+            perm: vec![0; max_system.max(1)],
+            max_ion_entry,
+        })
+    }
+
+    /// Time spent generating native code for this set.
+    pub fn compile_time(&self) -> Duration {
+        self.compile_time
+    }
+
+    /// Whether kernel `kind` runs as native code.
+    pub fn is_compiled(&self, kind: KernelKind) -> bool {
+        self.kernels[kind as usize].is_some()
+    }
+
+    /// Why kernel `kind` stays interpreted (None when compiled or absent).
+    pub fn interpreted_reason(&self, kind: KernelKind) -> Option<&Unsupported> {
+        self.interpreted[kind as usize].as_ref()
+    }
+
+    /// The wrapped interpreter set.
+    pub fn interpreter(&self) -> &InterpretedSet {
+        &self.inner
+    }
+
+    /// Runs compiled kernel `slot`; false when indices do not fit the arrays (the caller then
+    /// interprets, which reports such data by NaN/no-op exactly as before).
+    fn run(&mut self, slot: usize, ctx: &mut Context) -> bool {
+        let Some(k) = &self.kernels[slot] else {
+            return false;
+        };
+        let f = k.f;
+        let u = &k.usage;
+        let n = self.inner.len();
+        let node_arrays: [*mut f64; 5] = [
+            ctx.v.as_ptr() as *mut f64,
+            ctx.rhs.as_mut_ptr(),
+            ctx.d.as_mut_ptr(),
+            ctx.area.as_ptr() as *mut f64,
+            ctx.diam.as_ptr() as *mut f64,
+        ];
+        let lens = [
+            ctx.v.len(),
+            ctx.rhs.len(),
+            ctx.d.len(),
+            ctx.area.len(),
+            ctx.diam.len(),
+        ];
+        if let Some(max) = self.max_node {
+            if u.nodes.iter().any(|&s| max as usize >= lens[s]) {
+                return false;
+            }
+        }
+        let (st, tables) = self.inner.parts_mut();
+        for &(use_, slot) in &u.ions {
+            let store = st.ion_map[use_ as usize];
+            let col = ctx.ions.ions[store].column_mut(ION_VARS[slot]);
+            if let Some(max) = self.max_ion_entry[use_ as usize] {
+                if max as usize >= col.len() {
+                    return false;
+                }
+            }
+            self.ion_cols[use_ as usize * 5 + slot] = col.as_mut_ptr();
+            self.ion_index[use_ as usize] = st.ion_index[use_ as usize].as_ptr();
+        }
+        for (k, t) in self.mech.tables.iter().enumerate() {
+            self.table_on[k] =
+                u8::from(st.globals[t.usetable as usize] != 0.0 && tables[k].is_built());
+        }
+        let mut host = Host {
+            // SAFETY (lifetime): the sink outlives this call; `host` does not escape it.
+            events: unsafe {
+                std::mem::transmute::<
+                    *mut (dyn mech::EventSink + '_),
+                    *mut (dyn mech::EventSink + 'static),
+                >(&mut *ctx.events)
+            },
+            rng: &mut st.rng,
+            set_id: st.set_id,
+            t: ctx.t,
+            perm: self.perm.as_mut_ptr(),
+        };
+        let mut env = KernelEnv {
+            fields: self.field_ptrs.as_ptr(),
+            globals_live: st.globals.as_mut_ptr(),
+            globals_snap: st.globals.as_ptr(),
+            nodes: st.nodes.as_ptr(),
+            node_arrays,
+            ion_cols: self.ion_cols.as_ptr(),
+            ion_index: self.ion_index.as_ptr(),
+            t: ctx.t,
+            dt: ctx.dt,
+            celsius: ctx.celsius,
+            table_on: self.table_on.as_ptr(),
+            tables: tables.as_ptr(),
+            table_locals: self.table_locals.as_mut_ptr(),
+            solve_buf: self.solve_buf.as_mut_ptr(),
+            host: &mut host,
+        };
+        if u.writes_globals {
+            // The interpreter broadcasts globals per chunk of LANES instances and stores the
+            // last writer's value at the chunk's end; snapshots per chunk reproduce that.
+            let mut start = 0;
+            while start < n {
+                let end = (start + LANES).min(n);
+                self.snap.copy_from_slice(&st.globals);
+                env.globals_snap = self.snap.as_ptr();
+                // SAFETY: env points to live storage sized for every index the kernel uses
+                // (checked above and at creation).
+                unsafe { f(&env, start as i64, end as i64) };
+                start = end;
+            }
+        } else {
+            // SAFETY: as above.
+            unsafe { f(&env, 0, n as i64) };
+        }
+        true
+    }
+}
+
+impl MechanismSet for JitSet {
+    fn mechanism(&self) -> &ir::Mechanism {
+        &self.mech
+    }
+
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn nodes(&self) -> &[u32] {
+        self.inner.nodes()
+    }
+
+    fn check_tables(&mut self, ctx: &mut Context) {
+        self.inner.check_tables(ctx)
+    }
+
+    fn init(&mut self, ctx: &mut Context) {
+        if self.kernels[0].is_none() {
+            return self.inner.init(ctx);
+        }
+        self.inner.check_tables(ctx);
+        if self.run(0, ctx) {
+            self.inner.wrote_concentrations(ctx);
+        } else {
+            self.inner.init(ctx);
+        }
+    }
+
+    fn current(&mut self, ctx: &mut Context) {
+        if self.kernels[1].is_none() {
+            return self.inner.current(ctx);
+        }
+        self.inner.check_tables(ctx);
+        if !self.run(1, ctx) {
+            self.inner.current(ctx);
+        }
+    }
+
+    fn jacobian(&mut self, ctx: &mut Context) {
+        if !self.run(2, ctx) {
+            self.inner.jacobian(ctx);
+        }
+    }
+
+    fn state(&mut self, ctx: &mut Context) {
+        if self.kernels[3].is_none() {
+            return self.inner.state(ctx);
+        }
+        if self.mech.current.is_none() {
+            self.inner.check_tables(ctx);
+        }
+        if self.run(3, ctx) {
+            self.inner.wrote_concentrations(ctx);
+        } else {
+            self.inner.state(ctx);
+        }
+    }
+
+    fn net_receive(&mut self, ctx: &mut Context, instance: usize, args: &mut [f64], flag: f64) {
+        self.inner.net_receive(ctx, instance, args, flag)
+    }
+
+    fn net_receive_init(&mut self, ctx: &mut Context, instance: usize, args: &mut [f64]) {
+        self.inner.net_receive_init(ctx, instance, args)
+    }
+
+    fn field_values(&self, name: &str) -> Option<&[f64]> {
+        self.inner.field_values(name)
+    }
+
+    fn field_values_mut(&mut self, name: &str) -> Option<&mut [f64]> {
+        self.inner.field_values_mut(name)
+    }
+
+    fn set_global(&mut self, name: &str, value: f64) -> bool {
+        self.inner.set_global(name, value)
+    }
+
+    fn global(&self, name: &str) -> Option<f64> {
+        self.inner.global(name)
+    }
+}

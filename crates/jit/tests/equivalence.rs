@@ -1,0 +1,258 @@
+//! The JIT against the interpreter, bit for bit: every built-in mechanism, the nine HCO
+//! mechanisms and the reference-data `.mod` files run `init` and several
+//! `current`/`jacobian`/`state` steps on the same random instance data with both backends; all
+//! fields, globals, node arrays and ion arrays must carry identical bits after every kernel.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jit::{JitSet, KernelKind};
+use mech::{Catalogue, Context, InterpretedSet, IonStore, MechanismSet, BUILTIN_NAMES};
+use nmodl::ir::{self, IonVar};
+
+/// splitmix64 → uniform [0, 1).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[derive(Clone)]
+struct World {
+    v: Vec<f64>,
+    rhs: Vec<f64>,
+    d: Vec<f64>,
+    area: Vec<f64>,
+    diam: Vec<f64>,
+    ions: IonStore,
+}
+
+#[derive(Default, Debug, PartialEq)]
+struct Recorder(Vec<(usize, usize, u64, u64)>);
+impl mech::EventSink for Recorder {
+    fn net_send(&mut self, m: usize, i: usize, t: f64, f: f64) {
+        self.0.push((m, i, t.to_bits(), f.to_bits()));
+    }
+    fn net_event(&mut self, m: usize, i: usize, t: f64) {
+        self.0.push((m, i, t.to_bits(), 1));
+    }
+    fn net_move(&mut self, m: usize, i: usize, t: f64) {
+        self.0.push((m, i, t.to_bits(), 2));
+    }
+}
+
+fn with_ctx<R>(w: &mut World, ev: &mut Recorder, t: f64, f: impl FnOnce(&mut Context) -> R) -> R {
+    let mut ctx = Context {
+        t,
+        dt: 0.025,
+        celsius: 16.3,
+        v: &w.v,
+        rhs: &mut w.rhs,
+        d: &mut w.d,
+        area: &w.area,
+        diam: &w.diam,
+        ions: &mut w.ions,
+        events: ev,
+    };
+    f(&mut ctx)
+}
+
+fn same(a: f64, b: f64) -> bool {
+    a.to_bits() == b.to_bits()
+}
+
+fn compare(what: &str, a: &[f64], b: &[f64]) {
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert!(same(*x, *y), "{what}[{i}]: interpreter {x:e} vs jit {y:e}");
+    }
+}
+
+fn compare_all(
+    stage: &str,
+    m: &ir::Mechanism,
+    a: (&dyn MechanismSet, &World),
+    b: (&dyn MechanismSet, &World),
+) {
+    for f in &m.fields {
+        compare(
+            &format!("{} {stage}: field {}", m.name, f.name),
+            a.0.field_values(&f.name).unwrap(),
+            b.0.field_values(&f.name).unwrap(),
+        );
+    }
+    for g in &m.globals {
+        let (x, y) = (a.0.global(&g.name).unwrap(), b.0.global(&g.name).unwrap());
+        assert!(same(x, y), "{} {stage}: global {} {x} vs {y}", m.name, g.name);
+    }
+    compare(&format!("{} {stage}: rhs", m.name), &a.1.rhs, &b.1.rhs);
+    compare(&format!("{} {stage}: d", m.name), &a.1.d, &b.1.d);
+    for (ia, ib) in a.1.ions.ions.iter().zip(&b.1.ions.ions) {
+        for var in [
+            IonVar::Erev,
+            IonVar::Inside,
+            IonVar::Outside,
+            IonVar::Current,
+            IonVar::DCurrentDv,
+        ] {
+            compare(
+                &format!("{} {stage}: ion {} {var:?}", m.name, ia.name),
+                ia.column(var),
+                ib.column(var),
+            );
+        }
+    }
+}
+
+/// Runs both backends on `n` instances of `name` and compares after every kernel.
+/// Returns the JIT compile time in seconds.
+fn check_mechanism(cat: &Catalogue, name: &str, n: usize, seed: u64) -> f64 {
+    let m = cat.mechanism(name).unwrap();
+    let point = m.kind != ir::Kind::Density;
+    // Point processes: two instances on some nodes (shared rhs/d/ion entries).
+    let nodes: Vec<u32> = (0..n as u32)
+        .map(|i| if point { i - i % 2 * u32::from(i % 4 == 1) } else { i })
+        .collect();
+    let n_nodes = nodes.iter().copied().max().unwrap_or(0) as usize + 1;
+    let mut b = IonStore::builder();
+    b.add_mechanism(&m, &nodes).unwrap();
+    let mut ions = b.build().unwrap();
+    let mut rng = Rng(seed);
+    for k in 0..ions.ions.len() {
+        let name = ions.ions[k].name.clone();
+        let entries = ions.ions[k].nodes.clone();
+        for node in entries {
+            let ci = 1e-4 * (0.5 + rng.next());
+            let co = 2.0 + rng.next();
+            ions.set_value(&name, node, IonVar::Inside, ci);
+            ions.set_value(&name, node, IonVar::Outside, co);
+            ions.set_value(&name, node, IonVar::Erev, -90.0 + 150.0 * rng.next());
+        }
+    }
+    let mut world = World {
+        v: (0..n_nodes).map(|_| -80.0 + 120.0 * rng.next()).collect(),
+        rhs: vec![0.0; n_nodes],
+        d: vec![0.0; n_nodes],
+        area: (0..n_nodes).map(|_| 100.0 + 500.0 * rng.next()).collect(),
+        diam: (0..n_nodes).map(|_| 0.5 + 5.0 * rng.next()).collect(),
+        ions,
+    };
+    let mut interp: Box<dyn MechanismSet> = Box::new(
+        InterpretedSet::new(Arc::clone(&m), nodes.clone(), &world.ions, 3).unwrap(),
+    );
+    let jit_inner = InterpretedSet::new(Arc::clone(&m), nodes.clone(), &world.ions, 3).unwrap();
+    let jit_set = JitSet::new(jit_inner).unwrap();
+    let compile = jit_set.compile_time().as_secs_f64();
+    for kind in [
+        KernelKind::Init,
+        KernelKind::Current,
+        KernelKind::Jacobian,
+        KernelKind::State,
+    ] {
+        if let Some(why) = jit_set.interpreted_reason(kind) {
+            eprintln!("{name}: {kind:?} stays interpreted ({why:?})");
+        }
+    }
+    let mut jit: Box<dyn MechanismSet> = Box::new(jit_set);
+    // Random parameters, the same in both sets.
+    for f in &m.fields {
+        let vals: Vec<f64> = (0..n)
+            .map(|_| f.default * (0.75 + 0.5 * rng.next()) + 0.01 * rng.next())
+            .collect();
+        interp.field_values_mut(&f.name).unwrap().copy_from_slice(&vals);
+        jit.field_values_mut(&f.name).unwrap().copy_from_slice(&vals);
+    }
+    let mut w2 = world.clone();
+    let (mut ea, mut eb) = (Recorder::default(), Recorder::default());
+    with_ctx(&mut world, &mut ea, 0.0, |c| interp.init(c));
+    with_ctx(&mut w2, &mut eb, 0.0, |c| jit.init(c));
+    compare_all("init", &m, (&*interp, &world), (&*jit, &w2));
+    for step in 0..5 {
+        let t = step as f64 * 0.025;
+        for w in [&mut world, &mut w2] {
+            w.rhs.iter_mut().for_each(|x| *x = 0.0);
+            w.d.iter_mut().for_each(|x| *x = 0.0);
+            w.ions.current_begin(16.3);
+        }
+        with_ctx(&mut world, &mut ea, t + 0.0125, |c| interp.current(c));
+        with_ctx(&mut w2, &mut eb, t + 0.0125, |c| jit.current(c));
+        compare_all(&format!("current {step}"), &m, (&*interp, &world), (&*jit, &w2));
+        with_ctx(&mut world, &mut ea, t + 0.0125, |c| interp.jacobian(c));
+        with_ctx(&mut w2, &mut eb, t + 0.0125, |c| jit.jacobian(c));
+        compare_all(&format!("jacobian {step}"), &m, (&*interp, &world), (&*jit, &w2));
+        // Move v so the next step sees new values.
+        for w in [&mut world, &mut w2] {
+            for (k, v) in w.v.iter_mut().enumerate() {
+                *v += 0.5 * ((k + step) % 7) as f64 - 1.5;
+            }
+        }
+        with_ctx(&mut world, &mut ea, t + 0.025, |c| interp.state(c));
+        with_ctx(&mut w2, &mut eb, t + 0.025, |c| jit.state(c));
+        compare_all(&format!("state {step}"), &m, (&*interp, &world), (&*jit, &w2));
+    }
+    assert_eq!(ea, eb, "{name}: events");
+    compile
+}
+
+fn mod_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "mod"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn builtins_match_the_interpreter_bit_for_bit() {
+    let cat = Catalogue::new();
+    for name in BUILTIN_NAMES.iter().filter(|n| **n != "VecStim") {
+        for n in [1, 64, 150] {
+            check_mechanism(&cat, name, n, 7 + n as u64);
+        }
+    }
+}
+
+#[test]
+fn hco_mechanisms_match_the_interpreter_bit_for_bit() {
+    let dir = Path::new("/work/shared/models/hco/mechanisms/modfiles");
+    if !dir.exists() {
+        eprintln!("skipped: {} not present", dir.display());
+        return;
+    }
+    let mut cat = Catalogue::new();
+    let names = cat.add_user_dir(dir).unwrap();
+    assert_eq!(names.len(), 9);
+    let mut total = 0.0;
+    for name in &names {
+        total += check_mechanism(&cat, name, 51, 11);
+        check_mechanism(&cat, name, 130, 12);
+    }
+    eprintln!("JIT compile time, nine HCO mechanisms: {:.1} ms", total * 1e3);
+}
+
+#[test]
+fn reference_data_mechanisms_match_the_interpreter_bit_for_bit() {
+    let dir = workspace().join("tests/reference-data/mod");
+    let mut cat = Catalogue::new();
+    let names: Vec<String> = mod_files(&dir)
+        .iter()
+        .map(|f| cat.add_user_file(f).unwrap())
+        .collect();
+    for name in &names {
+        for n in [3, 100] {
+            check_mechanism(&cat, name, n, 99 + n as u64);
+        }
+    }
+}
