@@ -181,10 +181,12 @@ def check_analyzer(config_file):
     try:
         name, report = _get_report(config=config)
         for pop in report.populations:
-            for nid in report[pop].node_ids():
-                trace = np.asarray(report.data(node_ids=nid, population=pop)).ravel()
-                check(len(trace) == report[pop].n_steps() and np.all(np.isfinite(trace)),
-                      f"{config_file}: bmtk.analyzer trace of {pop} node {nid}")
+            all_data = np.asarray(report.data(population=pop))
+            ptr = report[pop].index_pointer()
+            for i, nid in enumerate(report[pop].node_ids()):
+                trace = np.asarray(report.data(node_id=nid, population=pop, sections="origin")).ravel()
+                check(np.array_equal(trace, all_data[:, ptr[i]]),
+                      f"{config_file}: bmtk.analyzer soma trace of {pop} node {nid}")
         with tempfile.TemporaryDirectory() as tmp:
             png = os.path.join(tmp, "traces.png")
             plot_traces(config_file=config_file, show=False, save_as=png)

@@ -96,10 +96,10 @@ if [ "${INTEROP_QUICK:-0}" != 1 ]; then
     # v_init −80 has no expected traces, only its 15 spikes.
     run_case hco-single simulation_config_vinit80.json required --spikes "$E/spikes_vinit80.csv"
 fi
-run_case hco-pair simulation_config.json optional \
+run_case hco-pair simulation_config.json required \
     --trace "v:0=$E/v_0.npy" --trace "v:1=$E/v_1.npy" \
     --trace "cai:0=$E/cai_0.npy" --trace "cai:1=$E/cai_1.npy" --spikes "$E/spikes.csv"
-run_case mc-net100 simulation_config.json optional \
+run_case mc-net100 simulation_config.json required \
     --trace "v:0-9=$E/v_soma_nodes0-9.npy" --spikes "$E/spikes.csv"
 
 if [ ${#skipped[@]} -gt 0 ]; then

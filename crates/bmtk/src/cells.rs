@@ -19,7 +19,8 @@ pub struct CellEntry {
 
 /// `.hoc` files directly in `templates_dir`, sorted by name.
 pub fn template_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("{}: cannot read templates_dir", dir.display()))?;
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("{}: cannot read templates_dir", dir.display()))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "hoc"))
@@ -39,14 +40,22 @@ pub fn build_population(
     for index in 0..population.len() {
         let node_id = population.node_ids[index];
         let here = || format!("population `{}`, node {node_id}", population.name);
-        let model_type = population.property(index, "model_type").map(|p| p.as_str().into_owned());
+        let model_type = population
+            .property(index, "model_type")
+            .map(|p| p.as_str().into_owned());
         if model_type.as_deref() == Some("virtual") {
             continue;
         }
         let template = population
             .property(index, "model_template")
             .map(|p| p.as_str().into_owned())
-            .ok_or_else(|| anyhow!("{}: no `model_template` (needed for model_type {:?})", here(), model_type))?;
+            .ok_or_else(|| {
+                anyhow!(
+                    "{}: no `model_template` (needed for model_type {:?})",
+                    here(),
+                    model_type
+                )
+            })?;
         let Some(name) = template.strip_prefix("hoc:") else {
             bail!("{}: model_template `{template}` is not supported yet (only `hoc:<Template>` cells are)", here());
         };
@@ -55,8 +64,14 @@ pub fn build_population(
             .map_err(|e| anyhow!("{e}"))
             .with_context(here)?;
         resegment(&mut description, dl).with_context(here)?;
-        let soma = soma_section(&description).ok_or_else(|| anyhow!("{}: template `{name}` created no sections", here()))?;
-        cells.push(CellEntry { population: population.name.clone(), node_id, description, soma });
+        let soma = soma_section(&description)
+            .ok_or_else(|| anyhow!("{}: template `{name}` created no sections", here()))?;
+        cells.push(CellEntry {
+            population: population.name.clone(),
+            node_id,
+            description,
+            soma,
+        });
     }
     Ok(())
 }
@@ -69,7 +84,9 @@ pub fn resegment(cell: &mut CellDescription, dl: f64) -> anyhow::Result<()> {
     }
     for section in &mut cell.sections {
         let nseg = 1 + 2 * (section.length / (2.0 * dl)).trunc() as usize;
-        section.set_nseg(nseg).map_err(|e| anyhow!("{}: {e}", section.name))?;
+        section
+            .set_nseg(nseg)
+            .map_err(|e| anyhow!("{}: {e}", section.name))?;
     }
     Ok(())
 }
@@ -82,7 +99,14 @@ pub fn soma_section(cell: &CellDescription) -> Option<usize> {
 }
 
 /// Adds an IClamp at `section(x)` of `cell`.
-pub fn add_iclamp(cell: &mut CellEntry, section: usize, x: f64, amp: f64, delay: f64, duration: f64) {
+pub fn add_iclamp(
+    cell: &mut CellEntry,
+    section: usize,
+    x: f64,
+    amp: f64,
+    delay: f64,
+    duration: f64,
+) {
     let values = [("amp", amp), ("del", delay), ("dur", duration)]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))

@@ -8,8 +8,9 @@ use anyhow::{bail, Context as _};
 /// Checks every file; returns the number of files with errors.
 pub fn run(files: &[PathBuf], extra_mechanisms: &[PathBuf]) -> anyhow::Result<usize> {
     let mut failures = 0;
-    let (mods, hocs): (Vec<&PathBuf>, Vec<&PathBuf>) =
-        files.iter().partition(|p| p.extension().is_some_and(|e| e == "mod"));
+    let (mods, hocs): (Vec<&PathBuf>, Vec<&PathBuf>) = files
+        .iter()
+        .partition(|p| p.extension().is_some_and(|e| e == "mod"));
     for file in &hocs {
         if file.extension().is_none_or(|e| e != "hoc") {
             bail!("{}: expected a .mod or .hoc file", file.display());
@@ -49,7 +50,10 @@ fn check_mod(path: &Path) -> bool {
         Ok(checked) => {
             print_diagnostics(&checked.warnings);
             if let Err(diagnostics) = nmodl::lower(&checked.program) {
-                let located: Vec<_> = diagnostics.into_iter().map(|d| d.locate(&checked.file)).collect();
+                let located: Vec<_> = diagnostics
+                    .into_iter()
+                    .map(|d| d.locate(&checked.file))
+                    .collect();
                 print_diagnostics(&located);
                 return false;
             }
@@ -71,7 +75,11 @@ fn print_diagnostics(diagnostics: &[nmodl::Diagnostic]) {
 /// The built-in catalogue plus the `.mod` files named on the command line, those given with
 /// `--mechanisms`, and — when neither names any — the `mechanisms/modfiles` folder next to the
 /// templates' folder (BMTK's usual layout).
-fn catalogue_for(mods: &[&PathBuf], extra: &[PathBuf], hocs: &[&PathBuf]) -> anyhow::Result<mech::Catalogue> {
+fn catalogue_for(
+    mods: &[&PathBuf],
+    extra: &[PathBuf],
+    hocs: &[&PathBuf],
+) -> anyhow::Result<mech::Catalogue> {
     let mut catalogue = mech::Catalogue::new();
     let mut sources: Vec<PathBuf> = mods.iter().map(|p| p.to_path_buf()).collect();
     for path in extra {
@@ -83,7 +91,10 @@ fn catalogue_for(mods: &[&PathBuf], extra: &[PathBuf], hocs: &[&PathBuf]) -> any
     }
     if sources.is_empty() {
         for hoc in hocs {
-            let guess = hoc.parent().and_then(Path::parent).map(|p| p.join("mechanisms"));
+            let guess = hoc
+                .parent()
+                .and_then(Path::parent)
+                .map(|p| p.join("mechanisms"));
             if let Some(dir) = guess.filter(|d| d.is_dir()) {
                 sources.extend(crate::run::mod_files_under(&dir)?);
             }
@@ -92,9 +103,12 @@ fn catalogue_for(mods: &[&PathBuf], extra: &[PathBuf], hocs: &[&PathBuf]) -> any
     sources.sort();
     sources.dedup();
     for path in sources {
-        catalogue
-            .add_user_file(&path)
-            .with_context(|| format!("compiling mechanisms for the templates ({})", path.display()))?;
+        catalogue.add_user_file(&path).with_context(|| {
+            format!(
+                "compiling mechanisms for the templates ({})",
+                path.display()
+            )
+        })?;
     }
     Ok(catalogue)
 }

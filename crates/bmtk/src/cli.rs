@@ -87,12 +87,20 @@ pub enum ModCommand {
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::New { kind: NewKind::Bionet(args) } => crate::new_cmd::run(&args).map(|_| ExitCode::SUCCESS),
+        Command::New {
+            kind: NewKind::Bionet(args),
+        } => crate::new_cmd::run(&args).map(|_| ExitCode::SUCCESS),
         Command::Check { files, mechanisms } => {
             let failures = crate::check::run(&files, &mechanisms)?;
-            Ok(if failures == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if failures == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
-        Command::Mod { command: ModCommand::Dump { file } } => crate::check::dump(&file),
+        Command::Mod {
+            command: ModCommand::Dump { file },
+        } => crate::check::dump(&file),
         Command::Run { config, quiet } => {
             let guard = crate::output_guard::OutputGuard::before_run(&config);
             match crate::run::run(&crate::run::RunOptions { config, quiet }) {

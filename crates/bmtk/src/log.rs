@@ -20,12 +20,17 @@ pub struct Log {
 
 impl Log {
     pub fn new(quiet: bool) -> Self {
-        Log { file: None, quiet, pending: Vec::new() }
+        Log {
+            file: None,
+            quiet,
+            pending: Vec::new(),
+        }
     }
 
     /// Starts writing to `path` (truncating it).
     pub fn open(&mut self, path: &Path) -> anyhow::Result<()> {
-        let mut file = File::create(path).map_err(|e| anyhow::anyhow!("{}: cannot create log file: {e}", path.display()))?;
+        let mut file = File::create(path)
+            .map_err(|e| anyhow::anyhow!("{}: cannot create log file: {e}", path.display()))?;
         for line in self.pending.drain(..) {
             let _ = writeln!(file, "{line}");
         }
@@ -100,6 +105,9 @@ mod tests {
     fn timestamps_are_utc_calendar_dates() {
         let t = UNIX_EPOCH + Duration::from_millis(1_546_201_411_719);
         assert_eq!(timestamp(t), "2018-12-30 20:23:31,719");
-        assert_eq!(timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29 00:00:00,000");
+        assert_eq!(
+            timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "2000-02-29 00:00:00,000"
+        );
     }
 }

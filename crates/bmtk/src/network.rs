@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _};
 use bionet::{
-    parse_distance_range, parse_target_sections, place_explicit, synapse_model, synaptic_weight, target_rng,
-    Candidates, GidPool, PlacementMode, RandomState, SegmentTable, SynapseModel, SynapseSite, WeightInputs,
+    parse_distance_range, parse_target_sections, place_explicit, synapse_model, synaptic_weight,
+    target_rng, Candidates, GidPool, PlacementMode, RandomState, SegmentTable, SynapseModel,
+    SynapseSite, WeightInputs,
 };
 use engine::{ArtificialCellSpec, NetConSpec, SpikeSource, Target};
 use model::PointProcess;
@@ -47,7 +48,10 @@ impl NetworkWiring {
     /// Adds the VecStims and NetCons to `builder` (after the cells and their detectors).
     pub fn add_to(&self, builder: &mut engine::SimulationBuilder) {
         for cell in &self.virtual_cells {
-            let index = builder.artificial_cell(ArtificialCellSpec { mechanism: "VecStim".into(), values: Default::default() });
+            let index = builder.artificial_cell(ArtificialCellSpec {
+                mechanism: "VecStim".into(),
+                values: Default::default(),
+            });
             builder.artificial_event_times(index, cell.times.clone());
         }
         for nc in &self.netcons {
@@ -96,7 +100,8 @@ impl<'a> NetworkBuilder<'a> {
             if population.is_empty() {
                 continue;
             }
-            gids.add_population(&population.name, &population.node_ids).map_err(|e| anyhow!("{}: {e}", population.file.display()))?;
+            gids.add_population(&population.name, &population.node_ids)
+                .map_err(|e| anyhow!("{}: {e}", population.file.display()))?;
         }
         let mut rows_by_target = Vec::with_capacity(network.edges.len());
         for edges in &network.edges {
@@ -107,7 +112,11 @@ impl<'a> NetworkBuilder<'a> {
             }
             rows_by_target.push(grouped);
         }
-        let cell_of = cells.iter().enumerate().map(|(i, c)| ((c.population.clone(), c.node_id), i)).collect();
+        let cell_of = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ((c.population.clone(), c.node_id), i))
+            .collect();
         let n = cells.len();
         Ok(NetworkBuilder {
             config,
@@ -143,7 +152,12 @@ impl<'a> NetworkBuilder<'a> {
     /// trains, and the edge populations leaving them are built.
     pub fn connect_spike_input(&mut self, name: &str, input: &SpikesInput) -> anyhow::Result<()> {
         let trains = read_trains(input).with_context(|| format!("input `{name}`"))?;
-        let selection = self.config.circuit.node_sets.select(&input.node_set, &self.network.nodes).map_err(|e| anyhow!("input `{name}`: {e}"))?;
+        let selection = self
+            .config
+            .circuit
+            .node_sets
+            .select(&input.node_set, &self.network.nodes)
+            .map_err(|e| anyhow!("input `{name}`: {e}"))?;
         for chosen in &selection {
             let population = self.population(&chosen.population)?;
             let mut used = false;
@@ -154,7 +168,9 @@ impl<'a> NetworkBuilder<'a> {
                 }
                 match population_kind(population, &edges.name)? {
                     Kind::Virtual => {
-                        let times = trains.for_population(&chosen.population).with_context(|| format!("input `{name}`"))?;
+                        let times = trains
+                            .for_population(&chosen.population)
+                            .with_context(|| format!("input `{name}`"))?;
                         self.connect_population(e, Some(&times))?;
                         used = true;
                     }
@@ -162,7 +178,10 @@ impl<'a> NetworkBuilder<'a> {
                 }
             }
             if !used && population_kind(population, "")? == Kind::Virtual {
-                self.out.warnings.push(format!("input `{name}`: virtual population `{}` has no edges", chosen.population));
+                self.out.warnings.push(format!(
+                    "input `{name}`: virtual population `{}` has no edges",
+                    chosen.population
+                ));
             }
         }
         Ok(())
@@ -173,19 +192,32 @@ impl<'a> NetworkBuilder<'a> {
     }
 
     fn population(&self, name: &str) -> anyhow::Result<&'a NodePopulation> {
-        self.network.node_population(name).ok_or_else(|| anyhow!("node population `{name}` is not in networks.nodes"))
+        self.network
+            .node_population(name)
+            .ok_or_else(|| anyhow!("node population `{name}` is not in networks.nodes"))
     }
 
     /// Builds edge population `e` onto its simulated targets. `virtual_times` gives the spike
     /// trains of its (virtual) sources; `None` means the sources are simulated cells.
-    fn connect_population(&mut self, e: usize, virtual_times: Option<&HashMap<u64, Vec<f64>>>) -> anyhow::Result<()> {
+    fn connect_population(
+        &mut self,
+        e: usize,
+        virtual_times: Option<&HashMap<u64, Vec<f64>>>,
+    ) -> anyhow::Result<()> {
         let network = self.network;
         let edges = &network.edges[e];
         let targets = self.population(&edges.target_population)?;
         for index in 0..targets.len() {
             let node_id = targets.node_ids[index];
-            let Some(&cell) = self.cell_of.get(&(edges.target_population.clone(), node_id)) else { continue };
-            let Some(rows) = self.rows_by_target[e].get(&node_id).cloned() else { continue };
+            let Some(&cell) = self
+                .cell_of
+                .get(&(edges.target_population.clone(), node_id))
+            else {
+                continue;
+            };
+            let Some(rows) = self.rows_by_target[e].get(&node_id).cloned() else {
+                continue;
+            };
             for row in rows {
                 let source_id = edges.source_node_ids[row];
                 let source = match virtual_times {
@@ -195,17 +227,32 @@ impl<'a> NetworkBuilder<'a> {
                         })?;
                         SpikeSource::Detector(c)
                     }
-                    Some(trains) => SpikeSource::Artificial(self.virtual_cell(&edges.source_population, source_id, trains)?),
+                    Some(trains) => SpikeSource::Artificial(self.virtual_cell(
+                        &edges.source_population,
+                        source_id,
+                        trains,
+                    )?),
                 };
                 self.connect_edge(edges, row, cell, source)
-                    .with_context(|| format!("edge population `{}` ({}), row {row}", edges.name, edges.file.display()))?;
+                    .with_context(|| {
+                        format!(
+                            "edge population `{}` ({}), row {row}",
+                            edges.name,
+                            edges.file.display()
+                        )
+                    })?;
             }
         }
         Ok(())
     }
 
     /// The VecStim of a virtual node, created on first use as BMTK does.
-    fn virtual_cell(&mut self, population: &str, node_id: u64, trains: &HashMap<u64, Vec<f64>>) -> anyhow::Result<usize> {
+    fn virtual_cell(
+        &mut self,
+        population: &str,
+        node_id: u64,
+        trains: &HashMap<u64, Vec<f64>>,
+    ) -> anyhow::Result<usize> {
         let key = (population.to_string(), node_id);
         if let Some(&i) = self.virtual_index.get(&key) {
             return Ok(i);
@@ -215,23 +262,37 @@ impl<'a> NetworkBuilder<'a> {
             bail!("virtual node {node_id} of `{population}` has spike time {t}: NEURON needs times ≥ 0");
         }
         times.sort_by(f64::total_cmp);
-        self.out.virtual_cells.push(VirtualCell { population: population.to_string(), node_id, times });
+        self.out.virtual_cells.push(VirtualCell {
+            population: population.to_string(),
+            node_id,
+            times,
+        });
         let i = self.out.virtual_cells.len() - 1;
         self.virtual_index.insert(key, i);
         Ok(i)
     }
 
     /// `BioCell.set_syn_connection`: the edge's synapses on `cell` and a NetCon to each.
-    fn connect_edge(&mut self, edges: &EdgePopulation, row: usize, cell: usize, source: SpikeSource) -> anyhow::Result<()> {
+    fn connect_edge(
+        &mut self,
+        edges: &EdgePopulation,
+        row: usize,
+        cell: usize,
+        source: SpikeSource,
+    ) -> anyhow::Result<()> {
         let text = |name: &str| edges.property(row, name).map(|p| p.as_str().into_owned());
         let number = |name: &str| -> anyhow::Result<Option<f64>> {
             match edges.property(row, name) {
                 None => Ok(None),
-                Some(p) => p.as_f64().map(Some).ok_or_else(|| anyhow!("`{name}` = `{}` is not a number", p.as_str())),
+                Some(p) => p
+                    .as_f64()
+                    .map(Some)
+                    .ok_or_else(|| anyhow!("`{name}` = `{}` is not a number", p.as_str())),
             }
         };
         let template = text("model_template").ok_or_else(|| anyhow!("no `model_template`"))?;
-        let dynamics_file = text("dynamics_params").ok_or_else(|| anyhow!("no `dynamics_params`"))?;
+        let dynamics_file =
+            text("dynamics_params").ok_or_else(|| anyhow!("no `dynamics_params`"))?;
         let delay = number("delay")?.ok_or_else(|| anyhow!("no `delay`"))?;
         if !(delay >= 0.0) || !delay.is_finite() {
             bail!("delay {delay} ms: NetCon delays must be finite and ≥ 0");
@@ -239,31 +300,39 @@ impl<'a> NetworkBuilder<'a> {
         let weight = self.weight(edges, row)?;
         self.prepare_model(&template, &dynamics_file)?;
 
-        let has_id = edges.property(row, "afferent_section_id").is_some() || edges.property(row, "sec_id").is_some();
+        let has_id = edges.property(row, "afferent_section_id").is_some()
+            || edges.property(row, "sec_id").is_some();
         let has_nsyns = edges.property(row, "nsyns").is_some();
-        let sites = match PlacementMode::from_columns(has_id, has_nsyns).map_err(|e| anyhow!("{e}"))? {
-            PlacementMode::Explicit => {
-                let id = number("afferent_section_id")?.or(number("sec_id")?).expect("checked above");
-                let pos = number("afferent_section_pos")?
-                    .or(number("sec_x")?)
-                    .ok_or_else(|| anyhow!("`afferent_section_id` without `afferent_section_pos`"))?;
-                if id.fract() != 0.0 {
-                    bail!("afferent_section_id {id} is not an integer");
+        let sites =
+            match PlacementMode::from_columns(has_id, has_nsyns).map_err(|e| anyhow!("{e}"))? {
+                PlacementMode::Explicit => {
+                    let id = number("afferent_section_id")?
+                        .or(number("sec_id")?)
+                        .expect("checked above");
+                    let pos = number("afferent_section_pos")?
+                        .or(number("sec_x")?)
+                        .ok_or_else(|| {
+                            anyhow!("`afferent_section_id` without `afferent_section_pos`")
+                        })?;
+                    if id.fract() != 0.0 {
+                        bail!("afferent_section_id {id} is not an integer");
+                    }
+                    let n = self.cells[cell].description.sections.len();
+                    let all: Vec<usize> = (0..n).collect();
+                    vec![place_explicit(&all, id as i64, pos)
+                        .map_err(|e| anyhow!("target cell {}: {e}", self.cells[cell].node_id))?]
                 }
-                let n = self.cells[cell].description.sections.len();
-                let all: Vec<usize> = (0..n).collect();
-                vec![place_explicit(&all, id as i64, pos).map_err(|e| anyhow!("target cell {}: {e}", self.cells[cell].node_id))?]
-            }
-            PlacementMode::Random => {
-                let nsyns = number("nsyns")?.expect("checked above");
-                if !(nsyns >= 0.0) || nsyns.fract() != 0.0 {
-                    bail!("nsyns {nsyns} is not a non-negative integer");
+                PlacementMode::Random => {
+                    let nsyns = number("nsyns")?.expect("checked above");
+                    if !(nsyns >= 0.0) || nsyns.fract() != 0.0 {
+                        bail!("nsyns {nsyns} is not a non-negative integer");
+                    }
+                    self.place_random(edges, row, cell, nsyns as usize)?
                 }
-                self.place_random(edges, row, cell, nsyns as usize)?
-            }
-        };
+            };
         let prepared = &self.models[&(template.clone(), dynamics_file.clone())];
-        let values: std::collections::BTreeMap<String, f64> = prepared.model.parameters.iter().cloned().collect();
+        let values: std::collections::BTreeMap<String, f64> =
+            prepared.model.parameters.iter().cloned().collect();
         for site in sites {
             let description = &mut self.cells[cell].description;
             description.point_processes.push(PointProcess {
@@ -275,18 +344,36 @@ impl<'a> NetworkBuilder<'a> {
             let index = description.point_processes.len() - 1;
             let mut weights = vec![0.0; prepared.weight_slots];
             weights[0] = weight;
-            self.out.netcons.push(NetConSpec { source, target: Some(Target::PointProcess { cell, index }), delay, weights });
+            self.out.netcons.push(NetConSpec {
+                source,
+                target: Some(Target::PointProcess { cell, index }),
+                delay,
+                weights,
+            });
             self.out.synapses += 1;
         }
         Ok(())
     }
 
     /// `_set_connections`: `nsyns` sites drawn from the target's stream.
-    fn place_random(&mut self, edges: &EdgePopulation, row: usize, cell: usize, nsyns: usize) -> anyhow::Result<Vec<SynapseSite>> {
-        let sections = edges.property(row, "target_sections").map(|p| p.as_str().into_owned()).ok_or_else(|| anyhow!("no `target_sections` (needed with `nsyns`)"))?;
-        let range = edges.property(row, "distance_range").map(|p| p.as_str().into_owned()).ok_or_else(|| anyhow!("no `distance_range` (needed with `nsyns`)"))?;
+    fn place_random(
+        &mut self,
+        edges: &EdgePopulation,
+        row: usize,
+        cell: usize,
+        nsyns: usize,
+    ) -> anyhow::Result<Vec<SynapseSite>> {
+        let sections = edges
+            .property(row, "target_sections")
+            .map(|p| p.as_str().into_owned())
+            .ok_or_else(|| anyhow!("no `target_sections` (needed with `nsyns`)"))?;
+        let range = edges
+            .property(row, "distance_range")
+            .map(|p| p.as_str().into_owned())
+            .ok_or_else(|| anyhow!("no `distance_range` (needed with `nsyns`)"))?;
         if self.tables[cell].is_none() {
-            let table = SegmentTable::build_default(&self.cells[cell].description).map_err(|e| anyhow!("target cell {}: {e}", self.cells[cell].node_id))?;
+            let table = SegmentTable::build_default(&self.cells[cell].description)
+                .map_err(|e| anyhow!("target cell {}: {e}", self.cells[cell].node_id))?;
             self.tables[cell] = Some(table);
         }
         let table = self.tables[cell].as_ref().expect("built above");
@@ -307,11 +394,16 @@ impl<'a> NetworkBuilder<'a> {
         }
         if self.streams[cell].is_none() {
             let entry = &self.cells[cell];
-            let gid = self.gids.gid(&entry.population, entry.node_id).map_err(|e| anyhow!("{e}"))?;
+            let gid = self
+                .gids
+                .gid(&entry.population, entry.node_id)
+                .map_err(|e| anyhow!("{e}"))?;
             self.streams[cell] = Some(target_rng(gid).map_err(|e| anyhow!("{e}"))?);
         }
         let rng = self.streams[cell].as_mut().expect("created above");
-        table.place_random(rng, candidates, nsyns).map_err(|e| anyhow!("{e}"))
+        table
+            .place_random(rng, candidates, nsyns)
+            .map_err(|e| anyhow!("{e}"))
     }
 
     /// BMTK's weight function for the edge.
@@ -319,7 +411,9 @@ impl<'a> NetworkBuilder<'a> {
         let number = |name: &str| edges.property(row, name).and_then(|p| p.as_f64());
         let angle = |population: &str, node_id: u64| {
             let pop = self.network.node_population(population)?;
-            pop.index_of(node_id).and_then(|i| pop.property(i, "tuning_angle")).and_then(|p| p.as_f64())
+            pop.index_of(node_id)
+                .and_then(|i| pop.property(i, "tuning_angle"))
+                .and_then(|p| p.as_f64())
         };
         let inputs = WeightInputs {
             syn_weight: number("syn_weight"),
@@ -327,7 +421,9 @@ impl<'a> NetworkBuilder<'a> {
             source_tuning_angle: angle(&edges.source_population, edges.source_node_ids[row]),
             target_tuning_angle: angle(&edges.target_population, edges.target_node_ids[row]),
         };
-        let function = edges.property(row, "weight_function").map(|p| p.as_str().into_owned());
+        let function = edges
+            .property(row, "weight_function")
+            .map(|p| p.as_str().into_owned());
         synaptic_weight(function.as_deref(), &inputs).map_err(|e| anyhow!("{e}"))
     }
 
@@ -339,8 +435,16 @@ impl<'a> NetworkBuilder<'a> {
         }
         let path = self.dynamics_path(file)?;
         if !self.dynamics.contains_key(file) {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read dynamics_params", path.display()))?;
-            let params: Map<String, Value> = serde_json::from_str(&text).map_err(|e| anyhow!("{}:{}:{}: invalid JSON: {e}", path.display(), e.line(), e.column()))?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("{}: cannot read dynamics_params", path.display()))?;
+            let params: Map<String, Value> = serde_json::from_str(&text).map_err(|e| {
+                anyhow!(
+                    "{}:{}:{}: invalid JSON: {e}",
+                    path.display(),
+                    e.line(),
+                    e.column()
+                )
+            })?;
             self.dynamics.insert(file.to_string(), params);
         }
         let params = &self.dynamics[file];
@@ -357,16 +461,41 @@ impl<'a> NetworkBuilder<'a> {
             bail!("synapse model `{template}` is not a POINT_PROCESS");
         }
         let Some(receive) = &mechanism.net_receive else {
-            bail!("synapse model `{template}` has no NET_RECEIVE block, so NetCons cannot target it");
+            bail!(
+                "synapse model `{template}` has no NET_RECEIVE block, so NetCons cannot target it"
+            );
         };
-        let settable: Vec<&str> = mechanism.fields.iter().filter(|f| f.range).map(|f| f.name.as_str()).collect();
-        let model = synapse_model(template, params, if builtin { None } else { Some(&settable) })
-            .map_err(|e| anyhow!("{}: {e}", path.display()))?;
-        if let Some((name, _)) = model.parameters.iter().find(|(n, _)| !settable.contains(&n.as_str())) {
-            bail!("{}: `{name}` is not a parameter of `{}`", path.display(), model.mechanism);
+        let settable: Vec<&str> = mechanism
+            .fields
+            .iter()
+            .filter(|f| f.range)
+            .map(|f| f.name.as_str())
+            .collect();
+        let model = synapse_model(
+            template,
+            params,
+            if builtin { None } else { Some(&settable) },
+        )
+        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        if let Some((name, _)) = model
+            .parameters
+            .iter()
+            .find(|(n, _)| !settable.contains(&n.as_str()))
+        {
+            bail!(
+                "{}: `{name}` is not a parameter of `{}`",
+                path.display(),
+                model.mechanism
+            );
         }
         let weight_slots = receive.args.len().max(1);
-        self.models.insert(key, PreparedModel { model, weight_slots });
+        self.models.insert(
+            key,
+            PreparedModel {
+                model,
+                weight_slots,
+            },
+        );
         Ok(())
     }
 
@@ -375,9 +504,18 @@ impl<'a> NetworkBuilder<'a> {
         if path.is_absolute() {
             return Ok(path.to_path_buf());
         }
-        let dir = self.config.circuit.components.synaptic_models_dir.as_ref().ok_or_else(|| {
-            anyhow!("dynamics_params `{file}` needs components.synaptic_models_dir in {}", self.config.config_path.display())
-        })?;
+        let dir = self
+            .config
+            .circuit
+            .components
+            .synaptic_models_dir
+            .as_ref()
+            .ok_or_else(|| {
+                anyhow!(
+                    "dynamics_params `{file}` needs components.synaptic_models_dir in {}",
+                    self.config.config_path.display()
+                )
+            })?;
         Ok(dir.join(path))
     }
 }
@@ -391,7 +529,11 @@ enum Kind {
 /// Whether a population's nodes are all virtual or all simulated; mixed ones are refused
 /// (BMTK raises `NotImplementedError` for their edges).
 fn population_kind(population: &NodePopulation, edges: &str) -> anyhow::Result<Kind> {
-    let is_virtual = |i: usize| population.property(i, "model_type").is_some_and(|p| p.as_str() == "virtual");
+    let is_virtual = |i: usize| {
+        population
+            .property(i, "model_type")
+            .is_some_and(|p| p.as_str() == "virtual")
+    };
     let n_virtual = (0..population.len()).filter(|&i| is_virtual(i)).count();
     match n_virtual {
         0 => Ok(Kind::Biophysical),
@@ -416,7 +558,11 @@ fn check_edge_population(network: &Network, edges: &EdgePopulation) -> anyhow::R
                 edges.file.display()
             )
         })?;
-        if let Some((row, id)) = ids.iter().enumerate().find(|(_, id)| nodes.index_of(**id).is_none()) {
+        if let Some((row, id)) = ids
+            .iter()
+            .enumerate()
+            .find(|(_, id)| nodes.index_of(**id).is_none())
+        {
             bail!(
                 "edge population `{}` ({}), row {row}: {end} node id {id} is not a node of population `{population}` ({} nodes)",
                 edges.name,
@@ -447,7 +593,11 @@ impl Trains {
             _ => bail!(
                 "{}: no spikes for population `{name}` among the file's populations ({})",
                 self.file.display(),
-                self.populations.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>().join(", ")
+                self.populations
+                    .iter()
+                    .map(|(p, _)| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -475,5 +625,8 @@ fn read_trains(input: &SpikesInput) -> anyhow::Result<Trains> {
             trains.entry(id).or_default().push(t);
         }
     }
-    Ok(Trains { file: path.clone(), populations: out })
+    Ok(Trains {
+        file: path.clone(),
+        populations: out,
+    })
 }

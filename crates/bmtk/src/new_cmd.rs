@@ -12,11 +12,18 @@ pub fn run(args: &NewArgs) -> anyhow::Result<()> {
                 .split(',')
                 .map(|p| p.trim().parse::<f64>())
                 .collect::<Result<_, _>>()
-                .map_err(|_| anyhow!("--iclamp `{text}`: expected three numbers AMP,DELAY,DURATION"))?;
+                .map_err(|_| {
+                    anyhow!("--iclamp `{text}`: expected three numbers AMP,DELAY,DURATION")
+                })?;
             if parts.len() != 3 {
                 bail!("--iclamp `{text}`: expected three numbers AMP,DELAY,DURATION");
             }
-            Some(scaffold::IClamp { amp: parts[0], delay: parts[1], duration: parts[2], node_set: "all".into() })
+            Some(scaffold::IClamp {
+                amp: parts[0],
+                delay: parts[1],
+                duration: parts[2],
+                node_set: "all".into(),
+            })
         }
     };
     let options = scaffold::NewOptions {
@@ -27,7 +34,11 @@ pub fn run(args: &NewArgs) -> anyhow::Result<()> {
         celsius: args.celsius,
         iclamp,
         reports: args.report.clone(),
-        overwrite: if args.force { scaffold::Overwrite::Force } else { scaffold::Overwrite::Keep },
+        overwrite: if args.force {
+            scaffold::Overwrite::Force
+        } else {
+            scaffold::Overwrite::Keep
+        },
         ..scaffold::NewOptions::default()
     };
     let outcome = scaffold::create_bionet(&args.dir, &options).map_err(|e| anyhow!("{e}"))?;
@@ -38,10 +49,17 @@ pub fn run(args: &NewArgs) -> anyhow::Result<()> {
         println!("replaced {}", path.display());
     }
     for path in &outcome.kept {
-        println!("kept     {} (exists; use --force to regenerate)", path.display());
+        println!(
+            "kept     {} (exists; use --force to regenerate)",
+            path.display()
+        );
     }
     if let Some((path, files)) = &outcome.networks_added {
-        println!("updated  {} (networks: added {})", path.display(), files.join(", "));
+        println!(
+            "updated  {} (networks: added {})",
+            path.display(),
+            files.join(", ")
+        );
     }
     println!(
         "Next: copy .mod files into {0}/components/mechanisms/modfiles, HOC templates into \

@@ -34,7 +34,11 @@ impl OutputGuard {
         let before = std::fs::read_dir(&dir)
             .map(|entries| entries.flatten().map(|e| e.file_name()).collect())
             .unwrap_or_default();
-        Some(OutputGuard { dir, before, first_created })
+        Some(OutputGuard {
+            dir,
+            before,
+            first_created,
+        })
     }
 
     /// Removes the files the failed run added to the output folder, then the folders it
@@ -48,7 +52,9 @@ impl OutputGuard {
                 }
             }
         }
-        let Some(top) = &self.first_created else { return };
+        let Some(top) = &self.first_created else {
+            return;
+        };
         let mut dir = self.dir.as_path();
         // remove_dir refuses non-empty folders, so nothing but empty folders can go.
         while std::fs::remove_dir(dir).is_ok() && dir != top {

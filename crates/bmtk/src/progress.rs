@@ -89,7 +89,10 @@ fn render(step: usize, n_steps: usize, t: f64, tstop: f64, elapsed: Duration) ->
     } else {
         String::new()
     };
-    format!("[{bar}] {:5.1}%  t {t:.1}/{tstop} ms  {secs:.0} s{eta}", fraction * 100.0)
+    format!(
+        "[{bar}] {:5.1}%  t {t:.1}/{tstop} ms  {secs:.0} s{eta}",
+        fraction * 100.0
+    )
 }
 
 #[cfg(test)]
@@ -99,10 +102,21 @@ mod tests {
     #[test]
     fn bar_fills_with_the_step_fraction() {
         let half = render(500, 1000, 500.0, 1000.0, Duration::from_secs(10));
-        assert!(half.starts_with(&format!("[{}>{}]", "=".repeat(15), " ".repeat(14))), "{half}");
-        assert!(half.contains(" 50.0%") && half.contains("t 500.0/1000 ms") && half.ends_with("ETA 10 s"), "{half}");
+        assert!(
+            half.starts_with(&format!("[{}>{}]", "=".repeat(15), " ".repeat(14))),
+            "{half}"
+        );
+        assert!(
+            half.contains(" 50.0%")
+                && half.contains("t 500.0/1000 ms")
+                && half.ends_with("ETA 10 s"),
+            "{half}"
+        );
         let done = render(1000, 1000, 1000.0, 1000.0, Duration::from_secs(20));
-        assert!(done.starts_with(&format!("[{}]", "=".repeat(BAR_WIDTH))), "{done}");
+        assert!(
+            done.starts_with(&format!("[{}]", "=".repeat(BAR_WIDTH))),
+            "{done}"
+        );
         let start = render(0, 1000, 0.0, 1000.0, Duration::ZERO);
         assert!(!start.contains("ETA"), "{start}");
     }

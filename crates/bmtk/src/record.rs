@@ -57,16 +57,24 @@ impl ReportSink {
             progress: Progress::new(0, 0.0, true),
         };
         for (name, report) in &config.reports {
-            let Report::Membrane(report) = report else { continue };
+            let Report::Membrane(report) = report else {
+                continue;
+            };
             if !report.enabled {
                 continue;
             }
-            let selection = config.circuit.node_sets.select(&report.cells, &network.nodes).map_err(|e| anyhow!("report `{name}`: {e}"))?;
+            let selection = config
+                .circuit
+                .node_sets
+                .select(&report.cells, &network.nodes)
+                .map_err(|e| anyhow!("report `{name}`: {e}"))?;
             let chosen: Vec<usize> = cells
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| {
-                    selection.iter().any(|s| s.population == c.population && s.node_ids.contains(&c.node_id))
+                    selection
+                        .iter()
+                        .any(|s| s.population == c.population && s.node_ids.contains(&c.node_id))
                 })
                 .map(|(i, _)| i)
                 .collect();
@@ -81,13 +89,23 @@ impl ReportSink {
             let first = (report.start_time / dt).round() as usize;
             let last = ((report.end_time / dt).round() as usize).min(n_steps);
             if first > last {
-                bail!("report `{name}`: start_time {} is after end_time {}", report.start_time, report.end_time);
+                bail!(
+                    "report `{name}`: start_time {} is after end_time {}",
+                    report.start_time,
+                    report.end_time
+                );
             }
             let n_times = (last - first) / every + 1;
-            let elements: Vec<(usize, Vec<(usize, f64)>)> =
-                chosen.iter().map(|&i| Ok((i, report_elements(&cells[i], &report.sections)?))).collect::<anyhow::Result<_>>()?;
+            let elements: Vec<(usize, Vec<(usize, f64)>)> = chosen
+                .iter()
+                .map(|&i| Ok((i, report_elements(&cells[i], &report.sections)?)))
+                .collect::<anyhow::Result<_>>()?;
             for (variable, file) in report.variable_files() {
-                let path = if file.is_absolute() { file.clone() } else { output_dir.join(&file) };
+                let path = if file.is_absolute() {
+                    file.clone()
+                } else {
+                    output_dir.join(&file)
+                };
                 let spec = ReportSpec {
                     population: population.clone(),
                     variable: variable.clone(),
@@ -109,11 +127,19 @@ impl ReportSink {
                 let offset = sink.probes.len();
                 for (i, els) in &elements {
                     for (section, x) in els {
-                        sink.probes.push(Probe::segment(*i, *section, *x, &variable));
+                        sink.probes
+                            .push(Probe::segment(*i, *section, *x, &variable));
                     }
                 }
                 let len = sink.probes.len() - offset;
-                sink.files.push(ReportFile { writer, offset, len, first, every, last });
+                sink.files.push(ReportFile {
+                    writer,
+                    offset,
+                    len,
+                    first,
+                    every,
+                    last,
+                });
             }
         }
         Ok(sink)
@@ -167,7 +193,10 @@ fn report_elements(cell: &CellEntry, sections: &[String]) -> anyhow::Result<Vec<
                     })
                     .collect();
                 if matching.is_empty() {
-                    bail!("report sections `{other}`: cell {} has no such section", cell.node_id);
+                    bail!(
+                        "report sections `{other}`: cell {} has no such section",
+                        cell.node_id
+                    );
                 }
                 matching.into_iter().for_each(|s| out.extend(centres(s)));
             }
@@ -182,7 +211,10 @@ impl RecordSink for ReportSink {
             if step < file.first || step > file.last || (step - file.first) % file.every != 0 {
                 continue;
             }
-            if let Err(e) = file.writer.write_row(&values[file.offset..file.offset + file.len]) {
+            if let Err(e) = file
+                .writer
+                .write_row(&values[file.offset..file.offset + file.len])
+            {
                 self.error.get_or_insert_with(|| e.to_string());
             }
         }
@@ -204,7 +236,13 @@ pub struct SpikeCollector {
 
 impl SpikeCollector {
     pub fn new(cells: &[CellEntry]) -> Self {
-        SpikeCollector { owners: cells.iter().map(|c| (c.population.clone(), c.node_id)).collect(), spikes: Vec::new() }
+        SpikeCollector {
+            owners: cells
+                .iter()
+                .map(|c| (c.population.clone(), c.node_id))
+                .collect(),
+            spikes: Vec::new(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -224,13 +262,23 @@ impl SpikeCollector {
             let (pop, node) = &self.owners[cell];
             writer.record(populations[pop], *node, t);
         }
-        let resolve = |f: &Path| if f.is_absolute() { f.to_path_buf() } else { output_dir.join(f) };
+        let resolve = |f: &Path| {
+            if f.is_absolute() {
+                f.to_path_buf()
+            } else {
+                output_dir.join(f)
+            }
+        };
         if let Some(file) = &config.output.spikes_file {
             let order = config.output.spikes_sort_order.unwrap_or(SortOrder::ByTime);
-            writer.write_h5(&resolve(file), order).map_err(|e| anyhow!("{e}"))?;
+            writer
+                .write_h5(&resolve(file), order)
+                .map_err(|e| anyhow!("{e}"))?;
         }
         if let Some(file) = &config.output.spikes_file_csv {
-            writer.write_csv(&resolve(file)).map_err(|e| anyhow!("{e}"))?;
+            writer
+                .write_csv(&resolve(file))
+                .map_err(|e| anyhow!("{e}"))?;
         }
         Ok(())
     }

@@ -18,7 +18,8 @@ pub fn mod_files_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).with_context(|| format!("{}: cannot read mechanisms folder", d.display()))?;
+        let entries = std::fs::read_dir(&d)
+            .with_context(|| format!("{}: cannot read mechanisms folder", d.display()))?;
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -40,13 +41,18 @@ pub struct RunOptions {
 pub fn run(options: &RunOptions) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut log = Log::new(options.quiet);
-    let (config, warnings) = SimulationConfig::from_file(&options.config).map_err(|e| anyhow!("{e}"))?;
+    let (config, warnings) =
+        SimulationConfig::from_file(&options.config).map_err(|e| anyhow!("{e}"))?;
     for w in &warnings {
         log.warning(&w.to_string());
     }
     config.check_node_set_names().map_err(|e| anyhow!("{e}"))?;
     if config.run.tstart != 0.0 {
-        bail!("{}: run.tstart = {} is not supported yet: simulations start at t = 0", config.config_path.display(), config.run.tstart);
+        bail!(
+            "{}: run.tstart = {} is not supported yet: simulations start at t = 0",
+            config.config_path.display(),
+            config.run.tstart
+        );
     }
     let output_dir = prepare_output_dir(&config)?;
     if let Some(log_file) = &config.output.log_file {
@@ -54,7 +60,8 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
     }
 
     let catalogue = load_catalogue(&config, &mut log)?;
-    let network = sonata::network::Network::load(&config.circuit.networks).map_err(|e| anyhow!("{e}"))?;
+    let network =
+        sonata::network::Network::load(&config.circuit.networks).map_err(|e| anyhow!("{e}"))?;
 
     log.info("Building cells.");
     let mut cells = build_cells(&config, &network, &catalogue)?;
@@ -69,27 +76,44 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
     builder.celsius(celsius).dt(dt).v_init(v_init);
     for (i, cell) in cells.iter().enumerate() {
         builder.cell(cell.description.clone());
-        builder.detector(engine::SpikeDetectorSpec { cell: i, section: cell.soma, x: 0.5, threshold: config.run.spike_threshold });
+        builder.detector(engine::SpikeDetectorSpec {
+            cell: i,
+            section: cell.soma,
+            x: 0.5,
+            threshold: config.run.spike_threshold,
+        });
     }
     wiring.add_to(&mut builder);
     let mut sim = builder.build().map_err(|e| anyhow!("{e}"))?;
 
     let n_steps = stdrun_steps(config.run.tstop, dt);
     let mut reports = ReportSink::create(&config, &network, &cells, &output_dir, n_steps)?;
-    sim.set_probes(reports.probes()).map_err(|e| anyhow!("{e}"))?;
+    sim.set_probes(reports.probes())
+        .map_err(|e| anyhow!("{e}"))?;
     let block = config.run.nsteps_block.unwrap_or(5000).max(1) as usize;
 
-    log.info(&format!("Running simulation for {:.3} ms with the time step {} ms", config.run.tstop, dt));
+    log.info(&format!(
+        "Running simulation for {:.3} ms with the time step {} ms",
+        config.run.tstop, dt
+    ));
     log.info(&format!("Block save every {block} steps"));
     reports.attach_log(log, block, n_steps);
     let mut spikes = SpikeCollector::new(&cells);
     let sim_start = Instant::now();
     sim.run(config.run.tstop, &mut reports, &mut spikes);
     let mut log = reports.finish()?;
-    log.info(&format!("Simulation completed in {:.2} seconds", sim_start.elapsed().as_secs_f64()));
+    log.info(&format!(
+        "Simulation completed in {:.2} seconds",
+        sim_start.elapsed().as_secs_f64()
+    ));
 
     spikes.write(&config, &output_dir)?;
-    log.info(&format!("Done: {} cells, {} spikes, {:.2} s in total", cells.len(), spikes.len(), started.elapsed().as_secs_f64()));
+    log.info(&format!(
+        "Done: {} cells, {} spikes, {:.2} s in total",
+        cells.len(),
+        spikes.len(),
+        started.elapsed().as_secs_f64()
+    ));
     Ok(())
 }
 
@@ -118,8 +142,16 @@ fn resolve_in(dir: &Path, file: &Path) -> PathBuf {
 fn prepare_output_dir(config: &SimulationConfig) -> anyhow::Result<PathBuf> {
     let dir = config.output.output_dir.clone();
     if dir.exists() && !config.output.overwrite_output_dir {
-        let outputs = [config.output.spikes_file.as_ref(), config.output.spikes_file_csv.as_ref()];
-        if let Some(existing) = outputs.into_iter().flatten().map(|f| resolve_in(&dir, f)).find(|p| p.exists()) {
+        let outputs = [
+            config.output.spikes_file.as_ref(),
+            config.output.spikes_file_csv.as_ref(),
+        ];
+        if let Some(existing) = outputs
+            .into_iter()
+            .flatten()
+            .map(|f| resolve_in(&dir, f))
+            .find(|p| p.exists())
+        {
             bail!(
                 "{}: output exists and output.overwrite_output_dir is false in {}",
                 existing.display(),
@@ -127,9 +159,11 @@ fn prepare_output_dir(config: &SimulationConfig) -> anyhow::Result<PathBuf> {
             );
         }
     }
-    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create output_dir", dir.display()))?;
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("{}: cannot create output_dir", dir.display()))?;
     let probe = dir.join(format!(".bmtk-write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"").with_context(|| format!("{}: output_dir is not writable", dir.display()))?;
+    std::fs::write(&probe, b"")
+        .with_context(|| format!("{}: output_dir is not writable", dir.display()))?;
     let _ = std::fs::remove_file(&probe);
     Ok(dir)
 }
@@ -147,7 +181,11 @@ fn load_catalogue(config: &SimulationConfig, log: &mut Log) -> anyhow::Result<me
         if !errors.is_empty() {
             bail!("{}", errors.join("\n"));
         }
-        log.info(&format!("Compiled {} mechanisms from {}", files.len(), dir.display()));
+        log.info(&format!(
+            "Compiled {} mechanisms from {}",
+            files.len(),
+            dir.display()
+        ));
     }
     Ok(catalogue)
 }
@@ -172,7 +210,11 @@ fn build_cells(
 
 /// Index of each (population, node id) among the simulated cells.
 pub fn cell_index(cells: &[CellEntry]) -> HashMap<(&str, u64), usize> {
-    cells.iter().enumerate().map(|(i, c)| ((c.population.as_str(), c.node_id), i)).collect()
+    cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.population.as_str(), c.node_id), i))
+        .collect()
 }
 
 /// Synapses and NetCons of every edge population: recurrent ones, then those fed by the
@@ -205,11 +247,19 @@ fn apply_clamps(
     network: &sonata::network::Network,
     cells: &mut [CellEntry],
 ) -> anyhow::Result<()> {
-    let index: HashMap<(String, u64), usize> = cells.iter().enumerate().map(|(i, c)| ((c.population.clone(), c.node_id), i)).collect();
+    let index: HashMap<(String, u64), usize> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.population.clone(), c.node_id), i))
+        .collect();
     for (name, input) in &config.inputs {
         match input {
             Input::CurrentClamp(clamp) => {
-                let selection = config.circuit.node_sets.select(&clamp.node_set, &network.nodes).map_err(|e| anyhow!("{e}"))?;
+                let selection = config
+                    .circuit
+                    .node_sets
+                    .select(&clamp.node_set, &network.nodes)
+                    .map_err(|e| anyhow!("{e}"))?;
                 let location = bionet::ClampLocation {
                     section_name: clamp.section_name.clone(),
                     section_index: clamp.section_index as usize,
@@ -217,18 +267,30 @@ fn apply_clamps(
                 };
                 for pop in &selection {
                     for id in &pop.node_ids {
-                        let Some(&i) = index.get(&(pop.population.clone(), *id)) else { continue };
-                        let section = location
-                            .resolve(&cells[i].description)
-                            .map_err(|e| anyhow!("input `{name}`, node {id} of `{}`: {e}", pop.population))?;
+                        let Some(&i) = index.get(&(pop.population.clone(), *id)) else {
+                            continue;
+                        };
+                        let section = location.resolve(&cells[i].description).map_err(|e| {
+                            anyhow!("input `{name}`, node {id} of `{}`: {e}", pop.population)
+                        })?;
                         for k in 0..clamp.amp.len() {
-                            cells::add_iclamp(&mut cells[i], section, location.x, clamp.amp[k], clamp.delay[k], clamp.duration[k]);
+                            cells::add_iclamp(
+                                &mut cells[i],
+                                section,
+                                location.x,
+                                clamp.amp[k],
+                                clamp.delay[k],
+                                clamp.duration[k],
+                            );
                         }
                     }
                 }
             }
             Input::Spikes(_) => {}
-            other => bail!("{}: input `{name}` ({other:?}) is not supported yet", config.config_path.display()),
+            other => bail!(
+                "{}: input `{name}` ({other:?}) is not supported yet",
+                config.config_path.display()
+            ),
         }
     }
     Ok(())

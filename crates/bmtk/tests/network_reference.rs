@@ -3,7 +3,9 @@
 
 mod network_support;
 
-use network_support::{assert_same_spikes, bmtk_run, read_spikes_csv, reference_copy, report_trace};
+use network_support::{
+    assert_same_spikes, bmtk_run, read_spikes_csv, reference_copy, report_trace,
+};
 use sonata::npy::read_npy;
 
 /// Runs `config` of a reference case copy and checks its spikes against `expected/<spikes>`:
@@ -32,28 +34,53 @@ fn hco_pair_matches_neuron_traces_and_spikes() {
     // The report lists ["cai", "v"]: cai goes to cell_vars.h5, v to cell_vars_v.h5.
     for node in [0u64, 1] {
         let v = report_trace(&dir.join("output/cell_vars_v.h5"), node);
-        let v_ref = read_npy(&dir.join(format!("expected/v_{node}.npy"))).unwrap().data;
+        let v_ref = read_npy(&dir.join(format!("expected/v_{node}.npy")))
+            .unwrap()
+            .data;
         assert_eq!(v.len(), v_ref.len());
-        let worst = v.iter().zip(&v_ref).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let worst = v
+            .iter()
+            .zip(&v_ref)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         assert!(worst <= 1e-6, "v of cell {node} differs by {worst} mV");
         let cai = report_trace(&dir.join("output/cell_vars.h5"), node);
-        let cai_ref = read_npy(&dir.join(format!("expected/cai_{node}.npy"))).unwrap().data;
+        let cai_ref = read_npy(&dir.join(format!("expected/cai_{node}.npy")))
+            .unwrap()
+            .data;
         assert_eq!(cai.len(), cai_ref.len());
-        let worst = cai.iter().zip(&cai_ref).map(|(a, b)| ((a - b) / b).abs()).fold(0.0, f64::max);
-        assert!(worst <= 1e-9, "cai of cell {node} differs by {worst} (relative)");
+        let worst = cai
+            .iter()
+            .zip(&cai_ref)
+            .map(|(a, b)| ((a - b) / b).abs())
+            .fold(0.0, f64::max);
+        assert!(
+            worst <= 1e-9,
+            "cai of cell {node} differs by {worst} (relative)"
+        );
     }
 }
 
 #[test]
 fn mc_net100_matches_spikes_and_soma_traces() {
-    let root = check_spikes("mc-net100", "mc", "simulation_config.json", "spikes.csv", 0.025);
+    let root = check_spikes(
+        "mc-net100",
+        "mc",
+        "simulation_config.json",
+        "spikes.csv",
+        0.025,
+    );
     let dir = root.path().join("reference/mc-net100");
     let expected = read_npy(&dir.join("expected/v_soma_nodes0-9.npy")).unwrap();
     for node in 0..10u64 {
         let v = report_trace(&dir.join("output/v_soma.h5"), node);
         let v_ref = expected.column(node as usize);
         assert_eq!(v.len(), v_ref.len());
-        let worst = v.iter().zip(&v_ref).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let worst = v
+            .iter()
+            .zip(&v_ref)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         assert!(worst <= 1e-6, "v of node {node} differs by {worst} mV");
     }
 }
@@ -61,17 +88,35 @@ fn mc_net100_matches_spikes_and_soma_traces() {
 #[test]
 #[ignore = "slow: about two minutes of CPU in release"]
 fn hco_net100_matches_spikes() {
-    check_spikes("hco-net100", "hco", "simulation_config.json", "spikes.csv", 0.025);
+    check_spikes(
+        "hco-net100",
+        "hco",
+        "simulation_config.json",
+        "spikes.csv",
+        0.025,
+    );
 }
 
 #[test]
 #[ignore = "slow: about a minute of CPU in release"]
 fn hco_net1000_matches_spikes() {
-    check_spikes("hco-net1000", "hco", "simulation_config.json", "spikes.csv", 0.025);
+    check_spikes(
+        "hco-net1000",
+        "hco",
+        "simulation_config.json",
+        "spikes.csv",
+        0.025,
+    );
 }
 
 #[test]
 #[ignore = "very slow: 51,000 compartments for 1000 ms"]
 fn hco_net1000_dl20_matches_spikes() {
-    check_spikes("hco-net1000", "hco", "simulation_config_dL20.json", "spikes_dL20.csv", 0.025);
+    check_spikes(
+        "hco-net1000",
+        "hco",
+        "simulation_config_dL20.json",
+        "spikes_dL20.csv",
+        0.025,
+    );
 }

@@ -3,6 +3,9 @@ fn main() {
     let cfg = args.get(2).map(std::path::PathBuf::from);
     match builder::build_from_file(std::path::Path::new(&args[1]), cfg.as_deref()) {
         Ok(r) => println!("{r:?}"),
-        Err(e) => { eprintln!("{e}"); std::process::exit(1) }
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1)
+        }
     }
 }

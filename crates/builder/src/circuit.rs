@@ -33,7 +33,11 @@ fn absolute(path: &Path) -> PathBuf {
 pub fn update_circuit_config(config_path: &Path, files: &SavedFiles) -> Result<bool> {
     let config_path = absolute(config_path);
     let config_dir = config_path.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let out_dir = files.nodes_file.parent().map(absolute).unwrap_or_else(|| config_dir.clone());
+    let out_dir = files
+        .nodes_file
+        .parent()
+        .map(absolute)
+        .unwrap_or_else(|| config_dir.clone());
     let created = !config_path.exists();
     let mut root = if created {
         let rel = relative_to(&out_dir, &config_dir)
@@ -55,13 +59,19 @@ pub fn update_circuit_config(config_path: &Path, files: &SavedFiles) -> Result<b
         })?
     };
     let Some(object) = root.as_object_mut() else {
-        return Err(config_error(&config_path, "expected a JSON object at the top level"));
+        return Err(config_error(
+            &config_path,
+            "expected a JSON object at the top level",
+        ));
     };
     let manifest = Manifest::resolve(&config_path, object.get("manifest"))?;
     let refer = |file: &Path| reference(&manifest, &config_dir, file);
     let resolve = |text: &str| -> Option<PathBuf> {
         let v = manifest.substitute(&config_path, "networks", text).ok()?;
-        Some(normalize(&absolute_from(&config_dir, Path::new(v.as_str()?))))
+        Some(normalize(&absolute_from(
+            &config_dir,
+            Path::new(v.as_str()?),
+        )))
     };
 
     let networks = object
@@ -70,33 +80,45 @@ pub fn update_circuit_config(config_path: &Path, files: &SavedFiles) -> Result<b
     let Some(networks) = networks.as_object_mut() else {
         return Err(config_error(&config_path, "`networks` is not an object"));
     };
-    let mut upsert = |kind: &str, main_key: &str, types_key: &str, main: &Path, types: &Path| -> Result<()> {
-        let list = networks.entry(kind).or_insert_with(|| Value::Array(Vec::new()));
-        let Some(list) = list.as_array_mut() else {
-            return Err(config_error(&config_path, format!("`networks.{kind}` is not a list")));
+    let mut upsert =
+        |kind: &str, main_key: &str, types_key: &str, main: &Path, types: &Path| -> Result<()> {
+            let list = networks
+                .entry(kind)
+                .or_insert_with(|| Value::Array(Vec::new()));
+            let Some(list) = list.as_array_mut() else {
+                return Err(config_error(
+                    &config_path,
+                    format!("`networks.{kind}` is not a list"),
+                ));
+            };
+            let main_abs = absolute(main);
+            let existing = list.iter_mut().find(|entry| {
+                entry
+                    .get(main_key)
+                    .and_then(Value::as_str)
+                    .and_then(resolve)
+                    .is_some_and(|p| p == main_abs)
+            });
+            match existing {
+                Some(Value::Object(entry)) => {
+                    entry.insert(types_key.to_string(), Value::String(refer(types)));
+                }
+                _ => {
+                    let mut entry = Map::new();
+                    entry.insert(main_key.to_string(), Value::String(refer(main)));
+                    entry.insert(types_key.to_string(), Value::String(refer(types)));
+                    list.push(Value::Object(entry));
+                }
+            }
+            Ok(())
         };
-        let main_abs = absolute(main);
-        let existing = list.iter_mut().find(|entry| {
-            entry
-                .get(main_key)
-                .and_then(Value::as_str)
-                .and_then(resolve)
-                .is_some_and(|p| p == main_abs)
-        });
-        match existing {
-            Some(Value::Object(entry)) => {
-                entry.insert(types_key.to_string(), Value::String(refer(types)));
-            }
-            _ => {
-                let mut entry = Map::new();
-                entry.insert(main_key.to_string(), Value::String(refer(main)));
-                entry.insert(types_key.to_string(), Value::String(refer(types)));
-                list.push(Value::Object(entry));
-            }
-        }
-        Ok(())
-    };
-    upsert("nodes", "nodes_file", "node_types_file", &files.nodes_file, &files.node_types_file)?;
+    upsert(
+        "nodes",
+        "nodes_file",
+        "node_types_file",
+        &files.nodes_file,
+        &files.node_types_file,
+    )?;
     if let Some((h5, csv)) = &files.edges {
         upsert("edges", "edges_file", "edge_types_file", h5, csv)?;
     }

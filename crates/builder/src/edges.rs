@@ -40,13 +40,15 @@ impl Query {
 
     /// Whether a node with property lookup `get` satisfies the query.
     pub fn matches(&self, get: impl Fn(&str) -> Option<Value>) -> bool {
-        self.conditions.iter().all(|(name, wanted)| match get(name) {
-            None => false,
-            Some(actual) => match wanted {
-                Value::List(options) => options.iter().any(|o| o.py_eq(&actual)),
-                _ => wanted.py_eq(&actual),
-            },
-        })
+        self.conditions
+            .iter()
+            .all(|(name, wanted)| match get(name) {
+                None => false,
+                Some(actual) => match wanted {
+                    Value::List(options) => options.iter().any(|o| o.py_eq(&actual)),
+                    _ => wanted.py_eq(&actual),
+                },
+            })
     }
 
     /// BMTK's `filter_str` as written to the edge-types CSV: `*`, or `k=='v'` joined by `&`.
@@ -208,11 +210,17 @@ pub(crate) fn connect(
         } => {
             let stream = Stream::new(*seed, 0x6469_7374);
             let position = |e: &Endpoint| {
-                e.position
-                    .ok_or_else(|| format!("node {} has no `positions`; the distance rule needs them", e.id))
+                e.position.ok_or_else(|| {
+                    format!(
+                        "node {} has no `positions`; the distance rule needs them",
+                        e.id
+                    )
+                })
             };
-            let source_pos: Vec<[f64; 3]> = sources.iter().map(position).collect::<Result<_, _>>()?;
-            let target_pos: Vec<[f64; 3]> = targets.iter().map(position).collect::<Result<_, _>>()?;
+            let source_pos: Vec<[f64; 3]> =
+                sources.iter().map(position).collect::<Result<_, _>>()?;
+            let target_pos: Vec<[f64; 3]> =
+                targets.iter().map(position).collect::<Result<_, _>>()?;
             let two_sigma_sq = 2.0 * sigma * sigma;
             for (s, sp) in sources.iter().zip(&source_pos) {
                 for (t, tp) in targets.iter().zip(&target_pos) {
@@ -264,7 +272,12 @@ pub(crate) fn connect(
                 ));
             }
             if *nsyns > 0 {
-                out.extend(sources.iter().zip(targets).map(|(s, t)| (s.id, t.id, *nsyns)));
+                out.extend(
+                    sources
+                        .iter()
+                        .zip(targets)
+                        .map(|(s, t)| (s.id, t.id, *nsyns)),
+                );
             }
         }
     }
@@ -272,15 +285,23 @@ pub(crate) fn connect(
 }
 
 /// Draws the values of one per-edge property for `rows` synapse rows of edge type `type_id`.
-pub(crate) fn edge_values(values: &EdgeValues, type_id: u32, rows: usize) -> Result<Vec<f64>, String> {
+pub(crate) fn edge_values(
+    values: &EdgeValues,
+    type_id: u32,
+    rows: usize,
+) -> Result<Vec<f64>, String> {
     match values {
         EdgeValues::Uniform { low, high, seed } => {
             let s = Stream::new(*seed, u64::from(type_id));
-            Ok((0..rows as u64).map(|k| low + (high - low) * s.uniform(k, 0)).collect())
+            Ok((0..rows as u64)
+                .map(|k| low + (high - low) * s.uniform(k, 0))
+                .collect())
         }
         EdgeValues::Normal { mean, sd, seed } => {
             let s = Stream::new(*seed, u64::from(type_id));
-            Ok((0..rows as u64).map(|k| mean + sd * s.normal(k, 0)).collect())
+            Ok((0..rows as u64)
+                .map(|k| mean + sd * s.normal(k, 0))
+                .collect())
         }
         EdgeValues::Values(v) => {
             if v.len() == rows {
@@ -297,8 +318,11 @@ mod tests {
     use super::*;
 
     fn ends(ids: std::ops::Range<u64>) -> Vec<Endpoint> {
-        ids.map(|id| Endpoint { id, position: Some([id as f64 * 10.0, 0.0, 0.0]) })
-            .collect()
+        ids.map(|id| Endpoint {
+            id,
+            position: Some([id as f64 * 10.0, 0.0, 0.0]),
+        })
+        .collect()
     }
 
     #[test]
@@ -315,46 +339,105 @@ mod tests {
     #[test]
     fn probability_rule_hits_its_rate_and_symmetric_is_reciprocal() {
         let n = ends(0..300);
-        let rule = ConnectionRule::Probability { p: 0.1, nsyns: 1, seed: 5, symmetric: false };
+        let rule = ConnectionRule::Probability {
+            p: 0.1,
+            nsyns: 1,
+            seed: 5,
+            symmetric: false,
+        };
         let e = connect(&rule, false, &n, &n).unwrap();
         let expected = 0.1 * 300.0 * 299.0;
-        assert!((e.len() as f64 - expected).abs() < 4.0 * expected.sqrt(), "{}", e.len());
-        let rule = ConnectionRule::Probability { p: 0.1, nsyns: 1, seed: 5, symmetric: true };
+        assert!(
+            (e.len() as f64 - expected).abs() < 4.0 * expected.sqrt(),
+            "{}",
+            e.len()
+        );
+        let rule = ConnectionRule::Probability {
+            p: 0.1,
+            nsyns: 1,
+            seed: 5,
+            symmetric: true,
+        };
         let e = connect(&rule, false, &n, &n).unwrap();
-        let set: std::collections::HashSet<(u64, u64)> = e.iter().map(|(s, t, _)| (*s, *t)).collect();
+        let set: std::collections::HashSet<(u64, u64)> =
+            e.iter().map(|(s, t, _)| (*s, *t)).collect();
         assert!(set.iter().all(|(s, t)| set.contains(&(*t, *s))));
     }
 
     #[test]
     fn distance_rule_prefers_near_pairs() {
         let n = ends(0..200);
-        let rule = ConnectionRule::Distance { p0: 1.0, sigma: 50.0, max_distance: Some(300.0), nsyns: 1, seed: 1 };
+        let rule = ConnectionRule::Distance {
+            p0: 1.0,
+            sigma: 50.0,
+            max_distance: Some(300.0),
+            nsyns: 1,
+            seed: 1,
+        };
         let e = connect(&rule, false, &n, &n).unwrap();
+        // Nodes 10 um apart: within 50 um p > 0.6, at 200-300 um p < 4e-4, beyond 300 zero.
         let near = e.iter().filter(|(s, t, _)| s.abs_diff(*t) <= 5).count();
-        let far = e.iter().filter(|(s, t, _)| s.abs_diff(*t) > 20).count();
-        assert!(near > 300 && far == 0, "{near} {far}");
-        let no_pos = vec![Endpoint { id: 0, position: None }];
+        let mid = e
+            .iter()
+            .filter(|(s, t, _)| (20..=30).contains(&s.abs_diff(*t)))
+            .count();
+        let far = e.iter().filter(|(s, t, _)| s.abs_diff(*t) > 30).count();
+        assert!(near > 1200 && mid < 10 && far == 0, "{near} {mid} {far}");
+        let no_pos = vec![Endpoint {
+            id: 0,
+            position: None,
+        }];
         assert!(connect(&rule, false, &no_pos, &no_pos).is_err());
     }
 
     #[test]
     fn pairs_and_one_to_one() {
         let n = ends(0..3);
-        let rule = ConnectionRule::Pairs { pairs: vec![(2, 0), (0, 1)], nsyns: 1 };
-        assert_eq!(connect(&rule, false, &n, &n).unwrap(), vec![(0, 1, 1), (2, 0, 1)]);
-        let bad = ConnectionRule::Pairs { pairs: vec![(7, 0)], nsyns: 1 };
+        let rule = ConnectionRule::Pairs {
+            pairs: vec![(2, 0), (0, 1)],
+            nsyns: 1,
+        };
+        assert_eq!(
+            connect(&rule, false, &n, &n).unwrap(),
+            vec![(0, 1, 1), (2, 0, 1)]
+        );
+        let bad = ConnectionRule::Pairs {
+            pairs: vec![(7, 0)],
+            nsyns: 1,
+        };
         assert!(connect(&bad, false, &n, &n).unwrap_err().contains("node 7"));
-        let dup = ConnectionRule::Pairs { pairs: vec![(1, 0), (1, 0)], nsyns: 1 };
+        let dup = ConnectionRule::Pairs {
+            pairs: vec![(1, 0), (1, 0)],
+            nsyns: 1,
+        };
         assert!(connect(&dup, false, &n, &n).is_err());
-        let e = connect(&ConnectionRule::OneToOne { nsyns: 3 }, false, &n, &ends(10..13)).unwrap();
+        let e = connect(
+            &ConnectionRule::OneToOne { nsyns: 3 },
+            false,
+            &n,
+            &ends(10..13),
+        )
+        .unwrap();
         assert_eq!(e, vec![(0, 10, 3), (1, 11, 3), (2, 12, 3)]);
-        assert!(connect(&ConnectionRule::OneToOne { nsyns: 1 }, false, &n, &ends(0..2)).is_err());
+        assert!(connect(
+            &ConnectionRule::OneToOne { nsyns: 1 },
+            false,
+            &n,
+            &ends(0..2)
+        )
+        .is_err());
     }
 
     #[test]
     fn filter_strings_match_bmtk() {
         assert_eq!(Query::all().filter_str(), "*");
-        assert_eq!(Query::all().eq("pop_name", "hco1").filter_str(), "pop_name=='hco1'");
-        assert_eq!(Query::all().eq("a", 1i64).eq("b", "x").filter_str(), "a=='1'&b=='x'");
+        assert_eq!(
+            Query::all().eq("pop_name", "hco1").filter_str(),
+            "pop_name=='hco1'"
+        );
+        assert_eq!(
+            Query::all().eq("a", 1i64).eq("b", "x").filter_str(),
+            "a=='1'&b=='x'"
+        );
     }
 }

@@ -85,7 +85,8 @@ impl Network {
                 conditions: per_node.into_iter().cloned().collect(),
             };
             for i in 0..set.count {
-                if node_query.conditions.is_empty() || node_query.matches(|name| set.value(i, name)) {
+                if node_query.conditions.is_empty() || node_query.matches(|name| set.value(i, name))
+                {
                     out.push(Endpoint {
                         id: set.first_node_id + i as u64,
                         position: set.position(i),
@@ -139,9 +140,15 @@ impl Network {
             };
             let sources = self.endpoints(&spec.source);
             let targets = self.endpoints(&spec.target);
-            for (which, q, e) in [("source", &spec.source, &sources), ("target", &spec.target, &targets)] {
+            for (which, q, e) in [
+                ("source", &spec.source, &sources),
+                ("target", &spec.target, &targets),
+            ] {
                 if e.is_empty() {
-                    return Err(fail(format!("{which} query `{}` matches no node", q.filter_str())));
+                    return Err(fail(format!(
+                        "{which} query `{}` matches no node",
+                        q.filter_str()
+                    )));
                 }
             }
             let pairs = connect(&spec.rule, spec.autapses, &sources, &targets).map_err(fail)?;

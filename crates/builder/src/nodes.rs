@@ -56,7 +56,10 @@ pub(crate) enum NodeColumn {
     Int(Vec<i64>),
     Float(Vec<f64>),
     /// `width` floats per node.
-    Rows { width: usize, values: Vec<f64> },
+    Rows {
+        width: usize,
+        values: Vec<f64>,
+    },
 }
 
 impl NodeColumn {
@@ -145,9 +148,10 @@ pub(crate) fn column_from_values(values: &[Value]) -> std::result::Result<NodeCo
             match v {
                 Value::List(row) if row.len() == width && width > 0 => {
                     for x in row {
-                        flat.push(x.as_f64().ok_or_else(|| {
-                            format!("entry {i}: rows must hold numbers only")
-                        })?);
+                        flat.push(
+                            x.as_f64()
+                                .ok_or_else(|| format!("entry {i}: rows must hold numbers only"))?,
+                        );
                     }
                 }
                 _ => return Err(format!("entry {i}: expected a row of {width} numbers")),
@@ -158,9 +162,11 @@ pub(crate) fn column_from_values(values: &[Value]) -> std::result::Result<NodeCo
             values: flat,
         });
     }
-    Err("per-node values must be all numbers or all equal-length rows of numbers \
+    Err(
+        "per-node values must be all numbers or all equal-length rows of numbers \
          (per-node strings and booleans cannot be stored; use a constant per node set)"
-        .into())
+            .into(),
+    )
 }
 
 /// Validates `properties` for a set of `count` nodes.
@@ -271,15 +277,14 @@ pub(crate) fn merge_group_columns(
             let mut values = Vec::new();
             for c in &parts {
                 match c {
-                    NodeColumn::Rows { width: w, values: v } if *w == width => {
-                        values.extend_from_slice(v)
-                    }
-                    other => {
-                        return Err(format!(
-                            "column `{name}` holds {} in one node set and rows of {width} in another",
-                            other.kind()
-                        ))
-                    }
+                    NodeColumn::Rows {
+                        width: w,
+                        values: v,
+                    } if *w == width => values.extend_from_slice(v),
+                    other => return Err(format!(
+                        "column `{name}` holds {} in one node set and rows of {width} in another",
+                        other.kind()
+                    )),
                 }
             }
             NodeColumn::Rows { width, values }

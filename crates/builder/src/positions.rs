@@ -7,14 +7,24 @@ use crate::rng::Stream;
 pub fn random_box(n: usize, min: [f64; 3], max: [f64; 3], seed: u64) -> Vec<[f64; 3]> {
     let s = Stream::new(seed, 0x6278_6f78);
     (0..n as u64)
-        .map(|i| std::array::from_fn(|axis| min[axis] + (max[axis] - min[axis]) * s.uniform(i, axis as u64)))
+        .map(|i| {
+            std::array::from_fn(|axis| {
+                min[axis] + (max[axis] - min[axis]) * s.uniform(i, axis as u64)
+            })
+        })
         .collect()
 }
 
 /// `n` points uniform in a vertical cylinder (axis along y, like BMTK's
 /// `positions_columinar`): $r = R\sqrt{u_1}$, $\theta = 2\pi u_2$, $y \in [y_0, y_0 + h)$,
 /// centred on `center` in x and z.
-pub fn random_column(n: usize, center: [f64; 3], radius: f64, height: f64, seed: u64) -> Vec<[f64; 3]> {
+pub fn random_column(
+    n: usize,
+    center: [f64; 3],
+    radius: f64,
+    height: f64,
+    seed: u64,
+) -> Vec<[f64; 3]> {
     let s = Stream::new(seed, 0x636f_6c75_6d6e);
     (0..n as u64)
         .map(|i| {
@@ -31,7 +41,12 @@ pub fn random_column(n: usize, center: [f64; 3], radius: f64, height: f64, seed:
 
 /// `n` points on a grid of `shape` cells spaced `spacing` apart starting at `origin`, filled
 /// x fastest; `n` must not exceed the number of grid points (extra nodes would be missing).
-pub fn grid(n: usize, origin: [f64; 3], shape: [usize; 3], spacing: [f64; 3]) -> Option<Vec<[f64; 3]>> {
+pub fn grid(
+    n: usize,
+    origin: [f64; 3],
+    shape: [usize; 3],
+    spacing: [f64; 3],
+) -> Option<Vec<[f64; 3]>> {
     let total = shape.iter().product::<usize>();
     if n > total {
         return None;
@@ -62,7 +77,11 @@ mod tests {
         assert_eq!(a, random_box(500, [0.0, -10.0, 5.0], [100.0, 10.0, 6.0], 3));
         assert_ne!(a, random_box(500, [0.0, -10.0, 5.0], [100.0, 10.0, 6.0], 4));
         for p in &a {
-            assert!((0.0..100.0).contains(&p[0]) && (-10.0..10.0).contains(&p[1]) && (5.0..6.0).contains(&p[2]));
+            assert!(
+                (0.0..100.0).contains(&p[0])
+                    && (-10.0..10.0).contains(&p[1])
+                    && (5.0..6.0).contains(&p[2])
+            );
         }
     }
 

@@ -25,7 +25,10 @@ pub struct Stream {
 impl Stream {
     pub fn new(seed: u64, stream: u64) -> Stream {
         Stream {
-            key: mix64(seed.wrapping_add(GOLDEN) ^ mix64(stream.wrapping_mul(GOLDEN) ^ 0x5851_F42D_4C95_7F2D)),
+            key: mix64(
+                seed.wrapping_add(GOLDEN)
+                    ^ mix64(stream.wrapping_mul(GOLDEN) ^ 0x5851_F42D_4C95_7F2D),
+            ),
         }
     }
 
@@ -90,7 +93,10 @@ mod tests {
         }
         for b in bins {
             let expected = n as f64 / 10.0;
-            assert!((f64::from(b) - expected).abs() < 0.03 * expected, "{bins:?}");
+            assert!(
+                (f64::from(b) - expected).abs() < 0.03 * expected,
+                "{bins:?}"
+            );
         }
     }
 
@@ -119,6 +125,9 @@ mod tests {
         }
         let mean = sum / n as f64;
         let var = sq / n as f64 - mean * mean;
-        assert!(mean.abs() < 0.02 && (var - 1.0).abs() < 0.02, "{mean} {var}");
+        assert!(
+            mean.abs() < 0.02 && (var - 1.0).abs() < 0.02,
+            "{mean} {var}"
+        );
     }
 }

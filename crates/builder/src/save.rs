@@ -49,22 +49,32 @@ impl BuiltEdges {
                 s.sort();
                 s
             };
-            let g = signatures.iter().position(|s| *s == sig).unwrap_or_else(|| {
-                signatures.push(sig);
-                signatures.len() - 1
-            });
+            let g = signatures
+                .iter()
+                .position(|s| *s == sig)
+                .unwrap_or_else(|| {
+                    signatures.push(sig);
+                    signatures.len() - 1
+                });
             type_group.push(g);
         }
         let total: usize = types
             .iter()
-            .map(|t| if t.per_edge.is_empty() { t.pairs.len() } else { t.pairs.iter().map(|p| p.2 as usize).sum() })
+            .map(|t| {
+                if t.per_edge.is_empty() {
+                    t.pairs.len()
+                } else {
+                    t.pairs.iter().map(|p| p.2 as usize).sum()
+                }
+            })
             .sum();
         let mut source = Vec::with_capacity(total);
         let mut target = Vec::with_capacity(total);
         let mut type_ids = Vec::with_capacity(total);
         let mut group_ids = Vec::with_capacity(total);
         let mut group_index = Vec::with_capacity(total);
-        let mut group_columns: Vec<Vec<(String, Vec<f64>, Vec<u32>)>> = vec![Vec::new(); signatures.len()];
+        let mut group_columns: Vec<Vec<(String, Vec<f64>, Vec<u32>)>> =
+            vec![Vec::new(); signatures.len()];
         let mut group_rows = vec![0u32; signatures.len()];
         for (t, &g) in types.iter().zip(&type_group) {
             let columns = &mut group_columns[g];
@@ -116,16 +126,29 @@ impl BuiltEdges {
         let mut new_index = vec![0u32; old_index.len()];
         let mut groups = Vec::new();
         for (g, columns) in group_columns.into_iter().enumerate() {
-            let rows: Vec<usize> = (0..group_ids.len()).filter(|&k| group_ids[k] as usize == g).collect();
+            let rows: Vec<usize> = (0..group_ids.len())
+                .filter(|&k| group_ids[k] as usize == g)
+                .collect();
             for (n, &k) in rows.iter().enumerate() {
                 new_index[k] = n as u32;
             }
-            let mut out = ColumnGroup { id: g as u32, columns: Vec::new() };
+            let mut out = ColumnGroup {
+                id: g as u32,
+                columns: Vec::new(),
+            };
             for (name, floats, counts) in columns {
                 let column = if name == "nsyns" && floats.is_empty() {
-                    GroupColumn::UInt32(rows.iter().map(|&k| counts[old_index[k] as usize]).collect())
+                    GroupColumn::UInt32(
+                        rows.iter()
+                            .map(|&k| counts[old_index[k] as usize])
+                            .collect(),
+                    )
                 } else {
-                    GroupColumn::Float(rows.iter().map(|&k| floats[old_index[k] as usize]).collect())
+                    GroupColumn::Float(
+                        rows.iter()
+                            .map(|&k| floats[old_index[k] as usize])
+                            .collect(),
+                    )
                 };
                 out.columns.push((name, column));
             }
@@ -163,7 +186,11 @@ impl BuiltEdges {
 
     /// Total synapses (sum of nsyns over pairs).
     pub fn synapse_count(&self) -> u64 {
-        self.types.iter().flat_map(|t| &t.pairs).map(|p| u64::from(p.2)).sum()
+        self.types
+            .iter()
+            .flat_map(|t| &t.pairs)
+            .map(|p| u64::from(p.2))
+            .sum()
     }
 }
 
@@ -191,13 +218,19 @@ impl BuiltNetwork {
         let mut set_group = Vec::new();
         for s in sets {
             let sig = s.group_signature();
-            let g = signatures.iter().position(|x| *x == sig).unwrap_or_else(|| {
-                signatures.push(sig);
-                signatures.len() - 1
-            });
+            let g = signatures
+                .iter()
+                .position(|x| *x == sig)
+                .unwrap_or_else(|| {
+                    signatures.push(sig);
+                    signatures.len() - 1
+                });
             set_group.push(g);
         }
-        let mut nodes = NodePopulationWrite { name: name.to_string(), ..Default::default() };
+        let mut nodes = NodePopulationWrite {
+            name: name.to_string(),
+            ..Default::default()
+        };
         let mut group_rows = vec![0u64; signatures.len()];
         for (s, &g) in sets.iter().zip(&set_group) {
             for i in 0..s.count as u64 {
@@ -209,7 +242,12 @@ impl BuiltNetwork {
             }
         }
         for g in 0..signatures.len() {
-            let members: Vec<&NodeSet> = sets.iter().zip(&set_group).filter(|(_, &x)| x == g).map(|(s, _)| s).collect();
+            let members: Vec<&NodeSet> = sets
+                .iter()
+                .zip(&set_group)
+                .filter(|(_, &x)| x == g)
+                .map(|(s, _)| s)
+                .collect();
             let merged = merge_group_columns(&members).map_err(|message| Error::Nodes {
                 node_set: set_group.iter().position(|&x| x == g).unwrap_or(0),
                 message,
@@ -220,16 +258,24 @@ impl BuiltNetwork {
                     let column = match c {
                         NodeColumn::Int(v) => GroupColumn::Int(v),
                         NodeColumn::Float(v) => GroupColumn::Float(v),
-                        NodeColumn::Rows { width, values } => GroupColumn::FloatRows { width, values },
+                        NodeColumn::Rows { width, values } => {
+                            GroupColumn::FloatRows { width, values }
+                        }
                     };
                     (name, column)
                 })
                 .collect();
-            nodes.groups.push(ColumnGroup { id: g as u32, columns });
+            nodes.groups.push(ColumnGroup {
+                id: g as u32,
+                columns,
+            });
         }
         Ok(BuiltNetwork {
             name: name.to_string(),
-            node_types: sets.iter().map(|s| (s.node_type_id, s.constants.clone())).collect(),
+            node_types: sets
+                .iter()
+                .map(|s| (s.node_type_id, s.constants.clone()))
+                .collect(),
             nodes,
             edges,
         })
@@ -262,7 +308,11 @@ impl BuiltNetwork {
                     if c == "node_type_id" {
                         return id.to_string();
                     }
-                    props.iter().find(|(k, _)| k == c).map(|(_, v)| v.py_str()).unwrap_or_else(|| "NULL".into())
+                    props
+                        .iter()
+                        .find(|(k, _)| k == c)
+                        .map(|(_, v)| v.py_str())
+                        .unwrap_or_else(|| "NULL".into())
                 })
                 .collect();
             text.push_str(&csv_row(&cells));
@@ -272,7 +322,9 @@ impl BuiltNetwork {
 
     /// The edge-types CSV text: `edge_type_id target_query source_query` then the constants.
     pub fn edge_types_csv(&self) -> String {
-        let mut columns: Vec<String> = ["edge_type_id", "target_query", "source_query"].map(String::from).to_vec();
+        let mut columns: Vec<String> = ["edge_type_id", "target_query", "source_query"]
+            .map(String::from)
+            .to_vec();
         for t in &self.edges.types {
             for (k, _) in &t.properties {
                 if !columns.contains(k) {
@@ -282,9 +334,19 @@ impl BuiltNetwork {
         }
         let mut text = csv_row(&columns);
         for t in &self.edges.types {
-            let mut cells = vec![t.edge_type_id.to_string(), t.target_query.clone(), t.source_query.clone()];
+            let mut cells = vec![
+                t.edge_type_id.to_string(),
+                t.target_query.clone(),
+                t.source_query.clone(),
+            ];
             for c in &columns[3..] {
-                cells.push(t.properties.iter().find(|(k, _)| k == c).map(|(_, v)| v.py_str()).unwrap_or_else(|| "NULL".into()));
+                cells.push(
+                    t.properties
+                        .iter()
+                        .find(|(k, _)| k == c)
+                        .map(|(_, v)| v.py_str())
+                        .unwrap_or_else(|| "NULL".into()),
+                );
             }
             text.push_str(&csv_row(&cells));
         }
@@ -298,7 +360,10 @@ impl BuiltNetwork {
             nodes_file: dir.join(format!("{n}_nodes.h5")),
             node_types_file: dir.join(format!("{n}_node_types.csv")),
             edges: (!self.edges.is_empty()).then(|| {
-                (dir.join(format!("{n}_{n}_edges.h5")), dir.join(format!("{n}_{n}_edge_types.csv")))
+                (
+                    dir.join(format!("{n}_{n}_edges.h5")),
+                    dir.join(format!("{n}_{n}_edge_types.csv")),
+                )
             }),
         }
     }
@@ -311,12 +376,21 @@ impl BuiltNetwork {
 
     /// [`save`](Self::save) with a choice of dataset compression (BMTK's default is gzip).
     pub fn save_with(&self, dir: &Path, compression: Compression) -> Result<SavedFiles> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the output folder", e))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(dir, "cannot create the output folder", e))?;
         let files = self.file_names(dir);
-        write_nodes(&files.nodes_file, std::slice::from_ref(&self.nodes), compression)?;
+        write_nodes(
+            &files.nodes_file,
+            std::slice::from_ref(&self.nodes),
+            compression,
+        )?;
         write_text(&files.node_types_file, &self.node_types_csv())?;
         if let Some((h5, csv)) = &files.edges {
-            write_edges(h5, std::slice::from_ref(&self.edges.population), compression)?;
+            write_edges(
+                h5,
+                std::slice::from_ref(&self.edges.population),
+                compression,
+            )?;
             write_text(csv, &self.edge_types_csv())?;
         }
         Ok(files)
@@ -330,4 +404,3 @@ pub(crate) fn write_text(path: &Path, text: &str) -> Result<()> {
     pending.commit()?;
     Ok(())
 }
-

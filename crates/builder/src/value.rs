@@ -182,7 +182,11 @@ pub fn csv_cell(text: &str) -> String {
 
 /// One CSV row with Python's `\r\n` line ending.
 pub fn csv_row(cells: &[String]) -> String {
-    let mut line = cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(" ");
+    let mut line = cells
+        .iter()
+        .map(|c| csv_cell(c))
+        .collect::<Vec<_>>()
+        .join(" ");
     line.push_str("\r\n");
     line
 }

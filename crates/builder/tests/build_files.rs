@@ -16,7 +16,10 @@ fn example(name: &str) -> PathBuf {
 }
 
 fn reference(case: &str) -> PathBuf {
-    crate_dir().join("../../../shared/reference").join(case).join("network")
+    crate_dir()
+        .join("../../../shared/reference")
+        .join(case)
+        .join("network")
 }
 
 /// Copies an example network file into a fresh folder and builds it there.
@@ -27,14 +30,21 @@ fn build_copy(name: &str, dir: &Path) -> builder::BuildReport {
 }
 
 fn node_rows(dir: &Path) -> Vec<(u64, u64, Vec<(String, String)>)> {
-    let pops = read_nodes(&dir.join("hco_net_nodes.h5"), Some(&dir.join("hco_net_node_types.csv"))).unwrap();
+    let pops = read_nodes(
+        &dir.join("hco_net_nodes.h5"),
+        Some(&dir.join("hco_net_node_types.csv")),
+    )
+    .unwrap();
     let pop = &pops[0];
     (0..pop.len())
         .map(|i| {
             let props = pop
                 .property_names()
                 .into_iter()
-                .filter_map(|n| pop.property(i, &n).map(|v| (n.clone(), v.as_str().into_owned())))
+                .filter_map(|n| {
+                    pop.property(i, &n)
+                        .map(|v| (n.clone(), v.as_str().into_owned()))
+                })
                 .collect();
             (pop.node_ids[i], pop.node_type_id(i), props)
         })
@@ -48,15 +58,29 @@ fn edge_rows(dir: &Path) -> Vec<(u64, u64, u64, Vec<(String, String)>)> {
     )
     .unwrap();
     let pop = &pops[0];
-    assert_eq!((pop.source_population.as_str(), pop.target_population.as_str()), ("hco_net", "hco_net"));
+    assert_eq!(
+        (
+            pop.source_population.as_str(),
+            pop.target_population.as_str()
+        ),
+        ("hco_net", "hco_net")
+    );
     (0..pop.len())
         .map(|i| {
             let props = pop
                 .property_names()
                 .into_iter()
-                .filter_map(|n| pop.property(i, &n).map(|v| (n.clone(), v.as_str().into_owned())))
+                .filter_map(|n| {
+                    pop.property(i, &n)
+                        .map(|v| (n.clone(), v.as_str().into_owned()))
+                })
                 .collect();
-            (pop.source_node_ids[i], pop.target_node_ids[i], pop.edge_type_id(i), props)
+            (
+                pop.source_node_ids[i],
+                pop.target_node_ids[i],
+                pop.edge_type_id(i),
+                props,
+            )
         })
         .collect()
 }
@@ -72,7 +96,11 @@ fn hco_pair_matches_bmtks_reference_network() {
     assert_eq!(edge_rows(&built), edge_rows(&reference));
     // The CSVs are byte-for-byte BMTK's (same column order, Python's str() of each value).
     for csv in ["hco_net_node_types.csv", "hco_net_hco_net_edge_types.csv"] {
-        assert_eq!(std::fs::read(built.join(csv)).unwrap(), std::fs::read(reference.join(csv)).unwrap(), "{csv}");
+        assert_eq!(
+            std::fs::read(built.join(csv)).unwrap(),
+            std::fs::read(reference.join(csv)).unwrap(),
+            "{csv}"
+        );
     }
 }
 
@@ -84,14 +112,25 @@ fn hco_net100_has_the_reference_topology_rule() {
     let edges = edge_rows(&built);
     let pairs: std::collections::HashSet<(u64, u64)> = edges.iter().map(|e| (e.0, e.1)).collect();
     assert_eq!(pairs.len(), edges.len(), "no duplicate pairs");
-    assert!(pairs.iter().all(|(s, t)| s != t && pairs.contains(&(*t, *s))), "reciprocal, no autapses");
+    assert!(
+        pairs
+            .iter()
+            .all(|(s, t)| s != t && pairs.contains(&(*t, *s))),
+        "reciprocal, no autapses"
+    );
     // 4950 unordered pairs at p = 0.1: 990 ± 2·sqrt(4950·0.09)·2 edges.
     assert!((edges.len() as f64 - 990.0).abs() < 90.0, "{}", edges.len());
-    assert!(edges.windows(2).all(|w| w[0].1 <= w[1].1), "sorted by target");
+    assert!(
+        edges.windows(2).all(|w| w[0].1 <= w[1].1),
+        "sorted by target"
+    );
     // Same node table and edge-type CSV as the reference built by BMTK.
     assert_eq!(node_rows(&built), node_rows(&reference("hco-net100")));
     let csv = "hco_net_hco_net_edge_types.csv";
-    assert_eq!(std::fs::read(built.join(csv)).unwrap(), std::fs::read(reference("hco-net100").join(csv)).unwrap());
+    assert_eq!(
+        std::fs::read(built.join(csv)).unwrap(),
+        std::fs::read(reference("hco-net100").join(csv)).unwrap()
+    );
 }
 
 #[test]
@@ -101,7 +140,10 @@ fn builds_are_byte_identical() {
         let b = tempfile::tempdir().unwrap();
         build_copy(name, a.path());
         build_copy(name, b.path());
-        let mut files: Vec<_> = std::fs::read_dir(a.path().join("network")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(a.path().join("network"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         files.sort();
         assert_eq!(files.len(), 4, "{name}");
         for f in files {
@@ -120,11 +162,23 @@ fn thousand_cell_network_has_positions_distance_rule_and_per_edge_weights() {
     let built = dir.path().join("network");
     let edges = edge_rows(&built);
     let per_cell = edges.len() as f64 / 1000.0;
-    assert!((5.0..20.0).contains(&per_cell), "{per_cell} inputs per cell");
+    assert!(
+        (5.0..20.0).contains(&per_cell),
+        "{per_cell} inputs per cell"
+    );
     for e in &edges {
-        let w: f64 = e.3.iter().find(|(k, _)| k == "syn_weight").unwrap().1.parse().unwrap();
+        let w: f64 =
+            e.3.iter()
+                .find(|(k, _)| k == "syn_weight")
+                .unwrap()
+                .1
+                .parse()
+                .unwrap();
         assert!((0.02..0.06).contains(&w));
-        assert!(!e.3.iter().any(|(k, _)| k == "nsyns"), "per-edge groups hold no nsyns column");
+        assert!(
+            !e.3.iter().any(|(k, _)| k == "nsyns"),
+            "per-edge groups hold no nsyns column"
+        );
     }
 }
 
@@ -153,21 +207,41 @@ fn circuit_config_is_created_then_updated_in_place() {
   "zzz": [1, 2]
 }"#;
     std::fs::write(&config, original).unwrap();
-    let report = builder::build_from_file(&dir.path().join("hco_pair.toml"), Some(&config)).unwrap();
+    let report =
+        builder::build_from_file(&dir.path().join("hco_pair.toml"), Some(&config)).unwrap();
     assert!(!report.config_created);
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["target_simulator", "manifest", "components", "networks", "zzz"]);
-    assert_eq!(v["components"]["templates_dir"], "$COMPONENTS_DIR/hoc_templates");
+    assert_eq!(
+        keys,
+        [
+            "target_simulator",
+            "manifest",
+            "components",
+            "networks",
+            "zzz"
+        ]
+    );
+    assert_eq!(
+        v["components"]["templates_dir"],
+        "$COMPONENTS_DIR/hoc_templates"
+    );
     let nodes = v["networks"]["nodes"].as_array().unwrap();
     assert_eq!(nodes.len(), 2);
     assert_eq!(nodes[0]["nodes_file"], "$NETWORK_DIR/other_nodes.h5");
     assert_eq!(nodes[1]["nodes_file"], "$BASE_DIR/network/hco_net_nodes.h5");
-    assert_eq!(nodes[1]["node_types_file"], "$NETWORK_DIR/hco_net_node_types.csv");
+    assert_eq!(
+        nodes[1]["node_types_file"],
+        "$NETWORK_DIR/hco_net_node_types.csv"
+    );
     assert_eq!(nodes[1]["extra"], 1);
     let edges = v["networks"]["edges"].as_array().unwrap();
     assert_eq!(edges.len(), 1);
-    assert_eq!(edges[0]["edges_file"], "$NETWORK_DIR/hco_net_hco_net_edges.h5");
+    assert_eq!(
+        edges[0]["edges_file"],
+        "$NETWORK_DIR/hco_net_hco_net_edges.h5"
+    );
     // Building again changes nothing.
     let before = std::fs::read(&config).unwrap();
     builder::build_from_file(&dir.path().join("hco_pair.toml"), Some(&config)).unwrap();

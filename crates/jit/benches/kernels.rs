@@ -1,1 +1,223 @@
-fn main() {}
+//! Micro-benchmarks, interpreter vs JIT (plain timing, `harness = false`; prints ratios, asserts
+//! nothing about speed):
+//! 1. JIT compile time of the nine HCO mechanisms;
+//! 2. ns per instance for each kernel of the HCO mechanisms, hh and pas (51 and 1024 instances);
+//! 3. whole `fadvance` steps of the HCO cell (51 segments, dt 0.001) and of a passive cable with
+//!    1001 segments, where the Hines solve and the engine's own work dominate.
+//!
+//! `cargo bench -p jit` (set `BENCH_QUICK=1` for a short run).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use engine::SimulationBuilder;
+use jit::JitSet;
+use mech::{Catalogue, Context, InterpretedSet, IonStore, MechanismSet, NoEvents};
+use model::{CellDescription, Section};
+
+const HCO_MODS: &str = "/work/shared/models/hco/mechanisms/modfiles";
+
+fn quick() -> bool {
+    std::env::var("BENCH_QUICK").is_ok()
+}
+
+struct World {
+    v: Vec<f64>,
+    rhs: Vec<f64>,
+    d: Vec<f64>,
+    area: Vec<f64>,
+    diam: Vec<f64>,
+    ions: IonStore,
+}
+
+fn ctx<'a>(w: &'a mut World, ev: &'a mut NoEvents) -> Context<'a> {
+    Context {
+        t: 1.0,
+        dt: 0.001,
+        celsius: 34.0,
+        v: &w.v,
+        rhs: &mut w.rhs,
+        d: &mut w.d,
+        area: &w.area,
+        diam: &w.diam,
+        ions: &mut w.ions,
+        events: ev,
+    }
+}
+
+/// ns per instance of `f` over `reps` calls on `n` instances (best of 3).
+fn time_kernel(n: usize, reps: usize, mut f: impl FnMut()) -> f64 {
+    let mut best = f64::INFINITY;
+    for _ in 0..3 {
+        let t0 = Instant::now();
+        for _ in 0..reps {
+            f();
+        }
+        best = best.min(t0.elapsed().as_secs_f64() * 1e9 / (reps * n) as f64);
+    }
+    best
+}
+
+fn kernels(cat: &Catalogue, name: &str, n: usize) {
+    let m = cat.mechanism(name).unwrap();
+    let nodes: Vec<u32> = (0..n as u32).collect();
+    let mut b = IonStore::builder();
+    b.add_mechanism(&m, &nodes).unwrap();
+    let ions = b.build().unwrap();
+    let make_world = || World {
+        v: (0..n).map(|i| -65.0 + (i % 13) as f64).collect(),
+        rhs: vec![0.0; n],
+        d: vec![0.0; n],
+        area: vec![314.0; n],
+        diam: vec![10.0; n],
+        ions: ions.clone(),
+    };
+    let mut wi = make_world();
+    let mut wj = make_world();
+    let mut interp = InterpretedSet::new(Arc::clone(&m), nodes.clone(), &ions, 0).unwrap();
+    let mut jit =
+        JitSet::new(InterpretedSet::new(Arc::clone(&m), nodes.clone(), &ions, 0).unwrap()).unwrap();
+    let mut ev = NoEvents;
+    interp.init(&mut ctx(&mut wi, &mut ev));
+    jit.init(&mut ctx(&mut wj, &mut ev));
+    let reps = if quick() { 200 } else { 200_000 / n.max(1) * 10 };
+    let mut line = format!("{name:>8} n={n:<5}");
+    type Kernel = fn(&mut dyn MechanismSet, &mut Context);
+    let kinds: [(&str, bool, Kernel); 3] = [
+        ("current", m.current.is_some(), |s, c| s.current(c)),
+        ("jacobian", m.jacobian.is_some(), |s, c| s.jacobian(c)),
+        ("state", m.state.is_some(), |s, c| s.state(c)),
+    ];
+    for (label, present, run) in kinds {
+        if !present {
+            continue;
+        }
+        let ti = time_kernel(n, reps, || run(&mut interp, &mut ctx(&mut wi, &mut ev)));
+        let tj = time_kernel(n, reps, || run(&mut jit, &mut ctx(&mut wj, &mut ev)));
+        line += &format!(
+            "  {label} {ti:6.1} / {tj:5.1} ns ({:4.1}x)",
+            ti / tj.max(1e-9)
+        );
+    }
+    println!("{line}");
+}
+
+fn hco_cell() -> CellDescription {
+    let mut s = Section::new("soma[0]");
+    s.length = 1000.0;
+    s.set_range("diam", 9.99593).unwrap();
+    s.set_range("cm", 1.0).unwrap();
+    for (m, g) in [
+        ("leak", 0.03e-3),
+        ("cat", 0.02),
+        ("cas", 0.01),
+        ("kdr", 0.1),
+        ("ka", 0.3),
+        ("kca", 0.01),
+        ("hyper", 0.0002),
+        ("na", 0.5),
+    ] {
+        s.insert_mechanism(m, &[(format!("gbar_{m}"), g)]);
+    }
+    s.insert_mechanism("capool", &[]);
+    s.insert_ion("leak", &[("eleak".into(), -50.0)]);
+    s.insert_ion("ca", &[("cao".into(), 3.0), ("cai".into(), 50e-6)]);
+    s.insert_ion("k", &[("ek".into(), -80.0)]);
+    s.insert_ion("h", &[("eh".into(), -20.0)]);
+    s.insert_ion("na", &[("ena".into(), 50.0)]);
+    s.set_nseg(51).unwrap();
+    let mut c = CellDescription::new("HCOcell");
+    c.add_section(s);
+    c
+}
+
+fn passive_cable(nseg: usize) -> CellDescription {
+    let mut s = Section::new("cable");
+    s.length = 20.0 * nseg as f64;
+    s.set_range("diam", 2.0).unwrap();
+    s.insert_mechanism("pas", &[("g_pas".into(), 1e-4), ("e_pas".into(), -65.0)]);
+    s.set_nseg(nseg).unwrap();
+    let mut c = CellDescription::new("cable");
+    c.add_section(s);
+    c
+}
+
+/// µs per fadvance for `cell` with the catalogue's backend.
+fn steps(cat: &Catalogue, cell: CellDescription, dt: f64, n: usize) -> f64 {
+    let mut b = SimulationBuilder::new(cat);
+    b.cell(cell);
+    b.celsius(34.0).dt(dt).v_init(-50.0);
+    let mut sim = b.build().unwrap();
+    sim.finitialize(-50.0);
+    let t0 = Instant::now();
+    for _ in 0..n {
+        sim.fadvance();
+    }
+    t0.elapsed().as_secs_f64() * 1e6 / n as f64
+}
+
+fn main() {
+    let mut cat = Catalogue::new();
+    let hco: Vec<String> = if Path::new(HCO_MODS).exists() {
+        cat.add_user_dir(Path::new(HCO_MODS)).unwrap()
+    } else {
+        eprintln!("{HCO_MODS} missing: HCO benchmarks skipped");
+        Vec::new()
+    };
+
+    println!("== JIT compile time (nine HCO mechanisms, 51 instances each)");
+    let ions = {
+        let mut b = IonStore::builder();
+        let nodes: Vec<u32> = (0..51).collect();
+        for name in &hco {
+            b.add_mechanism(&cat.mechanism(name).unwrap(), &nodes).unwrap();
+        }
+        b.build().unwrap()
+    };
+    let t0 = Instant::now();
+    let mut codegen = 0.0;
+    for name in &hco {
+        let m = cat.mechanism(name).unwrap();
+        let set = JitSet::new(InterpretedSet::new(m, (0..51).collect(), &ions, 0).unwrap()).unwrap();
+        codegen += set.compile_time().as_secs_f64();
+    }
+    println!(
+        "   codegen {:.1} ms, wall incl. set creation {:.1} ms",
+        codegen * 1e3,
+        t0.elapsed().as_secs_f64() * 1e3
+    );
+
+    println!("== ns per instance per call: interpreter / JIT (ratio)");
+    let mut names: Vec<&str> = hco.iter().map(|s| s.as_str()).collect();
+    names.extend(["hh", "pas"]);
+    for n in [51, 1024] {
+        for name in &names {
+            kernels(&cat, name, n);
+        }
+    }
+
+    println!("== whole steps (engine fadvance): interpreter / JIT");
+    let n = if quick() { 2_000 } else { 50_000 };
+    let mut jcat = Catalogue::new();
+    jit::install(&mut jcat, jit::Backend::Jit);
+    if !hco.is_empty() {
+        jcat.add_user_dir(Path::new(HCO_MODS)).unwrap();
+        let ti = steps(&cat, hco_cell(), 0.001, n);
+        let tj = steps(&jcat, hco_cell(), 0.001, n);
+        println!(
+            "   HCO cell (51 seg, 9 mechs): {ti:.2} / {tj:.2} µs per step ({:.1}x); 1M steps ≈ {:.1} s / {:.1} s",
+            ti / tj,
+            ti,
+            tj
+        );
+    }
+    let ti = steps(&cat, passive_cable(1001), 0.025, n / 5);
+    let tj = steps(&jcat, passive_cable(1001), 0.025, n / 5);
+    println!(
+        "   passive cable (1001 seg, pas): {:.1} / {:.1} ns per compartment-step ({:.2}x) — Hines solve + engine",
+        ti * 1e3 / 1002.0,
+        tj * 1e3 / 1002.0,
+        ti / tj
+    );
+}

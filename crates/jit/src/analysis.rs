@@ -278,6 +278,9 @@ fn shared_ok(body: &[Stmt]) -> bool {
                 _ => walk_stmts(
                     std::slice::from_ref(s),
                     &mut |x| {
+                        if std::ptr::eq(x, s) {
+                            return;
+                        }
                         if let Stmt::Assign(p, _) = x {
                             if let Some(k) = shared_key(p) {
                                 writers.push((k, usize::MAX));

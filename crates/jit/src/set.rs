@@ -329,9 +329,9 @@ impl MechanismSet for JitSet {
         if self.mech.current.is_none() {
             self.inner.check_tables(ctx);
         }
-        if self.run(3, ctx) {
-            self.inner.wrote_concentrations(ctx);
-        } else {
+        // As the interpreter: no `nrn_wrote_conc` after `nrn_state` (nocmodl emits it in
+        // `nrn_init` only; e<ion> follows at the next `ion_cur`).
+        if !self.run(3, ctx) {
             self.inner.state(ctx);
         }
     }

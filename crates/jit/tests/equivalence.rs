@@ -95,11 +95,11 @@ fn compare_all(
     compare(&format!("{} {stage}: d", m.name), &a.1.d, &b.1.d);
     for (ia, ib) in a.1.ions.ions.iter().zip(&b.1.ions.ions) {
         for var in [
-            IonVar::Erev,
             IonVar::Inside,
             IonVar::Outside,
             IonVar::Current,
             IonVar::DCurrentDv,
+            IonVar::Erev,
         ] {
             compare(
                 &format!("{} {stage}: ion {} {var:?}", m.name, ia.name),
@@ -194,6 +194,11 @@ fn check_mechanism(cat: &Catalogue, name: &str, n: usize, seed: u64) -> f64 {
         }
         with_ctx(&mut world, &mut ea, t + 0.025, |c| interp.state(c));
         with_ctx(&mut w2, &mut eb, t + 0.025, |c| jit.state(c));
+        if std::env::var("JIT_DEBUG").is_ok() {
+            for (ia, ib) in world.ions.ions.iter().zip(&w2.ions.ions) {
+                eprintln!("{} e {:?} {:?} in {:?} {:?} out {:?} {:?} styles {:?} {:?}", ia.name, &ia.erev[..2], &ib.erev[..2], &ia.inside[..2], &ib.inside[..2], &ia.outside[..2], &ib.outside[..2], &ia.styles[..2], &ib.styles[..2]);
+            }
+        }
         compare_all(&format!("state {step}"), &m, (&*interp, &world), (&*jit, &w2));
     }
     assert_eq!(ea, eb, "{name}: events");

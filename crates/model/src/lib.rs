@@ -8,8 +8,12 @@
 //! Range values are stored per segment under NEURON's full names (`gbar_na`, `ek`, `cai`, …);
 //! `diam` and `cm` are range values too. Mechanism defaults come from a [`MechanismRegistry`]
 //! so that this crate needs no knowledge of NMODL.
+//!
+//! [`geometry`] holds NEURON's segment geometry (areas, axial resistances and diameters from
+//! L/diam or from 3-D points), shared by the HOC interpreter and the engine.
 
 mod cell;
+pub mod geometry;
 mod registry;
 mod section;
 

@@ -261,6 +261,10 @@ pub enum Stmt {
         lhs: Vec<ReactionTerm>,
         rhs: Vec<ReactionTerm>,
         kind: ReactionKind,
+        /// Whether the (forward, backward) rate was written without enclosing parentheses.
+        /// nocmodl pastes a rate's text before `*A*B…`, so a bare `a + b` rate yields
+        /// `a + b*A`, while `(a + b)` yields `(a + b)*A`.
+        bare_rates: [bool; 2],
         span: Span,
     },
     /// `~ lhs = rhs` in LINEAR / NONLINEAR.

@@ -81,7 +81,8 @@ fn glyph_source(c: char) -> Option<&'static str> {
         'y' => "0,7 2.5,0|5,7 1.8,-2 0.6,-3 -0.3,-3",
         'z' => "0,7 5,7 0,0 5,0",
         'µ' | 'μ' => "0,7 0,-3|0,1.5 1.5,0 3.5,0 5,1.5|5,7 5,0",
-        '.' => "0,0 0,0.5",
+        // The dot sits one unit in, so it stays apart from a preceding foot (the "1." in "51.0").
+        '.' => "1,0 1,0.8",
         ',' => "0.5,0.6 0.5,0 -0.5,-2",
         ':' => "0,0 0,0.5|0,5.5 0,6",
         ';' => "0.5,5.5 0.5,6|0.5,0.6 0.5,0 -0.5,-2",
@@ -223,6 +224,25 @@ mod tests {
         let line = &strokes[0];
         assert!((line[0].0 - line[1].0).abs() < 1e-9);
         assert!(line[1].1 < line[0].1);
+    }
+
+    #[test]
+    fn decimal_point_stands_apart_from_a_preceding_one() {
+        // "51.0" once rendered as "510": the dot touched the foot of the "1".
+        let one = glyph('1');
+        let one_right = one
+            .strokes
+            .iter()
+            .flatten()
+            .map(|p| p.0)
+            .fold(f64::MIN, f64::max);
+        let dot_left = glyph('.')
+            .strokes
+            .iter()
+            .flatten()
+            .map(|p| p.0)
+            .fold(f64::MAX, f64::min);
+        assert!(one.advance - one_right + dot_left >= 3.0);
     }
 
     #[test]

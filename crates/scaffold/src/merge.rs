@@ -21,7 +21,10 @@ const GROUPS: [(&str, &str); 3] = [
 /// Appends to `path`'s `networks` the discovered entries whose main file it does not list yet
 /// (compared by file name, so `$NETWORK_DIR/x.h5` and `./network/x.h5` are the same file).
 /// Returns the file names added; the file is rewritten only when that list is not empty.
-pub(crate) fn add_missing_networks(path: &Path, found: &NetworkFiles) -> Result<Vec<String>, Error> {
+pub(crate) fn add_missing_networks(
+    path: &Path,
+    found: &NetworkFiles,
+) -> Result<Vec<String>, Error> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Ok(Vec::new());
     };
@@ -32,7 +35,10 @@ pub(crate) fn add_missing_networks(path: &Path, found: &NetworkFiles) -> Result<
         return Ok(Vec::new());
     };
     let mut added = Vec::new();
-    for ((group, key), entries) in GROUPS.iter().zip([&found.nodes, &found.edges, &found.gap_juncs]) {
+    for ((group, key), entries) in GROUPS
+        .iter()
+        .zip([&found.nodes, &found.edges, &found.gap_juncs])
+    {
         for entry in entries {
             let Some(file) = entry.get(*key).and_then(Value::as_str) else {
                 continue;

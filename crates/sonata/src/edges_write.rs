@@ -152,7 +152,11 @@ pub fn write_edges(
         p.check(path)?;
     }
     let pending = PendingFile::new(path)?;
-    let file = w(path, "create", rust_hdf5::H5File::create(pending.temp_path()))?;
+    let file = w(
+        path,
+        "create",
+        rust_hdf5::H5File::create(pending.temp_path()),
+    )?;
     write_root_attrs(path, &file)?;
     let root = w(path, "group /edges", file.create_group("edges"))?;
     for p in populations {
@@ -166,20 +170,50 @@ pub fn write_edges(
             let handle = write_1d(path, &g, &ds(name), name, ids, compression)?;
             dataset_string_attr(path, &handle, "node_population", population)?;
         }
-        write_1d(path, &g, &ds("edge_type_id"), "edge_type_id", &p.edge_type_ids, compression)?;
-        write_1d(path, &g, &ds("edge_group_id"), "edge_group_id", &p.edge_group_ids, compression)?;
+        write_1d(
+            path,
+            &g,
+            &ds("edge_type_id"),
+            "edge_type_id",
+            &p.edge_type_ids,
+            compression,
+        )?;
+        write_1d(
+            path,
+            &g,
+            &ds("edge_group_id"),
+            "edge_group_id",
+            &p.edge_group_ids,
+            compression,
+        )?;
         write_1d(
             path,
             &g,
             &ds("edge_group_index"),
             "edge_group_index",
-            &p.edge_group_index, compression)?;
+            &p.edge_group_index,
+            compression,
+        )?;
         for group in &p.groups {
             group.write(path, &g, &object, compression)?;
         }
         let indices = w(path, &ds("indices"), g.create_group("indices"))?;
-        write_index(path, &indices, &object, "source_to_target", &p.source_node_ids, compression)?;
-        write_index(path, &indices, &object, "target_to_source", &p.target_node_ids, compression)?;
+        write_index(
+            path,
+            &indices,
+            &object,
+            "source_to_target",
+            &p.source_node_ids,
+            compression,
+        )?;
+        write_index(
+            path,
+            &indices,
+            &object,
+            "target_to_source",
+            &p.target_node_ids,
+            compression,
+        )?;
     }
     w(path, "close", file.close())?;
     pending.commit()?;

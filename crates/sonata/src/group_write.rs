@@ -65,14 +65,20 @@ impl ColumnGroup {
                 if *width == 0 || values.len() % width != 0 {
                     return Err(Error::write(
                         path,
-                        format!("{object}/{name}: {} values do not make rows of {width}", values.len()),
+                        format!(
+                            "{object}/{name}: {} values do not make rows of {width}",
+                            values.len()
+                        ),
                     ));
                 }
             }
             if column.rows() != rows {
                 return Err(Error::write(
                     path,
-                    format!("{object}/{name}: has {} rows, the group has {rows} members", column.rows()),
+                    format!(
+                        "{object}/{name}: has {} rows, the group has {rows} members",
+                        column.rows()
+                    ),
                 ));
             }
         }
@@ -119,7 +125,11 @@ pub(crate) fn write_1d<T: H5Type>(
         w(path, what, builder.create(name))?
     } else {
         let rows = (CHUNK_BYTES / std::mem::size_of::<T>().max(1)).clamp(1, n);
-        w(path, what, builder.chunk(&[rows]).deflate(DEFLATE_LEVEL).create(name))?
+        w(
+            path,
+            what,
+            builder.chunk(&[rows]).deflate(DEFLATE_LEVEL).create(name),
+        )?
     };
     if n > 0 {
         w(path, what, ds.write_raw(values))?;
@@ -147,7 +157,10 @@ pub(crate) fn write_2d<T: H5Type>(
         w(
             path,
             what,
-            builder.chunk(&[rows, width]).deflate(DEFLATE_LEVEL).create(name),
+            builder
+                .chunk(&[rows, width])
+                .deflate(DEFLATE_LEVEL)
+                .create(name),
         )?
     };
     if n > 0 {

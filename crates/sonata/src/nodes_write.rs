@@ -61,22 +61,49 @@ pub fn write_nodes(
         p.check(path)?;
     }
     let pending = PendingFile::new(path)?;
-    let file = w(path, "create", rust_hdf5::H5File::create(pending.temp_path()))?;
+    let file = w(
+        path,
+        "create",
+        rust_hdf5::H5File::create(pending.temp_path()),
+    )?;
     write_root_attrs(path, &file)?;
     let root = w(path, "group /nodes", file.create_group("nodes"))?;
     for p in populations {
         let object = format!("/nodes/{}", p.name);
         let g = w(path, &object, root.create_group(&p.name))?;
         let ds = |name: &str| format!("{object}/{name}");
-        write_1d(path, &g, &ds("node_id"), "node_id", &p.node_ids, compression)?;
-        write_1d(path, &g, &ds("node_type_id"), "node_type_id", &p.node_type_ids, compression)?;
-        write_1d(path, &g, &ds("node_group_id"), "node_group_id", &p.node_group_ids, compression)?;
+        write_1d(
+            path,
+            &g,
+            &ds("node_id"),
+            "node_id",
+            &p.node_ids,
+            compression,
+        )?;
+        write_1d(
+            path,
+            &g,
+            &ds("node_type_id"),
+            "node_type_id",
+            &p.node_type_ids,
+            compression,
+        )?;
+        write_1d(
+            path,
+            &g,
+            &ds("node_group_id"),
+            "node_group_id",
+            &p.node_group_ids,
+            compression,
+        )?;
         write_1d(
             path,
             &g,
             &ds("node_group_index"),
             "node_group_index",
-            &p.node_group_index, compression)?;
+            &p.node_group_index,
+            compression,
+        )?;
         for group in &p.groups {
             group.write(path, &g, &object, compression)?;
         }

@@ -16,20 +16,39 @@ pub struct Outcome {
 impl Outcome {
     /// Panics with both streams when the command did not succeed.
     pub fn assert_ok(&self) -> &Self {
-        assert_eq!(self.code, Some(0), "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(0),
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 
     /// A failure the user can act on: exit code 1, no panic, exactly one `error:` line that
     /// contains every one of `needles`.
     pub fn assert_one_error(&self, needles: &[&str]) {
-        assert_eq!(self.code, Some(1), "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(1),
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
-        let errors: Vec<&str> = self.stderr.lines().filter(|l| l.starts_with("error:")).collect();
+        let errors: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .collect();
         assert_eq!(errors.len(), 1, "expected one error line:\n{}", self.stderr);
         let message = self.stderr[self.stderr.find("error:").unwrap_or(0)..].to_string();
         for needle in needles {
-            assert!(message.contains(needle), "error should mention `{needle}`:\n{message}");
+            assert!(
+                message.contains(needle),
+                "error should mention `{needle}`:\n{message}"
+            );
         }
     }
 }

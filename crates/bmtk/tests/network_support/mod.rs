@@ -37,7 +37,10 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// A writable copy of `shared/reference/<case>` with `models/<model>` beside its parent, as the
 /// configs' `$BASE_DIR/../../models/<model>` expects. Returns the case folder.
 pub fn reference_copy(root: &Path, case: &str, model: &str) -> PathBuf {
-    copy_dir(&shared().join("models").join(model), &root.join("models").join(model));
+    copy_dir(
+        &shared().join("models").join(model),
+        &root.join("models").join(model),
+    );
     let dir = root.join("reference").join(case);
     copy_dir(&shared().join("reference").join(case), &dir);
     dir
@@ -52,16 +55,31 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn assert_ok(&self) {
-        assert_eq!(self.code, Some(0), "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(0),
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
     }
 
     /// Exit code 1, no panic, and an error message mentioning every needle.
     pub fn assert_error(&self, needles: &[&str]) {
-        assert_eq!(self.code, Some(1), "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(1),
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
         let message = &self.stderr[self.stderr.find("error:").expect("an error: line")..];
         for needle in needles {
-            assert!(message.contains(needle), "error should mention `{needle}`:\n{message}");
+            assert!(
+                message.contains(needle),
+                "error should mention `{needle}`:\n{message}"
+            );
         }
     }
 }
@@ -89,7 +107,11 @@ pub fn read_spikes_csv(path: &Path) -> Vec<(String, u64, f64)> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let cells: Vec<&str> = l.split_whitespace().collect();
-            (cells[1].to_string(), cells[2].parse().unwrap(), cells[0].parse().unwrap())
+            (
+                cells[1].to_string(),
+                cells[2].parse().unwrap(),
+                cells[0].parse().unwrap(),
+            )
         })
         .collect();
     spikes.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)).then(a.2.total_cmp(&b.2)));
@@ -97,11 +119,22 @@ pub fn read_spikes_csv(path: &Path) -> Vec<(String, u64, f64)> {
 }
 
 /// Asserts the same spikes (same cells, same count) with every time within `tolerance`.
-pub fn assert_same_spikes(got: &[(String, u64, f64)], expected: &[(String, u64, f64)], tolerance: f64) {
+pub fn assert_same_spikes(
+    got: &[(String, u64, f64)],
+    expected: &[(String, u64, f64)],
+    tolerance: f64,
+) {
     assert_eq!(got.len(), expected.len(), "spike counts differ");
     for (g, e) in got.iter().zip(expected) {
         assert_eq!((&g.0, g.1), (&e.0, e.1), "spiking cells differ");
-        assert!((g.2 - e.2).abs() <= tolerance, "spike of {} {}: {} vs expected {}", g.0, g.1, g.2, e.2);
+        assert!(
+            (g.2 - e.2).abs() <= tolerance,
+            "spike of {} {}: {} vs expected {}",
+            g.0,
+            g.1,
+            g.2,
+            e.2
+        );
     }
 }
 
@@ -109,6 +142,8 @@ pub fn assert_same_spikes(got: &[(String, u64, f64)], expected: &[(String, u64, 
 pub fn report_trace(path: &Path, node_id: u64) -> Vec<f64> {
     let pops = sonata::report::read_report(path).unwrap_or_else(|e| panic!("{e}"));
     let pop = &pops[0];
-    let column = pop.first_element_of(node_id).unwrap_or_else(|| panic!("node {node_id} not in {}", path.display()));
+    let column = pop
+        .first_element_of(node_id)
+        .unwrap_or_else(|| panic!("node {node_id} not in {}", path.display()));
     pop.column(column)
 }

@@ -7,12 +7,21 @@ use super::tree::{Ctx, Entry, Kind, Node};
 use crate::value::Value;
 
 /// Reports keys of `entries` not in `allowed` and returns a lookup over the rest.
-pub(crate) fn check_keys<'n>(ctx: &mut Ctx, entries: &'n [Entry], allowed: &[&str], what: &str) -> Fields<'n> {
+pub(crate) fn check_keys<'n>(
+    ctx: &mut Ctx,
+    entries: &'n [Entry],
+    allowed: &[&str],
+    what: &str,
+) -> Fields<'n> {
     for e in entries {
         if !allowed.contains(&e.key.as_str()) {
             ctx.error(
                 &e.key_span,
-                format!("unknown key `{}` in {what} (expected one of: {})", e.key, allowed.join(", ")),
+                format!(
+                    "unknown key `{}` in {what} (expected one of: {})",
+                    e.key,
+                    allowed.join(", ")
+                ),
             );
         }
     }
@@ -34,7 +43,10 @@ pub(crate) fn as_table<'n>(ctx: &mut Ctx, node: &'n Node, what: &str) -> Option<
     match &node.kind {
         Kind::Table(t) => Some(t),
         _ => {
-            ctx.error(&node.span, format!("{what}: expected a table, found {}", node.describe()));
+            ctx.error(
+                &node.span,
+                format!("{what}: expected a table, found {}", node.describe()),
+            );
             None
         }
     }
@@ -44,7 +56,10 @@ pub(crate) fn as_str<'n>(ctx: &mut Ctx, node: &'n Node, what: &str) -> Option<&'
     match &node.kind {
         Kind::Str(s) => Some(s),
         _ => {
-            ctx.error(&node.span, format!("{what}: expected a string, found {}", node.describe()));
+            ctx.error(
+                &node.span,
+                format!("{what}: expected a string, found {}", node.describe()),
+            );
             None
         }
     }
@@ -55,7 +70,13 @@ pub(crate) fn as_f64(ctx: &mut Ctx, node: &Node, what: &str) -> Option<f64> {
         Kind::Float(v) if v.is_finite() => Some(v),
         Kind::Int(v) => Some(v as f64),
         _ => {
-            ctx.error(&node.span, format!("{what}: expected a finite number, found {}", node.describe()));
+            ctx.error(
+                &node.span,
+                format!(
+                    "{what}: expected a finite number, found {}",
+                    node.describe()
+                ),
+            );
             None
         }
     }
@@ -65,7 +86,13 @@ pub(crate) fn as_u64(ctx: &mut Ctx, node: &Node, what: &str) -> Option<u64> {
     match node.kind {
         Kind::Int(v) if v >= 0 => Some(v as u64),
         _ => {
-            ctx.error(&node.span, format!("{what}: expected a non-negative integer, found {}", node.describe()));
+            ctx.error(
+                &node.span,
+                format!(
+                    "{what}: expected a non-negative integer, found {}",
+                    node.describe()
+                ),
+            );
             None
         }
     }
@@ -75,7 +102,10 @@ pub(crate) fn as_bool(ctx: &mut Ctx, node: &Node, what: &str) -> Option<bool> {
     match node.kind {
         Kind::Bool(v) => Some(v),
         _ => {
-            ctx.error(&node.span, format!("{what}: expected true or false, found {}", node.describe()));
+            ctx.error(
+                &node.span,
+                format!("{what}: expected true or false, found {}", node.describe()),
+            );
             None
         }
     }
@@ -87,7 +117,10 @@ pub(crate) fn as_probability(ctx: &mut Ctx, node: &Node, what: &str) -> Option<f
     if (0.0..=1.0).contains(&p) {
         Some(p)
     } else {
-        ctx.error(&node.span, format!("{what}: a probability must be between 0 and 1, found {p}"));
+        ctx.error(
+            &node.span,
+            format!("{what}: a probability must be between 0 and 1, found {p}"),
+        );
         None
     }
 }
@@ -100,7 +133,10 @@ pub(crate) fn as_xyz(ctx: &mut Ctx, node: &Node, what: &str) -> Option<[f64; 3]>
             (v.len() == 3).then(|| [v[0], v[1], v[2]])
         }
         _ => {
-            ctx.error(&node.span, format!("{what}: expected [x, y, z], found {}", node.describe()));
+            ctx.error(
+                &node.span,
+                format!("{what}: expected [x, y, z], found {}", node.describe()),
+            );
             None
         }
     }
@@ -114,11 +150,20 @@ pub(crate) fn as_value(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Value> 
         Kind::Float(v) => Some(Value::Float(*v)),
         Kind::Bool(v) => Some(Value::Bool(*v)),
         Kind::Array(items) => {
-            let values: Vec<Value> = items.iter().filter_map(|i| as_value(ctx, i, what)).collect();
+            let values: Vec<Value> = items
+                .iter()
+                .filter_map(|i| as_value(ctx, i, what))
+                .collect();
             (values.len() == items.len()).then_some(Value::List(values))
         }
         Kind::Table(_) | Kind::Datetime => {
-            ctx.error(&node.span, format!("{what}: expected a string, number, boolean or array, found {}", node.describe()));
+            ctx.error(
+                &node.span,
+                format!(
+                    "{what}: expected a string, number, boolean or array, found {}",
+                    node.describe()
+                ),
+            );
             None
         }
     }

@@ -3,7 +3,8 @@
 use std::ops::Range;
 
 use super::fields::{
-    as_bool, as_f64, as_probability, as_table, as_u64, as_value, as_xyz, check_keys, missing, Fields,
+    as_bool, as_f64, as_probability, as_table, as_u64, as_value, as_xyz, check_keys, missing,
+    Fields,
 };
 use super::tree::{Ctx, Kind, Node};
 use crate::edges::{ConnectionRule, EdgeTypeSpec, EdgeValues, Query};
@@ -19,11 +20,15 @@ fn derived_seed(seed: u64, kind: &str, index: usize) -> u64 {
 }
 
 fn seed_of(ctx: &mut Ctx, f: &Fields, default: u64) -> u64 {
-    f.get("seed").and_then(|e| as_u64(ctx, &e.value, "seed")).unwrap_or(default)
+    f.get("seed")
+        .and_then(|e| as_u64(ctx, &e.value, "seed"))
+        .unwrap_or(default)
 }
 
 pub(crate) fn add_node_set(ctx: &mut Ctx, net: &mut Network, item: &Node, index: usize, seed: u64) {
-    let Some(entries) = as_table(ctx, item, "[[nodes]]") else { return };
+    let Some(entries) = as_table(ctx, item, "[[nodes]]") else {
+        return;
+    };
     let f = check_keys(ctx, entries, &["N", "properties", "positions"], "[[nodes]]");
     let n = match f.get("N") {
         Some(e) => as_u64(ctx, &e.value, "N").unwrap_or(0) as usize,
@@ -36,29 +41,46 @@ pub(crate) fn add_node_set(ctx: &mut Ctx, net: &mut Network, item: &Node, index:
             for p in list {
                 let what = format!("property `{}`", p.key);
                 if p.key == "node_id" || p.key == "node_type_id" || p.key == "positions" {
-                    let hint = if p.key == "positions" { "give `positions` next to `properties`" } else { "it is assigned by the builder" };
+                    let hint = if p.key == "positions" {
+                        "give `positions` next to `properties`"
+                    } else {
+                        "it is assigned by the builder"
+                    };
                     ctx.error(&p.key_span, format!("{what} cannot be set here: {hint}"));
                     continue;
                 }
-                let Some(value) = as_value(ctx, &p.value, &what) else { continue };
+                let Some(value) = as_value(ctx, &p.value, &what) else {
+                    continue;
+                };
                 match value {
                     Value::List(values) => {
                         if values.len() != n {
-                            ctx.error(&p.value.span, format!("{what} has {} values but N = {n}", values.len()));
+                            ctx.error(
+                                &p.value.span,
+                                format!("{what} has {} values but N = {n}", values.len()),
+                            );
                         } else if let Err(m) = column_from_values(&values) {
                             ctx.error(&p.value.span, format!("{what}: {m}"));
                         } else {
-                            props.entries.push((p.key.clone(), NodeProperty::PerNode(values)));
+                            props
+                                .entries
+                                .push((p.key.clone(), NodeProperty::PerNode(values)));
                         }
                     }
-                    v => props.entries.push((p.key.clone(), NodeProperty::Constant(v))),
+                    v => props
+                        .entries
+                        .push((p.key.clone(), NodeProperty::Constant(v))),
                 }
             }
         }
     }
     if let Some(e) = f.get("positions") {
-        if let Some(rows) = parse_positions(ctx, &e.value, n, derived_seed(seed, "positions", index)) {
-            props.entries.push(("positions".into(), NodeProperty::Positions(rows)));
+        if let Some(rows) =
+            parse_positions(ctx, &e.value, n, derived_seed(seed, "positions", index))
+        {
+            props
+                .entries
+                .push(("positions".into(), NodeProperty::Positions(rows)));
         }
     }
     if ctx.diagnostics.len() == before {
@@ -71,20 +93,39 @@ pub(crate) fn add_node_set(ctx: &mut Ctx, net: &mut Network, item: &Node, index:
     }
 }
 
-fn parse_positions(ctx: &mut Ctx, node: &Node, n: usize, default_seed: u64) -> Option<Vec<[f64; 3]>> {
+fn parse_positions(
+    ctx: &mut Ctx,
+    node: &Node,
+    n: usize,
+    default_seed: u64,
+) -> Option<Vec<[f64; 3]>> {
     if let Kind::Array(rows) = &node.kind {
         if rows.len() != n {
-            ctx.error(&node.span, format!("positions: {} rows but N = {n}", rows.len()));
+            ctx.error(
+                &node.span,
+                format!("positions: {} rows but N = {n}", rows.len()),
+            );
             return None;
         }
-        let parsed: Vec<[f64; 3]> = rows.iter().filter_map(|r| as_xyz(ctx, r, "positions")).collect();
+        let parsed: Vec<[f64; 3]> = rows
+            .iter()
+            .filter_map(|r| as_xyz(ctx, r, "positions"))
+            .collect();
         return (parsed.len() == n).then_some(parsed);
     }
     let entries = as_table(ctx, node, "positions")?;
     let kinds = ["box", "column", "grid"];
-    let f = check_keys(ctx, entries, &["box", "column", "grid", "seed"], "positions");
+    let f = check_keys(
+        ctx,
+        entries,
+        &["box", "column", "grid", "seed"],
+        "positions",
+    );
     let seed = seed_of(ctx, &f, default_seed);
-    let chosen: Vec<_> = entries.iter().filter(|e| kinds.contains(&e.key.as_str())).collect();
+    let chosen: Vec<_> = entries
+        .iter()
+        .filter(|e| kinds.contains(&e.key.as_str()))
+        .collect();
     if chosen.len() != 1 {
         ctx.error(&node.span, "positions: expected exactly one of `box`, `column`, `grid` (or an array of [x, y, z] rows)");
         return None;
@@ -92,7 +133,13 @@ fn parse_positions(ctx: &mut Ctx, node: &Node, n: usize, default_seed: u64) -> O
     let kind = chosen[0];
     let body = as_table(ctx, &kind.value, &format!("positions.{}", kind.key))?;
     let what = format!("positions.{}", kind.key);
-    fn req<'n>(ctx: &mut Ctx, f: &Fields<'n>, key: &str, span: &Range<usize>, what: &str) -> Option<&'n super::tree::Entry> {
+    fn req<'n>(
+        ctx: &mut Ctx,
+        f: &Fields<'n>,
+        key: &str,
+        span: &Range<usize>,
+        what: &str,
+    ) -> Option<&'n super::tree::Entry> {
         let e = f.get(key);
         if e.is_none() {
             missing(ctx, span, key, what);
@@ -109,20 +156,33 @@ fn parse_positions(ctx: &mut Ctx, node: &Node, n: usize, default_seed: u64) -> O
         }
         "column" => {
             let c = check_keys(ctx, body, &["center", "radius", "height"], &what);
-            let center = c.get("center").map(|e| as_xyz(ctx, &e.value, "center")).unwrap_or(Some([0.0; 3]));
-            let radius = req(ctx, &c, "radius", &span, &what).and_then(|e| as_f64(ctx, &e.value, "radius"));
-            let height = req(ctx, &c, "height", &span, &what).and_then(|e| as_f64(ctx, &e.value, "height"));
+            let center = c
+                .get("center")
+                .map(|e| as_xyz(ctx, &e.value, "center"))
+                .unwrap_or(Some([0.0; 3]));
+            let radius =
+                req(ctx, &c, "radius", &span, &what).and_then(|e| as_f64(ctx, &e.value, "radius"));
+            let height =
+                req(ctx, &c, "height", &span, &what).and_then(|e| as_f64(ctx, &e.value, "height"));
             Some(positions::random_column(n, center?, radius?, height?, seed))
         }
         _ => {
             let g = check_keys(ctx, body, &["origin", "shape", "spacing"], &what);
-            let origin = g.get("origin").map(|e| as_xyz(ctx, &e.value, "origin")).unwrap_or(Some([0.0; 3]));
-            let shape = req(ctx, &g, "shape", &span, &what).and_then(|e| as_xyz(ctx, &e.value, "shape"));
-            let spacing = req(ctx, &g, "spacing", &span, &what).and_then(|e| as_xyz(ctx, &e.value, "spacing"));
+            let origin = g
+                .get("origin")
+                .map(|e| as_xyz(ctx, &e.value, "origin"))
+                .unwrap_or(Some([0.0; 3]));
+            let shape =
+                req(ctx, &g, "shape", &span, &what).and_then(|e| as_xyz(ctx, &e.value, "shape"));
+            let spacing = req(ctx, &g, "spacing", &span, &what)
+                .and_then(|e| as_xyz(ctx, &e.value, "spacing"));
             let shape = shape?.map(|x| x.max(0.0) as usize);
             let rows = positions::grid(n, origin?, shape, spacing?);
             if rows.is_none() {
-                ctx.error(&kind.value.span, format!("{what}: the grid has fewer than N = {n} points"));
+                ctx.error(
+                    &kind.value.span,
+                    format!("{what}: the grid has fewer than N = {n} points"),
+                );
             }
             rows
         }
@@ -142,12 +202,26 @@ fn parse_query(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Query> {
 /// The spans `locate` needs: rule span and per-edge property spans, by edge type id.
 type EdgeSpans = (u32, Range<usize>, Vec<(String, Range<usize>)>);
 
-pub(crate) fn add_edge_type(ctx: &mut Ctx, net: &mut Network, item: &Node, index: usize, seed: u64) -> Option<EdgeSpans> {
+pub(crate) fn add_edge_type(
+    ctx: &mut Ctx,
+    net: &mut Network,
+    item: &Node,
+    index: usize,
+    seed: u64,
+) -> Option<EdgeSpans> {
     let entries = as_table(ctx, item, "[[edges]]")?;
     let f = check_keys(
         ctx,
         entries,
-        &["source", "target", "rule", "autapses", "edge_type_id", "properties", "per_edge"],
+        &[
+            "source",
+            "target",
+            "rule",
+            "autapses",
+            "edge_type_id",
+            "properties",
+            "per_edge",
+        ],
         "[[edges]]",
     );
     let before = ctx.diagnostics.len();
@@ -158,7 +232,10 @@ pub(crate) fn add_edge_type(ctx: &mut Ctx, net: &mut Network, item: &Node, index
             Some(e) => {
                 let q = parse_query(ctx, &e.value, key)?;
                 if net.select(&q).is_empty() {
-                    ctx.error(&e.value.span, format!("{key} query `{}` matches no node", q.filter_str()));
+                    ctx.error(
+                        &e.value.span,
+                        format!("{key} query `{}` matches no node", q.filter_str()),
+                    );
                 }
                 Some((q, e.value.span.clone()))
             }
@@ -166,7 +243,10 @@ pub(crate) fn add_edge_type(ctx: &mut Ctx, net: &mut Network, item: &Node, index
     };
     let source = query(ctx, "source");
     let target = query(ctx, "target");
-    let rule_span = f.get("rule").map(|e| e.value.span.clone()).unwrap_or(item.span.clone());
+    let rule_span = f
+        .get("rule")
+        .map(|e| e.value.span.clone())
+        .unwrap_or(item.span.clone());
     let rule = match f.get("rule") {
         Some(e) => parse_rule(ctx, &e.value, default_seed),
         None => {
@@ -174,7 +254,10 @@ pub(crate) fn add_edge_type(ctx: &mut Ctx, net: &mut Network, item: &Node, index
             None
         }
     };
-    let autapses = f.get("autapses").and_then(|e| as_bool(ctx, &e.value, "autapses")).unwrap_or(false);
+    let autapses = f
+        .get("autapses")
+        .and_then(|e| as_bool(ctx, &e.value, "autapses"))
+        .unwrap_or(false);
     let edge_type_id = f.get("edge_type_id").and_then(|e| {
         let id = as_u64(ctx, &e.value, "edge_type_id")?;
         u32::try_from(id).ok().or_else(|| {
@@ -182,11 +265,21 @@ pub(crate) fn add_edge_type(ctx: &mut Ctx, net: &mut Network, item: &Node, index
             None
         })
     });
-    let mut spec = EdgeTypeSpec::new(Query::all(), Query::all(), ConnectionRule::Constant { nsyns: 1 });
+    let mut spec = EdgeTypeSpec::new(
+        Query::all(),
+        Query::all(),
+        ConnectionRule::Constant { nsyns: 1 },
+    );
     if let Some(e) = f.get("properties") {
         for p in as_table(ctx, &e.value, "properties").unwrap_or(&[]) {
             if ["edge_type_id", "source_query", "target_query", "nsyns"].contains(&p.key.as_str()) {
-                ctx.error(&p.key_span, format!("property `{}` is set by the builder (use `rule` for nsyns)", p.key));
+                ctx.error(
+                    &p.key_span,
+                    format!(
+                        "property `{}` is set by the builder (use `rule` for nsyns)",
+                        p.key
+                    ),
+                );
             } else if let Some(v) = as_value(ctx, &p.value, &format!("property `{}`", p.key)) {
                 spec.properties.push((p.key.clone(), v));
             }
@@ -194,9 +287,16 @@ pub(crate) fn add_edge_type(ctx: &mut Ctx, net: &mut Network, item: &Node, index
     }
     let mut per_edge_spans = Vec::new();
     if let Some(e) = f.get("per_edge") {
-        for (k, p) in as_table(ctx, &e.value, "per_edge").unwrap_or(&[]).iter().enumerate() {
+        for (k, p) in as_table(ctx, &e.value, "per_edge")
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             if spec.properties.iter().any(|(n, _)| *n == p.key) {
-                ctx.error(&p.key_span, format!("`{}` is both a constant and a per-edge property", p.key));
+                ctx.error(
+                    &p.key_span,
+                    format!("`{}` is both a constant and a per-edge property", p.key),
+                );
             }
             let seed = derived_seed(default_seed, "per_edge", k);
             if let Some(v) = parse_edge_values(ctx, &p.value, &p.key, seed) {
@@ -227,16 +327,52 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, default_seed: u64) -> Option<Connectio
     const KINDS: [&str; 5] = ["constant", "probability", "distance", "pairs", "one_to_one"];
     if let Kind::Int(_) = node.kind {
         let n = as_u64(ctx, node, "rule")?;
-        return Some(ConnectionRule::Constant { nsyns: u32::try_from(n).unwrap_or(u32::MAX) });
+        return Some(ConnectionRule::Constant {
+            nsyns: u32::try_from(n).unwrap_or(u32::MAX),
+        });
     }
     let Kind::Table(entries) = &node.kind else {
-        ctx.error(&node.span, format!("rule: expected a table such as {{ probability = 0.1 }} or an integer, found {}", node.describe()));
+        ctx.error(
+            &node.span,
+            format!(
+                "rule: expected a table such as {{ probability = 0.1 }} or an integer, found {}",
+                node.describe()
+            ),
+        );
         return None;
     };
-    let f = check_keys(ctx, entries, &["constant", "probability", "distance", "pairs", "one_to_one", "nsyns", "seed", "symmetric"], "rule");
-    let chosen: Vec<_> = entries.iter().filter(|e| KINDS.contains(&e.key.as_str())).collect();
+    let before = ctx.diagnostics.len();
+    let f = check_keys(
+        ctx,
+        entries,
+        &[
+            "constant",
+            "probability",
+            "distance",
+            "pairs",
+            "one_to_one",
+            "nsyns",
+            "seed",
+            "symmetric",
+        ],
+        "rule",
+    );
+    let chosen: Vec<_> = entries
+        .iter()
+        .filter(|e| KINDS.contains(&e.key.as_str()))
+        .collect();
+    if chosen.is_empty() && ctx.diagnostics.len() > before {
+        return None; // a misspelt rule name: the unknown key is the whole story
+    }
     if chosen.len() != 1 {
-        ctx.error(&node.span, format!("rule: expected exactly one of {}, found {}", KINDS.join(", "), chosen.len()));
+        ctx.error(
+            &node.span,
+            format!(
+                "rule: expected exactly one of {}, found {}",
+                KINDS.join(", "),
+                chosen.len()
+            ),
+        );
         return None;
     }
     let kind = chosen[0];
@@ -247,7 +383,10 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, default_seed: u64) -> Option<Connectio
     let seed = seed_of(ctx, &f, default_seed);
     let reject = |ctx: &mut Ctx, key: &str| {
         if let Some(e) = f.get(key) {
-            ctx.error(&e.key_span, format!("rule: `{key}` does not apply to a `{}` rule", kind.key));
+            ctx.error(
+                &e.key_span,
+                format!("rule: `{key}` does not apply to a `{}` rule", kind.key),
+            );
         }
     };
     if kind.key != "probability" {
@@ -260,12 +399,22 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, default_seed: u64) -> Option<Connectio
         "constant" => {
             reject(ctx, "nsyns");
             let n = as_u64(ctx, &kind.value, "constant")?;
-            Some(ConnectionRule::Constant { nsyns: u32::try_from(n).unwrap_or(u32::MAX) })
+            Some(ConnectionRule::Constant {
+                nsyns: u32::try_from(n).unwrap_or(u32::MAX),
+            })
         }
         "probability" => {
             let p = as_probability(ctx, &kind.value, "probability")?;
-            let symmetric = f.get("symmetric").map(|e| as_bool(ctx, &e.value, "symmetric")).unwrap_or(Some(false))?;
-            Some(ConnectionRule::Probability { p, nsyns, seed, symmetric })
+            let symmetric = f
+                .get("symmetric")
+                .map(|e| as_bool(ctx, &e.value, "symmetric"))
+                .unwrap_or(Some(false))?;
+            Some(ConnectionRule::Probability {
+                p,
+                nsyns,
+                seed,
+                symmetric,
+            })
         }
         "distance" => {
             let body = as_table(ctx, &kind.value, "distance")?;
@@ -287,11 +436,20 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, default_seed: u64) -> Option<Connectio
                 Some(e) => Some(as_f64(ctx, &e.value, "max")?),
                 None => None,
             };
-            Some(ConnectionRule::Distance { p0, sigma, max_distance, nsyns, seed })
+            Some(ConnectionRule::Distance {
+                p0,
+                sigma,
+                max_distance,
+                nsyns,
+                seed,
+            })
         }
         "pairs" => {
             let Kind::Array(items) = &kind.value.kind else {
-                ctx.error(&kind.value.span, "pairs: expected an array of [source_id, target_id]");
+                ctx.error(
+                    &kind.value.span,
+                    "pairs: expected an array of [source_id, target_id]",
+                );
                 return None;
             };
             let mut pairs = Vec::new();
@@ -313,21 +471,36 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, default_seed: u64) -> Option<Connectio
             if as_bool(ctx, &kind.value, "one_to_one")? {
                 Some(ConnectionRule::OneToOne { nsyns })
             } else {
-                ctx.error(&kind.value.span, "one_to_one: must be true (omit the rule otherwise)");
+                ctx.error(
+                    &kind.value.span,
+                    "one_to_one: must be true (omit the rule otherwise)",
+                );
                 None
             }
         }
     }
 }
 
-fn parse_edge_values(ctx: &mut Ctx, node: &Node, name: &str, default_seed: u64) -> Option<EdgeValues> {
+fn parse_edge_values(
+    ctx: &mut Ctx,
+    node: &Node,
+    name: &str,
+    default_seed: u64,
+) -> Option<EdgeValues> {
     let what = format!("per_edge.{name}");
     let entries = as_table(ctx, node, &what)?;
-    let f = check_keys(ctx, entries, &["uniform", "normal", "values", "seed"], &what);
+    let f = check_keys(
+        ctx,
+        entries,
+        &["uniform", "normal", "values", "seed"],
+        &what,
+    );
     let seed = seed_of(ctx, &f, default_seed);
     let pair = |ctx: &mut Ctx, node: &Node, what: &str| -> Option<(f64, f64)> {
         match &node.kind {
-            Kind::Array(two) if two.len() == 2 => Some((as_f64(ctx, &two[0], what)?, as_f64(ctx, &two[1], what)?)),
+            Kind::Array(two) if two.len() == 2 => {
+                Some((as_f64(ctx, &two[0], what)?, as_f64(ctx, &two[1], what)?))
+            }
             _ => {
                 ctx.error(&node.span, format!("{what}: expected [a, b]"));
                 None
@@ -345,7 +518,10 @@ fn parse_edge_values(ctx: &mut Ctx, node: &Node, name: &str, default_seed: u64) 
         }
         (None, None, Some(v)) => match &v.value.kind {
             Kind::Array(items) => {
-                let values: Vec<f64> = items.iter().filter_map(|i| as_f64(ctx, i, "values")).collect();
+                let values: Vec<f64> = items
+                    .iter()
+                    .filter_map(|i| as_f64(ctx, i, "values"))
+                    .collect();
                 (values.len() == items.len()).then_some(EdgeValues::Values(values))
             }
             _ => {
@@ -354,7 +530,10 @@ fn parse_edge_values(ctx: &mut Ctx, node: &Node, name: &str, default_seed: u64) 
             }
         },
         _ => {
-            ctx.error(&node.span, format!("{what}: expected exactly one of `uniform`, `normal`, `values`"));
+            ctx.error(
+                &node.span,
+                format!("{what}: expected exactly one of `uniform`, `normal`, `values`"),
+            );
             None
         }
     }

@@ -69,7 +69,8 @@ pub struct NetworkFile {
 impl NetworkFile {
     /// Reads and checks a network file.
     pub fn read(path: &Path) -> Result<NetworkFile> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read the network file", e))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io(path, "cannot read the network file", e))?;
         Self::parse(path, &text)
     }
 
@@ -78,7 +79,9 @@ impl NetworkFile {
         let mut ctx = Ctx::new(path, text);
         let parsed = tree::parse(&mut ctx).and_then(|root| parse_root(&mut ctx, &root));
         match parsed {
-            Some((network, output_dir, compression, edge_spans, node_spans)) if ctx.diagnostics.is_empty() => {
+            Some((network, output_dir, compression, edge_spans, node_spans))
+                if ctx.diagnostics.is_empty() =>
+            {
                 let base = path.parent().unwrap_or(Path::new("."));
                 Ok(NetworkFile {
                     path: path.to_path_buf(),
@@ -104,15 +107,24 @@ impl NetworkFile {
     pub fn locate(&self, error: Error) -> Error {
         let ctx = Ctx::new(&self.path, &self.text);
         let diagnostic: Option<Diagnostic> = match &error {
-            Error::Edges { edge_type, message } => self.edge_spans.iter().find(|(id, _, _)| id == edge_type).map(|(_, rule, per_edge)| {
-                let span = per_edge
-                    .iter()
-                    .find(|(name, _)| message.starts_with(&format!("per-edge property `{name}`")))
-                    .map(|(_, s)| s)
-                    .unwrap_or(rule);
-                ctx.diagnostic(span, message.clone())
-            }),
-            Error::Nodes { node_set, message } => self.node_spans.get(*node_set).map(|s| ctx.diagnostic(s, message.clone())),
+            Error::Edges { edge_type, message } => self
+                .edge_spans
+                .iter()
+                .find(|(id, _, _)| id == edge_type)
+                .map(|(_, rule, per_edge)| {
+                    let span = per_edge
+                        .iter()
+                        .find(|(name, _)| {
+                            message.starts_with(&format!("per-edge property `{name}`"))
+                        })
+                        .map(|(_, s)| s)
+                        .unwrap_or(rule);
+                    ctx.diagnostic(span, message.clone())
+                }),
+            Error::Nodes { node_set, message } => self
+                .node_spans
+                .get(*node_set)
+                .map(|s| ctx.diagnostic(s, message.clone())),
             _ => None,
         };
         match diagnostic {
@@ -122,17 +134,33 @@ impl NetworkFile {
     }
 }
 
-type Parsed = (Network, PathBuf, sonata::Compression, Vec<(u32, Range<usize>, Vec<(String, Range<usize>)>)>, Vec<Range<usize>>);
+type Parsed = (
+    Network,
+    PathBuf,
+    sonata::Compression,
+    Vec<(u32, Range<usize>, Vec<(String, Range<usize>)>)>,
+    Vec<Range<usize>>,
+);
 
 fn parse_root(ctx: &mut Ctx, root: &tree::Node) -> Option<Parsed> {
     let entries = as_table(ctx, root, "network file")?;
-    let top = check_keys(ctx, entries, &["network", "nodes", "edges"], "the network file");
+    let top = check_keys(
+        ctx,
+        entries,
+        &["network", "nodes", "edges"],
+        "the network file",
+    );
     let Some(header) = top.get("network") else {
         missing(ctx, &(0..0), "network", "the network file");
         return None;
     };
     let header_entries = as_table(ctx, &header.value, "[network]")?;
-    let h = check_keys(ctx, header_entries, &["name", "output_dir", "seed", "compression"], "[network]");
+    let h = check_keys(
+        ctx,
+        header_entries,
+        &["name", "output_dir", "seed", "compression"],
+        "[network]",
+    );
     let name = match h.get("name") {
         Some(e) => as_str(ctx, &e.value, "name").map(str::to_string),
         None => {
@@ -142,11 +170,16 @@ fn parse_root(ctx: &mut Ctx, root: &tree::Node) -> Option<Parsed> {
     };
     if let (Some(n), Some(e)) = (&name, h.get("name")) {
         if n.is_empty() || n.contains(['/', '\\']) {
-            ctx.error(&e.value.span, "name: must be non-empty and contain no path separators");
+            ctx.error(
+                &e.value.span,
+                "name: must be non-empty and contain no path separators",
+            );
         }
     }
     let output_dir = match h.get("output_dir") {
-        Some(e) => as_str(ctx, &e.value, "output_dir").map(PathBuf::from).unwrap_or_default(),
+        Some(e) => as_str(ctx, &e.value, "output_dir")
+            .map(PathBuf::from)
+            .unwrap_or_default(),
         None => PathBuf::from("network"),
     };
     let compression = match h.get("compression") {
@@ -155,12 +188,18 @@ fn parse_root(ctx: &mut Ctx, root: &tree::Node) -> Option<Parsed> {
             Some("none") | None => sonata::Compression::None,
             Some("gzip") => sonata::Compression::Gzip,
             Some(other) => {
-                ctx.error(&e.value.span, format!("compression: expected \"none\" or \"gzip\", found \"{other}\""));
+                ctx.error(
+                    &e.value.span,
+                    format!("compression: expected \"none\" or \"gzip\", found \"{other}\""),
+                );
                 sonata::Compression::None
             }
         },
     };
-    let seed = h.get("seed").and_then(|e| as_u64(ctx, &e.value, "seed")).unwrap_or(0);
+    let seed = h
+        .get("seed")
+        .and_then(|e| as_u64(ctx, &e.value, "seed"))
+        .unwrap_or(0);
     let mut network = Network::new(name.as_deref().unwrap_or("network"));
 
     let mut node_spans = Vec::new();

@@ -111,9 +111,13 @@ pub(crate) fn collect_vars(e: &ast::Expr, out: &mut Vec<String>) {
     }
 }
 
-/// `rate * f1 * f2 …` as C parses nocmodl's pasted text `rate_text * f1 * f2`: when the rate's
-/// outermost operator is `+`/`-`, the product binds to its right operand only.
-fn paste_product(b: &mut Builder<'_>, rate: &ast::Expr, factors: &[Expr]) -> Expr {
+/// `rate * f1 * f2 …` as C parses nocmodl's pasted text `rate_text * f1 * f2`: when a `bare`
+/// rate's outermost operator is `+`/`-`, the product binds to its right operand only.
+fn paste_product(b: &mut Builder<'_>, rate: &ast::Expr, bare: bool, factors: &[Expr]) -> Expr {
+    if !bare {
+        let r = b.expr(rate);
+        return product(r, factors);
+    }
     if let ast::Expr::Binary {
         op: op @ (AB::Add | AB::Sub),
         lhs,
@@ -133,7 +137,7 @@ fn paste_product(b: &mut Builder<'_>, rate: &ast::Expr, factors: &[Expr]) -> Exp
             ) {
                 product(b.expr(rhs), factors)
             } else {
-                paste_product(b, rhs, factors)
+                paste_product(b, rhs, true, factors)
             };
             let op = if *op == AB::Add {
                 BinaryOp::Add
@@ -204,7 +208,13 @@ impl Scheme<'_> {
             self.prologue(b, body);
             for s in &body.stmts {
                 match s {
-                    ast::Stmt::Reaction { lhs, rhs, kind, .. } => self.reaction(b, lhs, rhs, kind),
+                    ast::Stmt::Reaction {
+                        lhs,
+                        rhs,
+                        kind,
+                        bare_rates,
+                        ..
+                    } => self.reaction(b, lhs, rhs, kind, *bare_rates),
                     ast::Stmt::Conserve { lhs, rhs, .. } => self.conserve(b, body, lhs, rhs),
                     ast::Stmt::Compartment { .. } => {}
                     other => b.stmt(other),
@@ -282,6 +292,7 @@ impl Scheme<'_> {
         lhs: &[ast::ReactionTerm],
         rhs: &[ast::ReactionTerm],
         kind: &ReactionKind,
+        bare_rates: [bool; 2],
     ) {
         let left = self.species(b, lhs);
         let right = self.species(b, rhs);
@@ -307,10 +318,10 @@ impl Scheme<'_> {
         };
         let ff = b.new_local("f_flux");
         let bf = b.new_local("b_flux");
-        let f = paste_product(b, forward, &factors(&left));
+        let f = paste_product(b, forward, bare_rates[0], &factors(&left));
         b.emit(Stmt::Assign(Place::Local(ff), f));
         let bv = match backward {
-            Some(k) => paste_product(b, k, &factors(&right)),
+            Some(k) => paste_product(b, k, bare_rates[1], &factors(&right)),
             None => Expr::Const(0.0),
         };
         b.emit(Stmt::Assign(Place::Local(bf), bv));
@@ -329,17 +340,17 @@ impl Scheme<'_> {
             }
         }
         let sides = [
-            (forward, &left, true),
-            (backward.unwrap_or(forward), &right, false),
+            (forward, bare_rates[0], &left, true),
+            (backward.unwrap_or(forward), bare_rates[1], &right, false),
         ];
-        for (rate, side, is_forward) in sides {
+        for (rate, bare, side, is_forward) in sides {
             if !is_forward && backward.is_none() {
                 continue;
             }
             for (k, x) in side.iter().enumerate() {
                 let Some(col) = x.row else { continue };
                 let term = b.new_local("_term");
-                let value = self.partial(b, rate, side, k);
+                let value = self.partial(b, rate, bare, side, k);
                 b.emit(Stmt::Assign(Place::Local(term), value));
                 for (rows, plus) in [(&left, is_forward), (&right, !is_forward)] {
                     for s in rows.iter() {
@@ -357,7 +368,14 @@ impl Scheme<'_> {
 
     /// `_term`: the rate times the side's factors with species `k` differentiated
     /// (`kd * 2 * C` for `2 C`), written as nocmodl writes it.
-    fn partial(&self, b: &mut Builder<'_>, rate: &ast::Expr, side: &[Species], k: usize) -> Expr {
+    fn partial(
+        &self,
+        b: &mut Builder<'_>,
+        rate: &ast::Expr,
+        bare: bool,
+        side: &[Species],
+        k: usize,
+    ) -> Expr {
         let mut factors = Vec::new();
         for (j, s) in side.iter().enumerate() {
             if j == k {
@@ -372,7 +390,7 @@ impl Scheme<'_> {
                 factors.extend(std::iter::repeat_n(s.value.clone(), s.n as usize));
             }
         }
-        paste_product(b, rate, &factors)
+        paste_product(b, rate, bare, &factors)
     }
 
     fn conserve(

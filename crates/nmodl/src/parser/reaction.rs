@@ -31,18 +31,19 @@ impl Parser<'_> {
                 let rhs = self.reaction_terms("after `<->`")?;
                 let rates = self.rate_list(2)?;
                 let mut rates = rates.into_iter();
-                let forward = rates.next()?;
-                let backward = rates.next()?;
+                let (forward, forward_bare) = rates.next()?;
+                let (backward, backward_bare) = rates.next()?;
                 return Some(Stmt::Reaction {
                     lhs,
                     rhs,
                     kind: ReactionKind::Reversible { forward, backward },
+                    bare_rates: [forward_bare, backward_bare],
                     span: self.span_from(start),
                 });
             }
             TokenKind::Flux => {
                 self.bump();
-                ReactionKind::Flux(self.rate_list(1)?.pop()?)
+                ReactionKind::Flux(self.rate_list(1)?.pop()?.0)
             }
             TokenKind::Arrow => {
                 self.bump();
@@ -51,11 +52,12 @@ impl Parser<'_> {
                 } else {
                     self.reaction_terms("after `->`")?
                 };
-                let rate = self.rate_list(1)?.pop()?;
+                let (rate, bare) = self.rate_list(1)?.pop()?;
                 return Some(Stmt::Reaction {
                     lhs,
                     rhs,
                     kind: ReactionKind::Forward(rate),
+                    bare_rates: [bare, false],
                     span: self.span_from(start),
                 });
             }
@@ -69,12 +71,14 @@ impl Parser<'_> {
             lhs,
             rhs: Vec::new(),
             kind,
+            // nocmodl parenthesises flux rates itself (`(f_flux = (rate) * A)`).
+            bare_rates: [false, false],
             span: self.span_from(start),
         })
     }
 
     /// `(e)` or `(e1, e2)` rates of a reaction.
-    fn rate_list(&mut self, count: usize) -> Option<Vec<Expr>> {
+    fn rate_list(&mut self, count: usize) -> Option<Vec<(Expr, bool)>> {
         if self
             .expect(TokenKind::LParen, "before the reaction rates")
             .is_none()
@@ -82,7 +86,7 @@ impl Parser<'_> {
             self.recover_statement();
             return None;
         }
-        let mut rates = vec![self.expr()];
+        let mut rates = vec![self.rate()];
         while rates.len() < count {
             if self
                 .expect(TokenKind::Comma, "between forward and backward rates")
@@ -91,7 +95,7 @@ impl Parser<'_> {
                 self.recover_statement();
                 return None;
             }
-            rates.push(self.expr());
+            rates.push(self.rate());
         }
         if self
             .expect(TokenKind::RParen, "after the reaction rates")
@@ -101,6 +105,17 @@ impl Parser<'_> {
             return None;
         }
         Some(rates)
+    }
+
+    /// One rate expression and whether it is bare (not wholly enclosed in parentheses).
+    fn rate(&mut self) -> (Expr, bool) {
+        let start = self.peek().span.start;
+        let rate = self.expr();
+        let text = self.slice(Span {
+            start,
+            end: self.prev_end.max(start),
+        });
+        (rate, !wholly_parenthesised(text))
     }
 
     /// `2 A + B[i] + …`.
@@ -189,4 +204,40 @@ pub(super) fn terms_to_expr(terms: Vec<ReactionTerm>) -> Expr {
         });
     }
     result.unwrap_or(Expr::Error(Span::default()))
+}
+
+/// Whether `text` is one parenthesised group: `(a + b)` but not `(a) + (b)`.
+fn wholly_parenthesised(text: &str) -> bool {
+    let text = text.trim();
+    if !text.starts_with('(') {
+        return false;
+    }
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1 == text.len();
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wholly_parenthesised;
+
+    #[test]
+    fn only_one_enclosing_group_counts_as_parenthesised() {
+        assert!(wholly_parenthesised("(a + b)"));
+        assert!(wholly_parenthesised(" ((a) + b) "));
+        assert!(!wholly_parenthesised("(a) + (b)"));
+        assert!(!wholly_parenthesised("a + b"));
+        assert!(!wholly_parenthesised("f(a)"));
+    }
 }

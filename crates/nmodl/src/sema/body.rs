@@ -261,6 +261,7 @@ impl<'a> Checker<'a> {
                 rhs,
                 kind,
                 span,
+                ..
             } => {
                 self.require(
                     &[Context::Kinetic],
