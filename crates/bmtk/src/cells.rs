@@ -79,7 +79,7 @@ pub fn build_population(
 /// BMTK's dL rule, applied to every section of every cell (HOC templates included):
 /// `nseg = 1 + 2·int(L / (2·dL))`.
 pub fn resegment(cell: &mut CellDescription, dl: f64) -> anyhow::Result<()> {
-    if !(dl > 0.0) {
+    if dl.is_nan() || dl <= 0.0 {
         bail!("run.dL must be positive, got {dl}");
     }
     for section in &mut cell.sections {

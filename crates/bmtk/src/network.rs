@@ -27,6 +27,8 @@ use crate::cells::CellEntry;
 /// A virtual node turned into a VecStim.
 pub struct VirtualCell {
     pub population: String,
+    /// Node id in `population` (kept for reports and messages).
+    #[allow(dead_code)]
     pub node_id: u64,
     /// Sorted spike times (ms).
     pub times: Vec<f64>,
@@ -258,7 +260,7 @@ impl<'a> NetworkBuilder<'a> {
             return Ok(i);
         }
         let mut times = trains.get(&node_id).cloned().unwrap_or_default();
-        if let Some(t) = times.iter().find(|t| !(**t >= 0.0)) {
+        if let Some(t) = times.iter().find(|t| t.is_nan() || **t < 0.0) {
             bail!("virtual node {node_id} of `{population}` has spike time {t}: NEURON needs times ≥ 0");
         }
         times.sort_by(f64::total_cmp);
@@ -294,7 +296,7 @@ impl<'a> NetworkBuilder<'a> {
         let dynamics_file =
             text("dynamics_params").ok_or_else(|| anyhow!("no `dynamics_params`"))?;
         let delay = number("delay")?.ok_or_else(|| anyhow!("no `delay`"))?;
-        if !(delay >= 0.0) || !delay.is_finite() {
+        if delay.is_nan() || delay < 0.0 || delay.is_infinite() {
             bail!("delay {delay} ms: NetCon delays must be finite and ≥ 0");
         }
         let weight = self.weight(edges, row)?;
@@ -324,7 +326,7 @@ impl<'a> NetworkBuilder<'a> {
                 }
                 PlacementMode::Random => {
                     let nsyns = number("nsyns")?.expect("checked above");
-                    if !(nsyns >= 0.0) || nsyns.fract() != 0.0 {
+                    if nsyns.is_nan() || nsyns < 0.0 || nsyns.fract() != 0.0 {
                         bail!("nsyns {nsyns} is not a non-negative integer");
                     }
                     self.place_random(edges, row, cell, nsyns as usize)?

@@ -208,7 +208,10 @@ fn report_elements(cell: &CellEntry, sections: &[String]) -> anyhow::Result<Vec<
 impl RecordSink for ReportSink {
     fn record(&mut self, step: usize, t: f64, values: &[f64]) {
         for file in &mut self.files {
-            if step < file.first || step > file.last || (step - file.first) % file.every != 0 {
+            if step < file.first
+                || step > file.last
+                || !(step - file.first).is_multiple_of(file.every)
+            {
                 continue;
             }
             if let Err(e) = file
@@ -218,7 +221,7 @@ impl RecordSink for ReportSink {
                 self.error.get_or_insert_with(|| e.to_string());
             }
         }
-        if self.block > 0 && step > 0 && (step % self.block == 0 || step == self.n_steps) {
+        if self.block > 0 && step > 0 && (step.is_multiple_of(self.block) || step == self.n_steps) {
             if let Some(log) = &mut self.log {
                 self.progress.clear();
                 log.info(&format!("    step:{step} t_sim:{:.2} ms", t));

@@ -208,15 +208,6 @@ fn build_cells(
     Ok(cells)
 }
 
-/// Index of each (population, node id) among the simulated cells.
-pub fn cell_index(cells: &[CellEntry]) -> HashMap<(&str, u64), usize> {
-    cells
-        .iter()
-        .enumerate()
-        .map(|(i, c)| ((c.population.as_str(), c.node_id), i))
-        .collect()
-}
-
 /// Synapses and NetCons of every edge population: recurrent ones, then those fed by the
 /// `spikes` inputs in config order (BMTK's order; see [`crate::network`]).
 fn build_network(
@@ -235,6 +226,22 @@ fn build_network(
         }
     }
     let wiring = builder.finish();
+    let mut virtual_populations: Vec<&str> = Vec::new();
+    for cell in &wiring.virtual_cells {
+        if !virtual_populations.contains(&cell.population.as_str()) {
+            virtual_populations.push(&cell.population);
+        }
+    }
+    log.info(&format!(
+        "{} synapses; {} virtual cells{}",
+        wiring.synapses,
+        wiring.virtual_cells.len(),
+        if virtual_populations.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", virtual_populations.join(", "))
+        }
+    ));
     for w in &wiring.warnings {
         log.warning(w);
     }

@@ -50,6 +50,16 @@ pub use save::{BuiltNetwork, SavedFiles};
 pub use sonata::Compression;
 pub use value::Value;
 
+/// The committed example network files, for `bmtk new` to write next to a new model.
+pub mod examples {
+    /// The seed's HCO pair (equal to `shared/reference/hco-pair/network`).
+    pub const HCO_PAIR: &str = include_str!("../examples/networks/hco_pair.toml");
+    /// The hco-net100 topology: 100 cells, reciprocal connections with probability 0.1.
+    pub const HCO_NET100: &str = include_str!("../examples/networks/hco_net100.toml");
+    /// 1,000 cells in a column with a distance rule and per-synapse weights.
+    pub const HCO_NET1000: &str = include_str!("../examples/networks/hco_net1000.toml");
+}
+
 /// What [`build_from_file`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildReport {

@@ -281,10 +281,12 @@ pub(crate) fn merge_group_columns(
                         width: w,
                         values: v,
                     } if *w == width => values.extend_from_slice(v),
-                    other => return Err(format!(
+                    other => {
+                        return Err(format!(
                         "column `{name}` holds {} in one node set and rows of {width} in another",
                         other.kind()
-                    )),
+                    ))
+                    }
                 }
             }
             NodeColumn::Rows { width, values }

@@ -28,6 +28,15 @@ pub(crate) struct EdgeTypeRow {
     pub per_edge: Vec<(String, Vec<f64>)>,
 }
 
+/// One edge-group column while edge types are merged: float values for per-edge
+/// properties, counts for `nsyns`.
+#[derive(Debug, Clone, Default)]
+struct MergedColumn {
+    name: String,
+    floats: Vec<f64>,
+    counts: Vec<u32>,
+}
+
 /// The edge population of a built network.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BuiltEdges {
@@ -73,24 +82,29 @@ impl BuiltEdges {
         let mut type_ids = Vec::with_capacity(total);
         let mut group_ids = Vec::with_capacity(total);
         let mut group_index = Vec::with_capacity(total);
-        let mut group_columns: Vec<Vec<(String, Vec<f64>, Vec<u32>)>> =
-            vec![Vec::new(); signatures.len()];
+        let mut group_columns: Vec<Vec<MergedColumn>> = vec![Vec::new(); signatures.len()];
         let mut group_rows = vec![0u32; signatures.len()];
         for (t, &g) in types.iter().zip(&type_group) {
             let columns = &mut group_columns[g];
             if t.per_edge.is_empty() {
                 if columns.is_empty() {
-                    columns.push(("nsyns".into(), Vec::new(), Vec::new()));
+                    columns.push(MergedColumn {
+                        name: "nsyns".into(),
+                        ..Default::default()
+                    });
                 }
                 for &(s, tg, n) in &t.pairs {
                     source.push(s);
                     target.push(tg);
-                    columns[0].2.push(n);
+                    columns[0].counts.push(n);
                 }
             } else {
                 if columns.is_empty() {
                     for (name, _) in &t.per_edge {
-                        columns.push((name.clone(), Vec::new(), Vec::new()));
+                        columns.push(MergedColumn {
+                            name: name.clone(),
+                            ..Default::default()
+                        });
                     }
                 }
                 for &(s, tg, n) in &t.pairs {
@@ -99,9 +113,9 @@ impl BuiltEdges {
                         target.push(tg);
                     }
                 }
-                for (name, values, _) in columns.iter_mut() {
-                    if let Some((_, v)) = t.per_edge.iter().find(|(n, _)| n == name) {
-                        values.extend_from_slice(v);
+                for column in columns.iter_mut() {
+                    if let Some((_, v)) = t.per_edge.iter().find(|(n, _)| *n == column.name) {
+                        column.floats.extend_from_slice(v);
                     }
                 }
             }
@@ -136,7 +150,12 @@ impl BuiltEdges {
                 id: g as u32,
                 columns: Vec::new(),
             };
-            for (name, floats, counts) in columns {
+            for MergedColumn {
+                name,
+                floats,
+                counts,
+            } in columns
+            {
                 let column = if name == "nsyns" && floats.is_empty() {
                     GroupColumn::UInt32(
                         rows.iter()

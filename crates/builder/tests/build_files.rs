@@ -29,7 +29,10 @@ fn build_copy(name: &str, dir: &Path) -> builder::BuildReport {
     builder::build_from_file(&file, None).unwrap()
 }
 
-fn node_rows(dir: &Path) -> Vec<(u64, u64, Vec<(String, String)>)> {
+/// Property name → value text, as our readers see them.
+type Props = Vec<(String, String)>;
+
+fn node_rows(dir: &Path) -> Vec<(u64, u64, Props)> {
     let pops = read_nodes(
         &dir.join("hco_net_nodes.h5"),
         Some(&dir.join("hco_net_node_types.csv")),
@@ -51,7 +54,7 @@ fn node_rows(dir: &Path) -> Vec<(u64, u64, Vec<(String, String)>)> {
         .collect()
 }
 
-fn edge_rows(dir: &Path) -> Vec<(u64, u64, u64, Vec<(String, String)>)> {
+fn edge_rows(dir: &Path) -> Vec<(u64, u64, u64, Props)> {
     let pops = read_edges(
         &dir.join("hco_net_hco_net_edges.h5"),
         Some(&dir.join("hco_net_hco_net_edge_types.csv")),
@@ -246,4 +249,26 @@ fn circuit_config_is_created_then_updated_in_place() {
     let before = std::fs::read(&config).unwrap();
     builder::build_from_file(&dir.path().join("hco_pair.toml"), Some(&config)).unwrap();
     assert_eq!(before, std::fs::read(&config).unwrap());
+}
+
+#[test]
+fn gzip_compressed_files_read_back_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("hco_net100.toml"))
+        .unwrap()
+        .replace("seed = 100", "seed = 100\ncompression = \"gzip\"");
+    let file = dir.path().join("gz.toml");
+    std::fs::write(&file, text).unwrap();
+    builder::build_from_file(&file, None).unwrap();
+    let plain = tempfile::tempdir().unwrap();
+    build_copy("hco_net100.toml", plain.path());
+    let (gz, raw) = (dir.path().join("network"), plain.path().join("network"));
+    assert_eq!(edge_rows(&gz), edge_rows(&raw));
+    assert_eq!(node_rows(&gz), node_rows(&raw));
+    let size = |d: &Path| {
+        std::fs::metadata(d.join("hco_net_hco_net_edges.h5"))
+            .unwrap()
+            .len()
+    };
+    assert!(size(&gz) < size(&raw));
 }

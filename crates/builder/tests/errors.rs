@@ -196,3 +196,14 @@ fn api_rejects_wrong_lengths_and_reserved_names() {
     let err = net.build().unwrap_err();
     assert!(err.to_string().contains("matches no node"), "{err}");
 }
+
+#[test]
+fn embedded_examples_parse() {
+    for text in [
+        builder::examples::HCO_PAIR,
+        builder::examples::HCO_NET100,
+        builder::examples::HCO_NET1000,
+    ] {
+        NetworkFile::parse(Path::new("example.toml"), text).unwrap();
+    }
+}

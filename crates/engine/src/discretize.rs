@@ -18,8 +18,8 @@
 
 use model::CellDescription;
 
-use crate::geometry::{self, SectionGeometry};
 use crate::Error;
+use model::geometry::{self, SegmentGeometry};
 
 /// Parent index of root nodes.
 pub const NO_PARENT: u32 = u32::MAX;
@@ -211,22 +211,40 @@ impl Discretization {
                 sec.length, sec.ra
             )));
         }
-        let geom: SectionGeometry = if sec.pt3d.len() > 1 {
-            let arc = geometry::arc_lengths(&sec.pt3d, sec.length);
-            if arc[arc.len() - 1].is_nan() || arc[arc.len() - 1] <= 0.0 {
+        let segments: Vec<SegmentGeometry> = if sec.pt3d.len() > 1 {
+            let span: f64 = sec
+                .pt3d
+                .windows(2)
+                .map(|w| geometry::step_length(&w[1], &w[0]))
+                .sum();
+            if span.is_nan() || span <= 0.0 {
                 return Err(bad("3-D points span zero length".into()));
             }
-            geometry::frusta(&arc, &sec.pt3d, sec.ra, &diam_nodes)
+            // NEURON integrates node by node from the first 3-D point, so node j takes the
+            // point-order segment j; its diam changes only if the average really differs.
+            let arcs = geometry::arc_lengths(&sec.pt3d, sec.length);
+            geometry::frusta(&arcs, &sec.pt3d, sec.ra, nseg)
+                .into_iter()
+                .zip(&diam_nodes)
+                .map(|(g, &current)| SegmentGeometry {
+                    diam: geometry::diam_after_integration(g.diam, current),
+                    ..g
+                })
+                .collect()
         } else {
-            geometry::cylinders(sec.length, sec.ra, &diam_nodes)
+            diam_nodes
+                .iter()
+                .map(|&d| geometry::cylinder(sec.length, nseg, sec.ra, d))
+                .collect()
         };
+        let geom = geometry::node_geometry(&segments);
         let mut nodes = Vec::with_capacity(nseg + 1);
         let mut prev = parent_node;
         for j in 0..=nseg {
             let segment = (j < nseg).then(|| (ci as u32, si as u32, seg_of(j) as u32));
             let id = self.push_node(prev, geom.area[j], segment);
             if j < nseg {
-                self.diam[id as usize] = geom.diam[j];
+                self.diam[id as usize] = segments[j].diam;
                 self.cm[id as usize] = cm_range[seg_of(j)];
             }
             rinv.push(geom.rinv[j]);

@@ -19,7 +19,6 @@ mod connect;
 mod discretize;
 mod error;
 mod events;
-mod geometry;
 mod network;
 mod partition;
 mod partitioning;

@@ -81,7 +81,11 @@ fn kernels(cat: &Catalogue, name: &str, n: usize) {
     let mut ev = NoEvents;
     interp.init(&mut ctx(&mut wi, &mut ev));
     jit.init(&mut ctx(&mut wj, &mut ev));
-    let reps = if quick() { 200 } else { 200_000 / n.max(1) * 10 };
+    let reps = if quick() {
+        200
+    } else {
+        200_000 / n.max(1) * 10
+    };
     let mut line = format!("{name:>8} n={n:<5}");
     type Kernel = fn(&mut dyn MechanismSet, &mut Context);
     let kinds: [(&str, bool, Kernel); 3] = [
@@ -171,7 +175,8 @@ fn main() {
         let mut b = IonStore::builder();
         let nodes: Vec<u32> = (0..51).collect();
         for name in &hco {
-            b.add_mechanism(&cat.mechanism(name).unwrap(), &nodes).unwrap();
+            b.add_mechanism(&cat.mechanism(name).unwrap(), &nodes)
+                .unwrap();
         }
         b.build().unwrap()
     };
@@ -179,7 +184,8 @@ fn main() {
     let mut codegen = 0.0;
     for name in &hco {
         let m = cat.mechanism(name).unwrap();
-        let set = JitSet::new(InterpretedSet::new(m, (0..51).collect(), &ions, 0).unwrap()).unwrap();
+        let set =
+            JitSet::new(InterpretedSet::new(m, (0..51).collect(), &ions, 0).unwrap()).unwrap();
         codegen += set.compile_time().as_secs_f64();
     }
     println!(
@@ -196,6 +202,24 @@ fn main() {
             kernels(&cat, name, n);
         }
     }
+
+    // The floor of bit-compatible mode: every hoc_Exp is a libm call.
+    let xs: Vec<f64> = (0..1024).map(|i| -5.0 + i as f64 * 0.01).collect();
+    let mut acc = 0.0;
+    let reps = if quick() { 100 } else { 5_000 };
+    let t0 = Instant::now();
+    for _ in 0..reps {
+        for x in &xs {
+            acc += mech::math::hoc_exp(std::hint::black_box(*x));
+        }
+    }
+    let per_exp = t0.elapsed().as_secs_f64() * 1e9 / (reps * xs.len()) as f64;
+    std::hint::black_box(acc);
+    println!(
+        "== libm exp: {per_exp:.1} ns per call; the HCO cell's state kernels call it 38× per \
+         segment, 1938× per step ≈ {:.1} µs per step",
+        per_exp * 1938.0 / 1e3
+    );
 
     println!("== whole steps (engine fadvance): interpreter / JIT");
     let n = if quick() { 2_000 } else { 50_000 };

@@ -154,6 +154,12 @@ pub const EVENT_SEND: i64 = 0;
 pub const EVENT_EVENT: i64 = 1;
 pub const EVENT_MOVE: i64 = 2;
 
+extern "C" {
+    /// The C library's `exp` — the function `f64::exp` (and so the interpreter) calls.
+    #[link_name = "exp"]
+    pub fn libm_exp(x: f64) -> f64;
+}
+
 /// NEURON's `hoc_Exp`, the interpreter's own function.
 pub extern "C" fn jit_hoc_exp(x: f64) -> f64 {
     hoc_exp(x)
@@ -166,7 +172,10 @@ pub extern "C" fn jit_pow(a: f64, b: f64) -> f64 {
 
 /// Any deterministic math function, through the interpreter's own `eval_math`.
 pub extern "C" fn jit_math(code: i64, a: f64, b: f64, c: f64, d: f64, celsius: f64) -> f64 {
-    let f = MATH_CODES.get(code as usize).copied().unwrap_or(MathFn::Exp);
+    let f = MATH_CODES
+        .get(code as usize)
+        .copied()
+        .unwrap_or(MathFn::Exp);
     mech::eval_math(f, &[a, b, c, d], celsius)
 }
 
@@ -204,7 +213,12 @@ pub unsafe extern "C" fn jit_event(host: *mut Host, kind: i64, inst: i64, time: 
 ///
 /// # Safety
 /// `tables` must point to at least `table + 1` tables, the table built with ≥ `k + 1` outputs.
-pub unsafe extern "C" fn jit_table_lookup(tables: *const TableData, table: i64, k: i64, x: f64) -> f64 {
+pub unsafe extern "C" fn jit_table_lookup(
+    tables: *const TableData,
+    table: i64,
+    k: i64,
+    x: f64,
+) -> f64 {
     (*tables.add(table as usize)).lookup(k as usize, x)
 }
 

@@ -66,11 +66,7 @@ fn walk_place(p: &Place, f: &mut dyn FnMut(&Expr)) {
 }
 
 /// Calls `on_stmt` for every statement (recursively) and `on_expr` for every expression.
-fn walk_stmts(
-    body: &[Stmt],
-    on_stmt: &mut dyn FnMut(&Stmt),
-    on_expr: &mut dyn FnMut(&Expr),
-) {
+fn walk_stmts(body: &[Stmt], on_stmt: &mut dyn FnMut(&Stmt), on_expr: &mut dyn FnMut(&Expr)) {
     for s in body {
         on_stmt(s);
         match s {
@@ -195,13 +191,16 @@ fn ordered_units(m: &Mechanism, body: &[Stmt]) -> usize {
                 walk_stmts(
                     std::slice::from_ref(s),
                     &mut |x| {
-                        effect.set(effect.get() || matches!(
-                            x,
-                            Stmt::NetSend { .. }
-                                | Stmt::NetEvent { .. }
-                                | Stmt::NetMove { .. }
-                                | Stmt::Print { .. }
-                        ))
+                        effect.set(
+                            effect.get()
+                                || matches!(
+                                    x,
+                                    Stmt::NetSend { .. }
+                                        | Stmt::NetEvent { .. }
+                                        | Stmt::NetMove { .. }
+                                        | Stmt::Print { .. }
+                                ),
+                        )
                     },
                     &mut |e| {
                         if let Expr::Call(f, _) = e {

@@ -158,7 +158,9 @@ impl<'a, 'f> Gen<'a, 'f> {
         }
         for (g, v) in global_vars.iter().enumerate() {
             if let Some(v) = v {
-                let x = b.ins().load(types::F64, flags(), globals_snap, 8 * g as i32);
+                let x = b
+                    .ins()
+                    .load(types::F64, flags(), globals_snap, 8 * g as i32);
                 b.def_var(*v, x);
             }
         }
@@ -295,8 +297,18 @@ impl<'a, 'f> Gen<'a, 'f> {
         let [x, y, z, w] = v;
         match f {
             MathFn::Exp => {
+                // hoc_Exp: libm exp between the clamps; the clamped values are taken from the
+                // interpreter's own function so they carry its bits.
                 let e = self.h.exp;
-                self.call1(e, &[x])
+                let r = self.call1(e, &[x]);
+                let hi = self.f64c(mech::math::hoc_exp(701.0));
+                let lo = self.f64c(mech::math::hoc_exp(-701.0));
+                let c700 = self.f64c(700.0);
+                let cm700 = self.f64c(-700.0);
+                let above = self.b.ins().fcmp(FloatCC::GreaterThan, x, c700);
+                let r = self.b.ins().select(above, hi, r);
+                let below = self.b.ins().fcmp(FloatCC::LessThan, x, cm700);
+                self.b.ins().select(below, lo, r)
             }
             // IEEE-exact operations are inlined; everything else goes through libm via Rust.
             MathFn::Sqrt => self.b.ins().sqrt(x),
@@ -346,7 +358,10 @@ impl<'a, 'f> Gen<'a, 'f> {
         let zero = self.f64c(0.0);
         let ge = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, index, zero);
         let iu = self.b.ins().fcvt_to_uint_sat(types::I64, index);
-        let lt = self.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, iu, len as i64);
+        let lt = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedLessThan, iu, len as i64);
         let ok = self.b.ins().band(ge, lt);
         (ok, iu)
     }
@@ -385,11 +400,7 @@ impl<'a, 'f> Gen<'a, 'f> {
             }
             Place::Local(l) => match self.locals {
                 Locals::Vars => self.b.use_var(self.local_vars[*l as usize]),
-                Locals::Memory(base) => {
-                    self.b
-                        .ins()
-                        .load(types::F64, flags(), base, 8 * *l as i32)
-                }
+                Locals::Memory(base) => self.b.ins().load(types::F64, flags(), base, 8 * *l as i32),
             },
             Place::Ion { ion, var } => {
                 let col = self.ion_ptr[*ion as usize][abi::ion_slot(*var)].expect("usage");
@@ -557,7 +568,10 @@ impl<'a, 'f> Gen<'a, 'f> {
     }
 
     /// Branch on `table_on[table]`: built → `on`, else the body evaluated directly.
-    fn table_switch(&mut self, table: u32) -> (cranelift_codegen::ir::Block, cranelift_codegen::ir::Block) {
+    fn table_switch(
+        &mut self,
+        table: u32,
+    ) -> (cranelift_codegen::ir::Block, cranelift_codegen::ir::Block) {
         let on_ptr = self
             .b
             .ins()

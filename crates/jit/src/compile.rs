@@ -40,7 +40,9 @@ impl JitModule {
         let started = Instant::now();
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").map_err(jit_error)?;
-        flags.set("use_colocated_libcalls", "false").map_err(jit_error)?;
+        flags
+            .set("use_colocated_libcalls", "false")
+            .map_err(jit_error)?;
         flags.set("is_pic", "false").map_err(jit_error)?;
         let isa = cranelift_native::builder()
             .map_err(jit_error)?
@@ -48,7 +50,7 @@ impl JitModule {
             .map_err(jit_error)?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
         let symbols: [(&'static str, *const u8); 7] = [
-            ("bmtk_jit_exp", abi::jit_hoc_exp as *const u8),
+            ("bmtk_libm_exp", abi::libm_exp as *const u8),
             ("bmtk_jit_pow", abi::jit_pow as *const u8),
             ("bmtk_jit_math", abi::jit_math as *const u8),
             ("bmtk_jit_random", abi::jit_random as *const u8),
@@ -70,7 +72,7 @@ impl JitModule {
             s
         };
         let decls: [(&'static str, Signature); 7] = [
-            ("bmtk_jit_exp", sig(&module, &[f64t], Some(f64t))),
+            ("bmtk_libm_exp", sig(&module, &[f64t], Some(f64t))),
             ("bmtk_jit_pow", sig(&module, &[f64t, f64t], Some(f64t))),
             (
                 "bmtk_jit_math",
@@ -88,7 +90,10 @@ impl JitModule {
                 "bmtk_jit_lookup",
                 sig(&module, &[ptr, i64t, i64t, f64t], Some(f64t)),
             ),
-            ("bmtk_jit_simeq", sig(&module, &[ptr, i64t, ptr], Some(i64t))),
+            (
+                "bmtk_jit_simeq",
+                sig(&module, &[ptr, i64t, ptr], Some(i64t)),
+            ),
         ];
         let mut helpers = Vec::new();
         for (name, s) in decls {

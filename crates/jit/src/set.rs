@@ -78,12 +78,11 @@ impl JitSet {
         let print = inner.print_enabled();
         let artificial = mech.kind == ir::Kind::Artificial;
         let nodes = inner.nodes().to_vec();
-        let distinct = nodes.windows(2).all(|w| w[0] < w[1])
-            || {
-                let mut s = nodes.clone();
-                s.sort_unstable();
-                s.windows(2).all(|w| w[0] != w[1])
-            };
+        let distinct = nodes.windows(2).all(|w| w[0] < w[1]) || {
+            let mut s = nodes.clone();
+            s.sort_unstable();
+            s.windows(2).all(|w| w[0] != w[1])
+        };
         let mut table_local_offset = Vec::with_capacity(mech.tables.len());
         let mut total = 0;
         for t in &mech.tables {

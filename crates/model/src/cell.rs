@@ -26,7 +26,10 @@ pub struct CellDescription {
 
 impl CellDescription {
     pub fn new(name: impl Into<String>) -> Self {
-        CellDescription { name: name.into(), ..Default::default() }
+        CellDescription {
+            name: name.into(),
+            ..Default::default()
+        }
     }
 
     /// Adds a section and returns its index.
@@ -42,7 +45,13 @@ impl CellDescription {
 
     /// Attaches end `child_x` of `child` to point `parent_x` of `parent` (HOC's `connect`).
     /// Re-connecting a section replaces its previous parent, as NEURON does.
-    pub fn connect(&mut self, child: usize, child_x: f64, parent: usize, parent_x: f64) -> Result<(), Error> {
+    pub fn connect(
+        &mut self,
+        child: usize,
+        child_x: f64,
+        parent: usize,
+        parent_x: f64,
+    ) -> Result<(), Error> {
         let n = self.sections.len();
         for idx in [child, parent] {
             if idx >= n {
@@ -51,7 +60,10 @@ impl CellDescription {
         }
         for (what, x) in [("connection point", parent_x), ("section end", child_x)] {
             if !(0.0..=1.0).contains(&x) {
-                return Err(Error::InvalidValue { what: what.to_string(), value: x });
+                return Err(Error::InvalidValue {
+                    what: what.to_string(),
+                    value: x,
+                });
             }
         }
         // Walking up from the parent must not reach the child.
@@ -65,13 +77,21 @@ impl CellDescription {
             }
             cursor = self.sections[i].parent.map(|a| a.parent);
         }
-        self.sections[child].parent = Some(Attachment { parent, parent_x, child_x });
+        self.sections[child].parent = Some(Attachment {
+            parent,
+            parent_x,
+            child_x,
+        });
         Ok(())
     }
 
     /// Sections with no parent, in index order.
     pub fn roots(&self) -> impl Iterator<Item = usize> + '_ {
-        self.sections.iter().enumerate().filter(|(_, s)| s.parent.is_none()).map(|(i, _)| i)
+        self.sections
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.parent.is_none())
+            .map(|(i, _)| i)
     }
 
     /// Children of section `i`, in index order.
@@ -103,7 +123,10 @@ mod tests {
         c.connect(d1, 0.0, d0, 1.0).unwrap();
         assert_eq!(c.roots().collect::<Vec<_>>(), vec![soma]);
         assert_eq!(c.children(d0).collect::<Vec<_>>(), vec![d1]);
-        assert!(matches!(c.connect(soma, 0.0, d1, 1.0), Err(Error::Loop { .. })));
+        assert!(matches!(
+            c.connect(soma, 0.0, d1, 1.0),
+            Err(Error::Loop { .. })
+        ));
         assert!(c.connect(d1, 0.0, 9, 1.0).is_err());
         assert!(c.connect(d1, 0.0, soma, 1.5).is_err());
     }

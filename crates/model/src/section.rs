@@ -83,7 +83,10 @@ impl Section {
     /// segment that contains its centre, as NEURON does when `nseg` is assigned.
     pub fn set_nseg(&mut self, nseg: usize) -> Result<(), Error> {
         if nseg == 0 {
-            return Err(Error::InvalidValue { what: format!("nseg of {}", self.name), value: 0.0 });
+            return Err(Error::InvalidValue {
+                what: format!("nseg of {}", self.name),
+                value: 0.0,
+            });
         }
         if nseg == self.nseg {
             return Ok(());
@@ -123,7 +126,9 @@ impl Section {
     /// Declares a range variable (if new) with `default` in every segment.
     pub fn declare_range(&mut self, name: &str, default: f64) {
         let n = self.nseg;
-        self.range.entry(name.to_string()).or_insert_with(|| vec![default; n]);
+        self.range
+            .entry(name.to_string())
+            .or_insert_with(|| vec![default; n]);
     }
 
     /// Sets `name` in every segment.
@@ -142,13 +147,24 @@ impl Section {
 
     /// HOC's `name(x1:x2) = y1:y2`: linear interpolation over segments whose centres lie in
     /// [x1, x2].
-    pub fn set_range_linear(&mut self, name: &str, x1: f64, x2: f64, y1: f64, y2: f64) -> Result<(), Error> {
+    pub fn set_range_linear(
+        &mut self,
+        name: &str,
+        x1: f64,
+        x2: f64,
+        y1: f64,
+        y2: f64,
+    ) -> Result<(), Error> {
         let n = self.nseg;
         let values = self.range_mut(name)?;
         for (i, v) in values.iter_mut().enumerate() {
             let x = (i as f64 + 0.5) / n as f64;
             if x >= x1 && x <= x2 {
-                *v = if x2 == x1 { y1 } else { y1 + (y2 - y1) * (x - x1) / (x2 - x1) };
+                *v = if x2 == x1 {
+                    y1
+                } else {
+                    y1 + (y2 - y1) * (x - x1) / (x2 - x1)
+                };
             }
         }
         Ok(())
@@ -158,7 +174,10 @@ impl Section {
         let section = self.name.clone();
         self.range
             .get_mut(name)
-            .ok_or_else(|| Error::UnknownRangeVariable { section, name: name.to_string() })
+            .ok_or_else(|| Error::UnknownRangeVariable {
+                section,
+                name: name.to_string(),
+            })
     }
 
     /// Records that mechanism `name` is inserted (idempotent), declaring its range variables.

@@ -53,12 +53,20 @@ impl Location {
         let (line, column) = file.line_col(span.start);
         let line_start = file.line_start_at(span.start);
         let raw_line = file.line_text_at(span.start);
-        let line_end = line_start + raw_line.len();
-        let span_end = span.end.clamp(span.start, line_end);
-        let start_in_line = span.start.clamp(line_start, line_end) - line_start;
-        let end_in_line = span_end.max(line_start) - line_start;
-        let before = raw_line.get(..start_in_line).unwrap_or("");
-        let inside = raw_line.get(start_in_line..end_in_line).unwrap_or("");
+        // The span may start past the shown text (at a trailing `\r`, or at the end of the
+        // file) and may end on a later line; keep both ends inside the line, on char
+        // boundaries.
+        let to_line = |offset: usize| {
+            let mut i = offset.saturating_sub(line_start).min(raw_line.len());
+            while !raw_line.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let start_in_line = to_line(span.start);
+        let end_in_line = to_line(span.end).max(start_in_line);
+        let before = &raw_line[..start_in_line];
+        let inside = &raw_line[start_in_line..end_in_line];
         let mut shown = String::new();
         let mut width = 0usize;
         let mut caret_column = 0usize;
@@ -331,6 +339,17 @@ mod tests {
             .collect();
         assert_eq!(shown, "bad");
         assert_eq!(loc.caret_len, 3);
+    }
+
+    #[test]
+    fn spans_beyond_the_shown_line_do_not_panic() {
+        // Found by the fuzzer: a span starting on a trailing `\r` (trimmed from the shown
+        // line), spans past the end and spans inside a multi-byte character.
+        let file = SourceFile::new("r.mod", "ab\r\r\ncµd");
+        for (start, end) in [(3, 4), (2, 1), (99, 100), (7, 8), (6, 7), (0, 99)] {
+            let d = Diagnostic::error(Span { start, end }, "m").locate(&file);
+            assert!(d.to_string().starts_with("r.mod:"));
+        }
     }
 
     #[test]

@@ -275,3 +275,15 @@ fn diagnostics_show_the_source_line_with_a_caret() {
     assert_eq!(lines[2], "4 |     y = undeclared_thing + 1");
     assert_eq!(lines[3], "  |         ^^^^^^^^^^^^^^^^");
 }
+
+#[test]
+fn fuzzer_found_inputs_stay_fixed() {
+    // A span starting on a lone `\r` once made the caret renderer panic.
+    let errors = broken("fuzz_crash_trailing_cr.bin");
+    assert!(!errors.is_empty());
+    for d in &errors {
+        assert!(d
+            .to_string()
+            .starts_with("broken/fuzz_crash_trailing_cr.bin:"));
+    }
+}

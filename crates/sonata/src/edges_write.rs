@@ -219,3 +219,20 @@ pub fn write_edges(
     pending.commit()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_groups_runs_by_id_in_file_order() {
+        // BMTK's own example: [10 10 10 10 10 32 32 32 10 10] → 10: (0, 5), (8, 10); 32: (5, 8).
+        let index = build_edge_index(&[10, 10, 10, 10, 10, 32, 32, 32, 10, 10]);
+        assert_eq!(index.range_to_edge_id, vec![[0, 5], [8, 10], [5, 8]]);
+        assert_eq!(index.node_id_to_range.len(), 33);
+        assert_eq!(index.node_id_to_range[10], [0, 2]);
+        assert_eq!(index.node_id_to_range[32], [2, 3]);
+        assert_eq!(index.node_id_to_range[0], [0, 0]);
+        assert_eq!(build_edge_index(&[]), EdgeIndex::default());
+    }
+}

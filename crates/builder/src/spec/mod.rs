@@ -41,6 +41,7 @@
 
 mod fields;
 mod items;
+mod rules;
 mod tree;
 
 use std::ops::Range;
@@ -62,7 +63,7 @@ pub struct NetworkFile {
     pub compression: sonata::Compression,
     text: String,
     /// Per edge type id: the span of its `rule` and of each per-edge property.
-    edge_spans: Vec<(u32, Range<usize>, Vec<(String, Range<usize>)>)>,
+    edge_spans: Vec<items::EdgeSpans>,
     node_spans: Vec<Range<usize>>,
 }
 
@@ -138,7 +139,7 @@ type Parsed = (
     Network,
     PathBuf,
     sonata::Compression,
-    Vec<(u32, Range<usize>, Vec<(String, Range<usize>)>)>,
+    Vec<items::EdgeSpans>,
     Vec<Range<usize>>,
 );
 

@@ -1,51 +1,21 @@
-//! 3-D points, `define_shape`, NEURON's diameter/area/resistance integration over 3-D points
-//! (`diam_from_list`) and path `distance`.
+//! 3-D points, `define_shape`, segment areas and axial resistances for `area()`/`ri()`, the
+//! diameter write-back from 3-D points, and path `distance`.
 //!
-//! 3-D points are 32-bit floats as in NEURON; arc lengths are accumulated in double from the
-//! float coordinates, and the last arc equals the section's `L`.
+//! The geometry itself (arc lengths from float32 points, cylinders, frustum integration) is
+//! NEURON's and lives in [`model::geometry`], shared with the engine; this module maps it onto
+//! the interpreter's sections.
 
+use model::geometry::{self, SegmentGeometry};
 use model::Pt3d;
 
 use crate::interp::Interpreter;
 use crate::value::SecId;
 
-/// Distance between consecutive 3-D points as NEURON accumulates arc length: coordinate
-/// differences in float, the rest in double.
-fn step_length(p: &Pt3d, q: &Pt3d) -> f64 {
-    let (dx, dy, dz) = ((p.x - q.x) as f64, (p.y - q.y) as f64, (p.z - q.z) as f64);
-    (dx * dx + dy * dy + dz * dz).sqrt()
-}
-
-/// Per-segment results of integrating over 3-D points.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct SegmentGeometry {
-    pub diam: f64,
-    /// µm².
-    pub area: f64,
-    /// Left-half and right-half axial resistance in MΩ.
-    pub r_left: f64,
-    pub r_right: f64,
-}
-
 impl Interpreter<'_> {
-    /// Arc length of each 3-D point; the last one is the section length.
+    /// Arc length of each 3-D point; with two or more, the last one is the section length.
     pub(crate) fn arcs(&self, id: SecId) -> Vec<f64> {
         let s = &self.sections[id].section;
-        let mut arcs = Vec::with_capacity(s.pt3d.len());
-        let mut acc = 0.0f64;
-        for (i, p) in s.pt3d.iter().enumerate() {
-            if i > 0 {
-                let q = &s.pt3d[i - 1];
-                acc += step_length(p, q);
-            }
-            arcs.push(acc);
-        }
-        if let Some(last) = arcs.last_mut() {
-            if s.pt3d.len() > 1 {
-                *last = s.length;
-            }
-        }
-        arcs
+        geometry::arc_lengths(&s.pt3d, s.length)
     }
 
     /// Appends a 3-D point; with two or more points, L becomes the arc length.
@@ -61,7 +31,7 @@ impl Interpreter<'_> {
             let n = s.pt3d.len();
             let (p, q) = (s.pt3d[n - 1], s.pt3d[n - 2]);
             let prev = if n == 2 { 0.0 } else { s.length };
-            s.length = prev + step_length(&p, &q);
+            s.length = prev + geometry::step_length(&p, &q);
         }
     }
 
@@ -80,100 +50,37 @@ impl Interpreter<'_> {
         s.length = length;
     }
 
-    /// Integrates diameter, area and axial resistance over the 3-D points segment by
-    /// segment, in the order NEURON's `diam_from_list` does (so results agree to the bit).
-    ///
-    /// Within each half segment the piecewise-linear diameter d(s) is integrated:
-    /// diam = (1/ds)·∫d ds, area = π/2·Σ(d₁+d₂)·√(Δs² + (½Δd)²),
-    /// r = 4e-2·Ra/π · Σ Δs/(d₁d₂).
-    pub(crate) fn segment_geometry(&self, id: SecId) -> Option<Vec<SegmentGeometry>> {
+    /// Geometry of every segment in x order: frustum integration over the 3-D points when
+    /// there are at least two (segment 0 starting at the first point), else cylinders.
+    pub(crate) fn segments(&self, id: SecId) -> Vec<SegmentGeometry> {
         let s = &self.sections[id].section;
-        let npt = s.pt3d.len();
-        if npt < 2 {
-            return None;
-        }
-        let arcs = self.arcs(id);
-        let d = |j: usize| (s.pt3d[j].diam as f64).abs();
         let nseg = s.nseg();
-        let ds = arcs[npt - 1] / nseg as f64;
-        let ra = s.ra;
-        let mut j = 0usize;
-        let (mut x1, mut y1) = (arcs[0], d(0));
-        let mut out = Vec::with_capacity(nseg);
-        for inode in 0..nseg {
-            let mut si = inode as f64 * ds;
-            let (mut diam, mut area, mut r_left, mut r_right) = (0.0, 0.0, 0.0, 0.0);
-            for half in 0..2 {
-                let mut ri = 0.0;
-                let sip = si + ds / 2.0;
-                loop {
-                    let jp = j + 1;
-                    let (xj, xjp) = (arcs[j], arcs[jp]);
-                    let (x2, y2, jnext);
-                    if xjp > sip || jp == npt - 1 {
-                        let frac = if (xjp - xj).abs() < 1e-10 {
-                            1.0
-                        } else {
-                            (sip - xj) / (xjp - xj)
-                        };
-                        x2 = sip;
-                        y2 = (1.0 - frac) * d(j) + frac * d(jp);
-                        jnext = j;
-                    } else {
-                        x2 = xjp;
-                        y2 = d(jp);
-                        jnext = jp;
-                    }
-                    let mut delta = x2 - x1;
-                    diam += (y2 + y1) * delta;
-                    if delta < 1e-15 {
-                        delta = 1e-15;
-                    }
-                    let mut temp = y2 * y1 / delta;
-                    if temp == 0.0 {
-                        temp = 1e-15;
-                    }
-                    ri += 1.0 / temp;
-                    let taper = 0.5 * (y2 - y1);
-                    area += (y2 + y1) * (delta * delta + taper * taper).sqrt();
-                    x1 = x2;
-                    y1 = y2;
-                    if j == jnext {
-                        break;
-                    }
-                    j = jnext;
-                }
-                let r = ri * ra / std::f64::consts::PI * (4.0 * 0.01);
-                if half == 0 {
-                    r_left = r;
-                } else {
-                    r_right = r;
-                }
-                si = sip;
-            }
-            diam *= 0.5 / ds;
-            out.push(SegmentGeometry {
-                diam,
-                area: area * 0.5 * std::f64::consts::PI,
-                r_left,
-                r_right,
-            });
+        if s.pt3d.len() > 1 {
+            return geometry::frusta(&self.arcs(id), &s.pt3d, s.ra, nseg);
         }
-        Some(out)
+        let diam = s.range("diam");
+        (0..nseg)
+            .map(|i| {
+                let d = diam.map(|v| v[i]).unwrap_or(0.0);
+                geometry::cylinder(s.length, nseg, s.ra, d)
+            })
+            .collect()
     }
 
     /// Replaces diam range values by those integrated from 3-D points (NEURON's recalc_diam).
     pub(crate) fn recalc_diam(&mut self, id: SecId) {
-        let Some(geom) = self.segment_geometry(id) else {
+        if self.sections[id].section.pt3d.len() < 2 {
             return;
-        };
+        }
+        let segments = self.segments(id);
         let s = &mut self.sections[id].section;
         let old: Vec<f64> = s.range("diam").map(|v| v.to_vec()).unwrap_or_default();
-        for (i, g) in geom.iter().enumerate() {
+        for (i, g) in segments.iter().enumerate() {
             let current = old.get(i).copied().unwrap_or(0.0);
-            if (g.diam - current).abs() > 1e-9 || g.diam < 1e-5 {
+            let d = geometry::diam_after_integration(g.diam, current);
+            if d != current {
                 let x = s.segment_centre(i);
-                let _ = s.set_range_at("diam", x, g.diam);
+                let _ = s.set_range_at("diam", x, d);
             }
         }
     }
@@ -183,15 +90,8 @@ impl Interpreter<'_> {
         if x <= 0.0 || x >= 1.0 {
             return 0.0;
         }
-        let s = &self.sections[id].section;
-        let i = s.segment_index(x);
-        match self.segment_geometry(id) {
-            Some(g) => g[i].area,
-            None => {
-                std::f64::consts::PI * s.range("diam").map(|d| d[i]).unwrap_or(0.0) * s.length
-                    / s.nseg() as f64
-            }
-        }
+        let i = self.sections[id].section.segment_index(x);
+        self.segments(id)[i].area
     }
 
     /// Axial resistance (MΩ) between the node at x and its parent node. Nodes are numbered
@@ -200,19 +100,14 @@ impl Interpreter<'_> {
         let s = &self.sections[id].section;
         let nseg = s.nseg();
         let reversed = s.parent.is_some_and(|a| a.child_x == 1.0);
-        let geometry = self.segment_geometry(id);
+        let segments = self.segments(id);
         // Half-segment resistances (toward the attached end, away from it) of node k.
         let half = |k: usize| -> (f64, f64) {
-            let seg = if reversed { nseg - 1 - k } else { k };
-            match &geometry {
-                Some(g) if reversed => (g[seg].r_right, g[seg].r_left),
-                Some(g) => (g[seg].r_left, g[seg].r_right),
-                None => {
-                    let d = s.range("diam").map(|v| v[seg]).unwrap_or(1.0);
-                    let r = 1e-2 * s.ra * (s.length / nseg as f64 / 2.0)
-                        / (std::f64::consts::PI * d * d / 4.0);
-                    (r, r)
-                }
+            if reversed {
+                let g = &segments[nseg - 1 - k];
+                (g.r_right, g.r_left)
+            } else {
+                (segments[k].r_left, segments[k].r_right)
             }
         };
         let x_from_attached = if reversed { 1.0 - x } else { x };
