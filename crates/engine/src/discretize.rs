@@ -14,12 +14,12 @@
 //!   order is taken to be section index order, which is what template code does in practice.
 //!
 //! The resulting order has every parent before its children, so the Hines elimination sums in
-//! NEURON's order.
+//! NEURON's order. Segment areas and half resistances come from [`model::geometry`].
 
+use model::geometry::{self, SegmentGeometry};
 use model::CellDescription;
 
 use crate::Error;
-use model::geometry::{self, SegmentGeometry};
 
 /// Parent index of root nodes.
 pub const NO_PARENT: u32 = u32::MAX;

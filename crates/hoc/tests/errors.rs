@@ -89,6 +89,24 @@ fn missing_load_file_target() {
 }
 
 #[test]
+fn load_file_of_a_device_or_directory_is_refused() {
+    // Reading /dev/zero would never end; a directory is not a HOC file either.
+    let reg = TestRegistry;
+    let mut interp = hoc::Interpreter::new(&reg);
+    let err = interp
+        .run_source("x = 1\nload_file(\"/dev/zero\")\n", "main.hoc")
+        .unwrap_err();
+    let d = &err.diagnostics()[0];
+    assert_eq!(d.line, 2, "{d}");
+    assert!(d.message.contains("not a regular file"), "{d}");
+    let dir = std::env::temp_dir();
+    assert!(matches!(
+        interp.load_file(&dir),
+        Err(hoc::Error::Io { message, .. }) if message.contains("not a regular file")
+    ));
+}
+
+#[test]
 fn binary_garbage_is_diagnosed() {
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);

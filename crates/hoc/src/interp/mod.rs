@@ -30,6 +30,27 @@ const DEFAULT_STEP_LIMIT: u64 = 50_000_000;
 const MAX_CAPTURED_OUTPUT: usize = 1 << 20;
 /// Nested user function calls allowed before "recursion too deep".
 const MAX_CALL_DEPTH: usize = 100;
+/// Largest HOC file `load_file` reads; real templates are a few hundred kB at most.
+const MAX_SOURCE_BYTES: u64 = 64 << 20;
+
+/// Reads a HOC source file, refusing anything but a regular file of at most
+/// [`MAX_SOURCE_BYTES`], so that `load_file("/dev/zero")` or a FIFO cannot hang or exhaust
+/// memory.
+fn read_source(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(format!("larger than {} MB", MAX_SOURCE_BYTES >> 20));
+    }
+    Ok(bytes)
+}
 
 /// A runtime failure on its way up; the span is filled in by the innermost statement.
 #[derive(Debug)]
@@ -183,9 +204,9 @@ impl<'r> Interpreter<'r> {
         if self.loaded.contains(&key) {
             return Ok(());
         }
-        let bytes = std::fs::read(&path).map_err(|e| Error::Io {
+        let bytes = read_source(&path).map_err(|message| Error::Io {
             path: path.display().to_string(),
-            message: e.to_string(),
+            message,
         })?;
         self.loaded.insert(key);
         let src = String::from_utf8_lossy(&bytes);
@@ -379,7 +400,7 @@ impl<'r> Interpreter<'r> {
                 "load_file: files include each other too deeply".into(),
             ));
         }
-        let bytes = std::fs::read(&path)
+        let bytes = read_source(&path)
             .map_err(|e| self.err(span, format!("load_file: cannot read `{name}`: {e}")))?;
         self.loaded.insert(key);
         let src = String::from_utf8_lossy(&bytes);
