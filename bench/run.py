@@ -33,7 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def run_timed(cmd, cwd=None, env=None):
-    """Runs cmd; returns (wall seconds, peak RSS MiB, stdout+stderr text)."""
+    """Runs cmd; returns (wall seconds, CPU seconds, peak RSS MiB, stdout+stderr text)."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = b""
@@ -45,7 +45,7 @@ def run_timed(cmd, cwd=None, env=None):
     text = out.decode(errors="replace")
     if p.returncode != 0:
         sys.exit(f"command failed ({p.returncode}): {' '.join(cmd)}\n{text[-3000:]}")
-    return wall, usage.ru_maxrss / 1024.0, text
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, text
 
 
 def find_shared(arg):
@@ -114,19 +114,19 @@ def neuron_hco(py, shared, work, dt, tstop):
         nrnivmodl = os.path.join(os.path.dirname(py), "nrnivmodl")
         subprocess.run([nrnivmodl, "."], cwd=mods, check=True, capture_output=True)
     template = os.path.join(shared, "models", "hco", "hoc_templates", "HCOCell.hoc")
-    wall, rss, out = run_timed([py, os.path.join(HERE, "neuron_hco.py"), "--template", template,
-                                "--dt", str(dt), "--tstop", str(tstop)], cwd=mods)
+    wall, cpu, rss, out = run_timed([py, os.path.join(HERE, "neuron_hco.py"), "--template", template,
+                                     "--dt", str(dt), "--tstop", str(tstop)], cwd=mods)
     m = re.search(r"sim_seconds ([0-9.]+)", out)
-    return wall, float(m.group(1)) if m else float("nan"), rss
+    return wall, float(m.group(1)) if m else float("nan"), cpu, rss
 
 
 def bmtk_hco(bmtk, shared, work, dt, backend):
     ref, cfg = prepare_hco(shared, work, dt)
     argv, extra_env = backend_args(bmtk, backend)
     env = dict(os.environ, **extra_env)
-    wall, rss, out = run_timed([bmtk, "run", cfg] + argv, cwd=ref, env=env)
+    wall, cpu, rss, out = run_timed([bmtk, "run", cfg] + argv, cwd=ref, env=env)
     m = re.search(r"Simulation completed in ([0-9.]+) seconds", out)
-    return wall, float(m.group(1)) if m else float("nan"), rss
+    return wall, float(m.group(1)) if m else float("nan"), cpu, rss
 
 
 def main():
@@ -156,25 +156,27 @@ def main():
         for b in backends:
             runs = [bmtk_hco(bmtk, shared, work, dt, b) for _ in range(a.repeat)]
             res[b] = min(runs)
-            print(f"{case} bmtk-rs {b}: {res[b][0]:.2f} s wall, {res[b][1]:.2f} s sim, {res[b][2]:.0f} MiB", flush=True)
+            print(f"{case} bmtk-rs {b}: {res[b][0]:.2f} s wall, {res[b][1]:.2f} s sim, "
+                  f"{res[b][2]:.2f} s CPU, {res[b][3]:.0f} MiB", flush=True)
         runs = [neuron_hco(py, shared, work, dt, a.tstop) for _ in range(a.repeat)]
         res["neuron"] = min(runs)
-        print(f"{case} NEURON: {res['neuron'][0]:.2f} s wall, {res['neuron'][1]:.2f} s sim, {res['neuron'][2]:.0f} MiB", flush=True)
+        r = res["neuron"]
+        print(f"{case} NEURON: {r[0]:.2f} s wall, {r[1]:.2f} s sim, {r[2]:.2f} s CPU, {r[3]:.0f} MiB", flush=True)
         rows.append((case, res))
     shutil.rmtree(work, ignore_errors=True)
 
     cols = backends + ["neuron"]
     print()
-    print("| case | " + " | ".join(f"{c} wall (sim) s" for c in cols) + " | "
-          + " | ".join(f"NEURON/{b}" for b in backends) + " | peak RSS MiB (" + "/".join(cols) + ") |")
+    print("| case | " + " | ".join(f"{c} wall / sim / CPU s" for c in cols) + " | "
+          + " | ".join(f"NEURON/{b} wall (CPU)" for b in backends) + " | peak RSS MiB (" + "/".join(cols) + ") |")
     print("|---" * (1 + len(cols) + len(backends) + 1) + "|")
     for case, res in rows:
-        cells = [f"{res[c][0]:.2f} ({res[c][1]:.2f})" for c in cols]
-        ratios = [f"{res['neuron'][0] / res[b][0]:.2f}× ({res['neuron'][1] / res[b][1]:.2f}×)" for b in backends]
-        rss = "/".join(f"{res[c][2]:.0f}" for c in cols)
+        cells = [f"{res[c][0]:.2f} / {res[c][1]:.2f} / {res[c][2]:.2f}" for c in cols]
+        ratios = [f"{res['neuron'][0] / res[b][0]:.2f}× ({res['neuron'][2] / res[b][2]:.2f}×)" for b in backends]
+        rss = "/".join(f"{res[c][3]:.0f}" for c in cols)
         print(f"| {case} | " + " | ".join(cells) + " | " + " | ".join(ratios) + f" | {rss} |")
-    print("\nratios: NEURON time / bmtk-rs time, whole process (simulation only); > 1 means bmtk-rs is faster")
-
+    print("\nratios: NEURON time / bmtk-rs time for the whole process, wall (CPU = user + sys, "
+          "steadier on a shared machine); > 1 means bmtk-rs is faster")
 
 if __name__ == "__main__":
     main()

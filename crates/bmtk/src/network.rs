@@ -24,6 +24,12 @@ use sonata::nodes::NodePopulation;
 
 use crate::cells::CellEntry;
 
+mod checks;
+mod spike_trains;
+
+use checks::{check_edge_population, population_kind, Kind};
+use spike_trains::read_trains;
+
 /// A virtual node turned into a VecStim.
 pub struct VirtualCell {
     pub population: String,
@@ -143,7 +149,10 @@ impl<'a> NetworkBuilder<'a> {
         let network = self.network;
         for (e, edges) in network.edges.iter().enumerate() {
             let source = self.population(&edges.source_population)?;
-            if population_kind(source, &edges.name)? == Kind::Biophysical {
+            if population_kind(source)
+                .with_context(|| format!("edge population `{}`", edges.name))?
+                == Kind::Biophysical
+            {
                 self.connect_population(e, None)?;
             }
         }
@@ -168,7 +177,9 @@ impl<'a> NetworkBuilder<'a> {
                 if edges.source_population != chosen.population {
                     continue;
                 }
-                match population_kind(population, &edges.name)? {
+                match population_kind(population)
+                    .with_context(|| format!("edge population `{}`", edges.name))?
+                {
                     Kind::Virtual => {
                         let times = trains
                             .for_population(&chosen.population)
@@ -179,7 +190,7 @@ impl<'a> NetworkBuilder<'a> {
                     Kind::Biophysical => {}
                 }
             }
-            if !used && population_kind(population, "")? == Kind::Virtual {
+            if !used && population_kind(population)? == Kind::Virtual {
                 self.out.warnings.push(format!(
                     "input `{name}`: virtual population `{}` has no edges",
                     chosen.population
@@ -520,115 +531,4 @@ impl<'a> NetworkBuilder<'a> {
             })?;
         Ok(dir.join(path))
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Biophysical,
-    Virtual,
-}
-
-/// Whether a population's nodes are all virtual or all simulated; mixed ones are refused
-/// (BMTK raises `NotImplementedError` for their edges).
-fn population_kind(population: &NodePopulation, edges: &str) -> anyhow::Result<Kind> {
-    let is_virtual = |i: usize| {
-        population
-            .property(i, "model_type")
-            .is_some_and(|p| p.as_str() == "virtual")
-    };
-    let n_virtual = (0..population.len()).filter(|&i| is_virtual(i)).count();
-    match n_virtual {
-        0 => Ok(Kind::Biophysical),
-        n if n == population.len() => Ok(Kind::Virtual),
-        _ => bail!(
-            "edge population `{edges}`: source population `{}` mixes virtual and simulated nodes, which BMTK does not support",
-            population.name
-        ),
-    }
-}
-
-/// Both ends of every edge must be nodes of populations listed in networks.nodes.
-fn check_edge_population(network: &Network, edges: &EdgePopulation) -> anyhow::Result<()> {
-    for (end, population, ids) in [
-        ("source", &edges.source_population, &edges.source_node_ids),
-        ("target", &edges.target_population, &edges.target_node_ids),
-    ] {
-        let nodes = network.node_population(population).ok_or_else(|| {
-            anyhow!(
-                "edge population `{}` ({}): its {end} population `{population}` is not in networks.nodes",
-                edges.name,
-                edges.file.display()
-            )
-        })?;
-        if let Some((row, id)) = ids
-            .iter()
-            .enumerate()
-            .find(|(_, id)| nodes.index_of(**id).is_none())
-        {
-            bail!(
-                "edge population `{}` ({}), row {row}: {end} node id {id} is not a node of population `{population}` ({} nodes)",
-                edges.name,
-                edges.file.display(),
-                nodes.len()
-            );
-        }
-    }
-    Ok(())
-}
-
-/// The spike trains of one input file, by population then node id.
-struct Trains {
-    file: PathBuf,
-    populations: Vec<(String, HashMap<u64, Vec<f64>>)>,
-}
-
-impl Trains {
-    /// The trains for virtual population `name`: that population's spikes, or (as BMTK's
-    /// readers do when asked without a population) the file's only population.
-    fn for_population(&self, name: &str) -> anyhow::Result<HashMap<u64, Vec<f64>>> {
-        if let Some((_, trains)) = self.populations.iter().find(|(p, _)| p == name) {
-            return Ok(trains.clone());
-        }
-        match self.populations.as_slice() {
-            [] => Ok(HashMap::new()),
-            [(_, only)] => Ok(only.clone()),
-            _ => bail!(
-                "{}: no spikes for population `{name}` among the file's populations ({})",
-                self.file.display(),
-                self.populations
-                    .iter()
-                    .map(|(p, _)| p.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        }
-    }
-}
-
-fn read_trains(input: &SpikesInput) -> anyhow::Result<Trains> {
-    let path = &input.input_file;
-    let read = match input.format {
-        SpikesInputFormat::Sonata => sonata::spikes::read_spikes_h5(path),
-        SpikesInputFormat::Csv => sonata::spikes::read_spikes_csv(path),
-        SpikesInputFormat::Nwb => bail!("{}: NWB spike inputs are not supported", path.display()),
-    };
-    let populations = read.map_err(|e| anyhow!("{e}"))?;
-    let mut out: Vec<(String, HashMap<u64, Vec<f64>>)> = Vec::new();
-    for spikes in populations {
-        let position = match out.iter().position(|(p, _)| *p == spikes.population) {
-            Some(i) => i,
-            None => {
-                out.push((spikes.population.clone(), HashMap::new()));
-                out.len() - 1
-            }
-        };
-        let trains = &mut out[position].1;
-        for (&t, &id) in spikes.timestamps.iter().zip(&spikes.node_ids) {
-            trains.entry(id).or_default().push(t);
-        }
-    }
-    Ok(Trains {
-        file: path.clone(),
-        populations: out,
-    })
 }

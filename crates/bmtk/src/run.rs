@@ -63,6 +63,7 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
     let network =
         sonata::network::Network::load(&config.circuit.networks).map_err(|e| anyhow!("{e}"))?;
 
+    check_inputs(&config)?;
     log.info("Building cells.");
     let mut cells = build_cells(&config, &network, &catalogue)?;
     log.info("Building recurrent connections");
@@ -293,12 +294,30 @@ fn apply_clamps(
                     }
                 }
             }
-            Input::Spikes(_) => {}
-            other => bail!(
-                "{}: input `{name}` ({other:?}) is not supported yet",
-                config.config_path.display()
-            ),
+            _ => {}
         }
+    }
+    Ok(())
+}
+
+/// Refuses the inputs `bmtk run` cannot model before anything is built.
+fn check_inputs(config: &SimulationConfig) -> anyhow::Result<()> {
+    for (name, input) in &config.inputs {
+        let what = match input {
+            Input::CurrentClamp(_) | Input::Spikes(_) => continue,
+            Input::SeClamp(_) => "module SEClamp".to_string(),
+            Input::Other {
+                input_type, module, ..
+            } => format!(
+                "input_type {}, module {}",
+                input_type.as_deref().unwrap_or("(none)"),
+                module.as_deref().unwrap_or("(none)")
+            ),
+        };
+        bail!(
+            "{}: input `{name}` ({what}) is not supported yet",
+            config.config_path.display()
+        );
     }
     Ok(())
 }

@@ -213,6 +213,15 @@ fn example_model_configs_point_at_existing_files() {
         s(&example.join("biophys_components/hoc_templates/HCOCell.hoc")),
     ]);
     out.assert_ok();
+    for ours in &mods {
+        let name = ours.file_name().unwrap();
+        let shared_mod = shared().join("models/hco/mechanisms/modfiles").join(name);
+        assert_eq!(
+            std::fs::read(ours).unwrap(),
+            std::fs::read(&shared_mod).unwrap(),
+            "{name:?} differs from the shared model"
+        );
+    }
     for file in ["hco_net_nodes.h5", "hco_net_node_types.csv"] {
         let ours = std::fs::read(example.join("network").join(file)).unwrap();
         let reference =

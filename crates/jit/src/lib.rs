@@ -73,6 +73,19 @@ pub enum Backend {
     Jit,
 }
 
+impl std::str::FromStr for Backend {
+    type Err = String;
+
+    /// `interp` or `jit` (the `--backend` values).
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "interp" | "interpreter" => Ok(Backend::Interp),
+            "jit" => Ok(Backend::Jit),
+            other => Err(format!("unknown backend `{other}`: expected `interp` or `jit`")),
+        }
+    }
+}
+
 /// Installs `backend` into a catalogue.
 pub fn install(catalogue: &mut mech::Catalogue, backend: Backend) {
     catalogue.set_factory(match backend {

@@ -196,3 +196,44 @@ fn expected_npy_read() {
     assert_eq!(mc.shape, [40_001, 10]);
     assert_eq!(mc.column(3)[0], -65.0);
 }
+
+#[test]
+fn every_h5_and_csv_under_reference_networks_is_loaded() {
+    // The configs above load through Network::load; here every file in every `network/`
+    // folder must be one of the files those configs name, so none is left unread.
+    let mut named = std::collections::BTreeSet::new();
+    let mut on_disk = std::collections::BTreeSet::new();
+    for case in std::fs::read_dir(reference()).unwrap() {
+        let case = case.unwrap().path();
+        if !case.join("network").is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(case.join("network")).unwrap() {
+            let file = file.unwrap().path();
+            if file.extension().is_some_and(|e| e == "h5" || e == "csv") {
+                on_disk.insert(file.canonicalize().unwrap());
+            }
+        }
+        for config in std::fs::read_dir(&case).unwrap() {
+            let config = config.unwrap().path();
+            let name = config.file_name().unwrap().to_string_lossy().into_owned();
+            if !name.starts_with("simulation_config") {
+                continue;
+            }
+            let (cfg, _) = SimulationConfig::from_file(&config).unwrap();
+            Network::load(&cfg.circuit.networks).unwrap();
+            let nets = &cfg.circuit.networks;
+            for n in &nets.nodes {
+                named.insert(n.nodes_file.canonicalize().unwrap());
+                named.extend(n.node_types_file.iter().map(|p| p.canonicalize().unwrap()));
+            }
+            for e in &nets.edges {
+                named.insert(e.edges_file.canonicalize().unwrap());
+                named.extend(e.edge_types_file.iter().map(|p| p.canonicalize().unwrap()));
+            }
+        }
+    }
+    assert!(on_disk.len() >= 14, "{on_disk:?}");
+    let unread: Vec<_> = on_disk.difference(&named).collect();
+    assert!(unread.is_empty(), "never loaded: {unread:?}");
+}
