@@ -17,7 +17,7 @@ use bionet::{
 use engine::{ArtificialCellSpec, NetConSpec, SpikeSource, Target};
 use model::PointProcess;
 use serde_json::{Map, Value};
-use sonata::config::{SimulationConfig, SpikesInput, SpikesInputFormat};
+use sonata::config::{SimulationConfig, SpikesInput};
 use sonata::edges::EdgePopulation;
 use sonata::network::Network;
 use sonata::nodes::NodePopulation;

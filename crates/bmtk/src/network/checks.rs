@@ -31,7 +31,10 @@ pub(super) fn population_kind(population: &NodePopulation) -> anyhow::Result<Kin
 }
 
 /// Both ends of every edge must be nodes of populations listed in networks.nodes.
-pub(super) fn check_edge_population(network: &Network, edges: &EdgePopulation) -> anyhow::Result<()> {
+pub(super) fn check_edge_population(
+    network: &Network,
+    edges: &EdgePopulation,
+) -> anyhow::Result<()> {
     for (end, population, ids) in [
         ("source", &edges.source_population, &edges.source_node_ids),
         ("target", &edges.target_population, &edges.target_node_ids),

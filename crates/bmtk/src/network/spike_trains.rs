@@ -64,7 +64,6 @@ pub(super) fn read_trains(input: &SpikesInput) -> anyhow::Result<Trains> {
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
