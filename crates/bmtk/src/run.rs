@@ -261,40 +261,38 @@ fn apply_clamps(
         .map(|(i, c)| ((c.population.clone(), c.node_id), i))
         .collect();
     for (name, input) in &config.inputs {
-        match input {
-            Input::CurrentClamp(clamp) => {
-                let selection = config
-                    .circuit
-                    .node_sets
-                    .select(&clamp.node_set, &network.nodes)
-                    .map_err(|e| anyhow!("{e}"))?;
-                let location = bionet::ClampLocation {
-                    section_name: clamp.section_name.clone(),
-                    section_index: clamp.section_index as usize,
-                    x: clamp.segment_value,
+        let Input::CurrentClamp(clamp) = input else {
+            continue;
+        };
+        let selection = config
+            .circuit
+            .node_sets
+            .select(&clamp.node_set, &network.nodes)
+            .map_err(|e| anyhow!("{e}"))?;
+        let location = bionet::ClampLocation {
+            section_name: clamp.section_name.clone(),
+            section_index: clamp.section_index as usize,
+            x: clamp.segment_value,
+        };
+        for pop in &selection {
+            for id in &pop.node_ids {
+                let Some(&i) = index.get(&(pop.population.clone(), *id)) else {
+                    continue;
                 };
-                for pop in &selection {
-                    for id in &pop.node_ids {
-                        let Some(&i) = index.get(&(pop.population.clone(), *id)) else {
-                            continue;
-                        };
-                        let section = location.resolve(&cells[i].description).map_err(|e| {
-                            anyhow!("input `{name}`, node {id} of `{}`: {e}", pop.population)
-                        })?;
-                        for k in 0..clamp.amp.len() {
-                            cells::add_iclamp(
-                                &mut cells[i],
-                                section,
-                                location.x,
-                                clamp.amp[k],
-                                clamp.delay[k],
-                                clamp.duration[k],
-                            );
-                        }
-                    }
+                let section = location.resolve(&cells[i].description).map_err(|e| {
+                    anyhow!("input `{name}`, node {id} of `{}`: {e}", pop.population)
+                })?;
+                for k in 0..clamp.amp.len() {
+                    cells::add_iclamp(
+                        &mut cells[i],
+                        section,
+                        location.x,
+                        clamp.amp[k],
+                        clamp.delay[k],
+                        clamp.duration[k],
+                    );
                 }
             }
-            _ => {}
         }
     }
     Ok(())

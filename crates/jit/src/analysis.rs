@@ -220,7 +220,10 @@ fn ordered_units(m: &Mechanism, body: &[Stmt]) -> usize {
     n
 }
 
-fn shared_key(p: &Place) -> Option<(u8, u32, u32)> {
+/// A node array (Rhs/D) or an ion column: (kind, variable or ion use, ion variable).
+type SharedKey = (u8, u32, u32);
+
+fn shared_key(p: &Place) -> Option<SharedKey> {
     match p {
         Place::Node(v @ (NodeVar::Rhs | NodeVar::D)) => Some((0, *v as u32, 0)),
         Place::Ion { ion, var } => Some((1, *ion, ion_var_id(*var))),
@@ -235,14 +238,14 @@ fn ion_var_id(v: IonVar) -> u32 {
 /// Instances sharing nodes: each written shared place is assigned by one statement and read
 /// only there.
 fn shared_ok(body: &[Stmt]) -> bool {
-    let mut writers: Vec<((u8, u32, u32), usize)> = Vec::new();
+    let mut writers: Vec<(SharedKey, usize)> = Vec::new();
     let mut stmt_no = 0usize;
-    let mut reads: Vec<((u8, u32, u32), Option<(u8, u32, u32)>)> = Vec::new();
+    let mut reads: Vec<(SharedKey, Option<SharedKey>)> = Vec::new();
     fn visit(
         body: &[Stmt],
         stmt_no: &mut usize,
-        writers: &mut Vec<((u8, u32, u32), usize)>,
-        reads: &mut Vec<((u8, u32, u32), Option<(u8, u32, u32)>)>,
+        writers: &mut Vec<(SharedKey, usize)>,
+        reads: &mut Vec<(SharedKey, Option<SharedKey>)>,
     ) {
         for s in body {
             *stmt_no += 1;
@@ -298,7 +301,7 @@ fn shared_ok(body: &[Stmt]) -> bool {
     visit(body, &mut stmt_no, &mut writers, &mut reads);
     // Nested assignments (inside While etc.) were recorded with usize::MAX as well as by the
     // top-level unit; count distinct top-level writers per key.
-    let mut keys: Vec<(u8, u32, u32)> = writers.iter().map(|(k, _)| *k).collect();
+    let mut keys: Vec<SharedKey> = writers.iter().map(|(k, _)| *k).collect();
     keys.sort();
     keys.dedup();
     for k in keys {

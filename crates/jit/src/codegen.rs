@@ -33,6 +33,20 @@ enum Locals {
     Memory(Value),
 }
 
+/// Instances emitted together (straight-line kernels): the interpreter's statement-major
+/// order within a group, and independent dependency chains for the CPU to overlap.
+pub const GROUP: usize = 4;
+
+/// Values and variables of one instance in the loop body.
+struct LaneCtx {
+    inst: Value,
+    off8: Value,
+    node_off8: Option<Value>,
+    ion_off8: Vec<Option<Value>>,
+    local_vars: Vec<Variable>,
+    global_vars: Vec<Option<Variable>>,
+}
+
 /// Code generator state for one kernel function.
 pub struct Gen<'a, 'f> {
     pub b: FunctionBuilder<'f>,
@@ -40,17 +54,20 @@ pub struct Gen<'a, 'f> {
     h: Helpers,
     ptr: types::Type,
     env: Value,
-    inst: Value,
-    off8: Value,
-    node_off8: Option<Value>,
-    ion_off8: Vec<Option<Value>>,
+    /// Per-instance values of the instances being emitted (one, or a group).
+    lanes: Vec<LaneCtx>,
+    /// The instance of the group whose code is being emitted.
+    lane: usize,
+    nodes: Value,
+    ion_index: Vec<Option<Value>>,
+    globals_snap: Value,
+    n_locals: usize,
+    used_globals: Vec<u32>,
     field_ptr: Vec<Option<Value>>,
     fields_base: Value,
     node_ptr: [Option<Value>; 5],
     ion_ptr: Vec<[Option<Value>; 5]>,
     globals_live: Value,
-    local_vars: Vec<Variable>,
-    global_vars: Vec<Option<Variable>>,
     locals: Locals,
     t: Value,
     dt: Value,
@@ -117,34 +134,56 @@ impl<'a, 'f> Gen<'a, 'f> {
         }
         let ivar = b.declare_var(types::I64);
         b.def_var(ivar, start);
-        let local_vars: Vec<Variable> = (0..n_locals).map(|_| b.declare_var(types::F64)).collect();
-        let mut global_vars = vec![None; m.globals.len()];
-        for &g in &usage.globals {
-            global_vars[g as usize] = Some(b.declare_var(types::F64));
+        let mut gen = Gen {
+            b,
+            m,
+            h,
+            ptr,
+            env,
+            lanes: Vec::new(),
+            lane: 0,
+            nodes,
+            ion_index,
+            globals_snap,
+            n_locals,
+            used_globals: usage.globals.iter().copied().collect(),
+            field_ptr,
+            fields_base,
+            node_ptr,
+            ion_ptr,
+            globals_live,
+            locals: Locals::Vars,
+            t,
+            dt,
+            celsius,
+            host,
+            table_local_offset,
+        };
+        // Straight-line kernels (every cnexp state/current kernel) run GROUP instances per
+        // iteration, statement by statement; the remainder and all other kernels one by one.
+        if body.iter().all(|s| matches!(s, Stmt::Assign(..))) {
+            gen.emit_loop(ivar, end, body, GROUP);
         }
-        let header = b.create_block();
-        let body_block = b.create_block();
-        let exit = b.create_block();
-        b.ins().jump(header, &[]);
+        gen.emit_loop(ivar, end, body, 1);
+        gen.b.ins().return_(&[]);
+        gen.b.seal_all_blocks();
+        gen.b.finalize(config);
+    }
 
-        b.switch_to_block(header);
-        let i = b.use_var(ivar);
-        let more = b.ins().icmp(IntCC::SignedLessThan, i, end);
-        b.ins().brif(more, body_block, &[], exit, &[]);
-
-        b.switch_to_block(body_block);
-        let inst = b.use_var(ivar);
+    /// Per-instance setup of instance `inst`: offsets, locals at 0, globals from the snapshot.
+    fn lane_setup(&mut self, inst: Value, node_used: bool) -> LaneCtx {
+        let b = &mut self.b;
         let off8 = b.ins().ishl_imm_u(inst, 3);
-        let node_off8 = if usage.nodes.is_empty() {
-            None
-        } else {
+        let node_off8 = if node_used {
             let off4 = b.ins().ishl_imm_u(inst, 2);
-            let a = b.ins().iadd(nodes, off4);
+            let a = b.ins().iadd(self.nodes, off4);
             let node = b.ins().uload32(flags(), a, 0);
             Some(b.ins().ishl_imm_u(node, 3))
+        } else {
+            None
         };
-        let mut ion_off8 = vec![None; n_ions];
-        for (u, idx) in ion_index.iter().enumerate() {
+        let mut ion_off8 = vec![None; self.ion_index.len()];
+        for (u, idx) in self.ion_index.iter().enumerate() {
             if let Some(idx) = idx {
                 let off4 = b.ins().ishl_imm_u(inst, 2);
                 let a = b.ins().iadd(*idx, off4);
@@ -153,49 +192,72 @@ impl<'a, 'f> Gen<'a, 'f> {
             }
         }
         let zero = b.ins().f64const(0.0);
-        for v in &local_vars {
-            b.def_var(*v, zero);
+        let local_vars: Vec<Variable> = (0..self.n_locals)
+            .map(|_| {
+                let v = b.declare_var(types::F64);
+                b.def_var(v, zero);
+                v
+            })
+            .collect();
+        let mut global_vars = vec![None; self.m.globals.len()];
+        for &g in &self.used_globals {
+            let v = b.declare_var(types::F64);
+            let x = b
+                .ins()
+                .load(types::F64, flags(), self.globals_snap, 8 * g as i32);
+            b.def_var(v, x);
+            global_vars[g as usize] = Some(v);
         }
-        for (g, v) in global_vars.iter().enumerate() {
-            if let Some(v) = v {
-                let x = b
-                    .ins()
-                    .load(types::F64, flags(), globals_snap, 8 * g as i32);
-                b.def_var(*v, x);
-            }
-        }
-        let mut gen = Gen {
-            b,
-            m,
-            h,
-            ptr,
-            env,
+        LaneCtx {
             inst,
             off8,
             node_off8,
             ion_off8,
-            field_ptr,
-            fields_base,
-            node_ptr,
-            ion_ptr,
-            globals_live,
             local_vars,
             global_vars,
-            locals: Locals::Vars,
-            t,
-            dt,
-            celsius,
-            host,
-            table_local_offset,
-        };
-        gen.stmts(body);
-        let next = gen.b.ins().iadd_imm_s(inst, 1);
-        gen.b.def_var(ivar, next);
-        gen.b.ins().jump(header, &[]);
-        gen.b.switch_to_block(exit);
-        gen.b.ins().return_(&[]);
-        gen.b.seal_all_blocks();
-        gen.b.finalize(config);
+        }
+    }
+
+    /// `while i + group <= end { body for instances i..i+group; i += group }`.
+    fn emit_loop(&mut self, ivar: Variable, end: Value, body: &[Stmt], group: usize) {
+        let header = self.b.create_block();
+        let body_block = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let i = self.b.use_var(ivar);
+        let last = self.b.ins().iadd_imm_s(i, group as i64);
+        let more = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, last, end);
+        self.b.ins().brif(more, body_block, &[], exit, &[]);
+        self.b.switch_to_block(body_block);
+        let i = self.b.use_var(ivar);
+        let node_used = self.node_ptr.iter().any(|p| p.is_some());
+        self.lanes.clear();
+        for l in 0..group {
+            let inst = self.b.ins().iadd_imm_s(i, l as i64);
+            let ctx = self.lane_setup(inst, node_used);
+            self.lanes.push(ctx);
+        }
+        if group == 1 {
+            self.lane = 0;
+            self.stmts(body);
+        } else {
+            for s in body {
+                for l in 0..group {
+                    self.lane = l;
+                    self.stmt(s);
+                }
+            }
+        }
+        self.lane = 0;
+        let next = self.b.ins().iadd_imm_s(i, group as i64);
+        self.b.def_var(ivar, next);
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(exit);
+    }
+
+    fn cur(&self) -> &LaneCtx {
+        &self.lanes[self.lane]
     }
 
     fn f64c(&mut self, x: f64) -> Value {
@@ -371,7 +433,8 @@ impl<'a, 'f> Gen<'a, 'f> {
         let o = self.b.ins().ishl_imm_u(slot, 3);
         let a = self.b.ins().iadd(self.fields_base, o);
         let col = self.b.ins().load(self.ptr, flags(), a, 0);
-        self.b.ins().iadd(col, self.off8)
+        let off8 = self.cur().off8;
+        self.b.ins().iadd(col, off8)
     }
 
     fn addr(&mut self, base: Value, off: Value) -> Value {
@@ -382,7 +445,7 @@ impl<'a, 'f> Gen<'a, 'f> {
         match p {
             Place::Field(f) => {
                 let col = self.field_ptr[*f as usize].expect("usage covers fields");
-                let a = self.addr(col, self.off8);
+                let a = self.addr(col, self.cur().off8);
                 self.b.ins().load(types::F64, flags(), a, 0)
             }
             Place::FieldIndexed { base, len, index } => {
@@ -395,22 +458,22 @@ impl<'a, 'f> Gen<'a, 'f> {
                 })
             }
             Place::Global(g) => {
-                let v = self.global_vars[*g as usize].expect("usage covers globals");
+                let v = self.cur().global_vars[*g as usize].expect("usage covers globals");
                 self.b.use_var(v)
             }
             Place::Local(l) => match self.locals {
-                Locals::Vars => self.b.use_var(self.local_vars[*l as usize]),
+                Locals::Vars => self.b.use_var(self.cur().local_vars[*l as usize]),
                 Locals::Memory(base) => self.b.ins().load(types::F64, flags(), base, 8 * *l as i32),
             },
             Place::Ion { ion, var } => {
                 let col = self.ion_ptr[*ion as usize][abi::ion_slot(*var)].expect("usage");
-                let o = self.ion_off8[*ion as usize].expect("usage");
+                let o = self.cur().ion_off8[*ion as usize].expect("usage");
                 let a = self.addr(col, o);
                 self.b.ins().load(types::F64, flags(), a, 0)
             }
             Place::Node(var) => {
                 let col = self.node_ptr[abi::node_slot(*var)].expect("usage");
-                let o = self.node_off8.expect("usage");
+                let o = self.cur().node_off8.expect("usage");
                 let a = self.addr(col, o);
                 self.b.ins().load(types::F64, flags(), a, 0)
             }
@@ -428,7 +491,7 @@ impl<'a, 'f> Gen<'a, 'f> {
         match p {
             Place::Field(f) => {
                 let col = self.field_ptr[*f as usize].expect("usage covers fields");
-                let a = self.addr(col, self.off8);
+                let a = self.addr(col, self.cur().off8);
                 self.b.ins().store(flags(), v, a, 0);
             }
             Place::FieldIndexed { base, len, index } => {
@@ -444,26 +507,26 @@ impl<'a, 'f> Gen<'a, 'f> {
                 self.b.switch_to_block(join);
             }
             Place::Global(g) => {
-                let var = self.global_vars[*g as usize].expect("usage covers globals");
+                let var = self.cur().global_vars[*g as usize].expect("usage covers globals");
                 self.b.def_var(var, v);
                 let live = self.globals_live;
                 self.b.ins().store(flags(), v, live, 8 * *g as i32);
             }
             Place::Local(l) => match self.locals {
-                Locals::Vars => self.b.def_var(self.local_vars[*l as usize], v),
+                Locals::Vars => self.b.def_var(self.cur().local_vars[*l as usize], v),
                 Locals::Memory(base) => {
                     self.b.ins().store(flags(), v, base, 8 * *l as i32);
                 }
             },
             Place::Ion { ion, var } => {
                 let col = self.ion_ptr[*ion as usize][abi::ion_slot(*var)].expect("usage");
-                let o = self.ion_off8[*ion as usize].expect("usage");
+                let o = self.cur().ion_off8[*ion as usize].expect("usage");
                 let a = self.addr(col, o);
                 self.b.ins().store(flags(), v, a, 0);
             }
             Place::Node(var @ (nmodl::ir::NodeVar::Rhs | nmodl::ir::NodeVar::D)) => {
                 let col = self.node_ptr[abi::node_slot(*var)].expect("usage");
-                let o = self.node_off8.expect("usage");
+                let o = self.cur().node_off8.expect("usage");
                 let a = self.addr(col, o);
                 self.b.ins().store(flags(), v, a, 0);
             }
@@ -563,7 +626,7 @@ impl<'a, 'f> Gen<'a, 'f> {
 
     fn event(&mut self, kind: i64, a: Value, b: Value) {
         let k = self.b.ins().iconst(types::I64, kind);
-        let (host, inst, f) = (self.host, self.inst, self.h.event);
+        let (host, inst, f) = (self.host, self.cur().inst, self.h.event);
         self.b.ins().call(f, &[host, k, inst, a, b]);
     }
 

@@ -1,9 +1,11 @@
 //! Cranelift module setup: one [`JitModule`] per mechanism set holds the native code of its
 //! kernels (freed when the set is dropped).
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use cranelift_codegen::ir::{types, AbiParam, Signature, UserFuncName};
+use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context as CodegenContext;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -34,20 +36,30 @@ fn jit_error(e: impl std::fmt::Display) -> Error {
     Error::Codegen(e.to_string())
 }
 
-impl JitModule {
-    /// A module for the host CPU with all helpers linked in.
-    pub fn new() -> Result<Self, Error> {
-        let started = Instant::now();
+/// The host CPU's code generator, detected and configured once per process (it is immutable
+/// and shared by every module).
+fn host_isa() -> Result<OwnedTargetIsa, Error> {
+    static ISA: OnceLock<Result<OwnedTargetIsa, Error>> = OnceLock::new();
+    ISA.get_or_init(|| {
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").map_err(jit_error)?;
         flags
             .set("use_colocated_libcalls", "false")
             .map_err(jit_error)?;
         flags.set("is_pic", "false").map_err(jit_error)?;
-        let isa = cranelift_native::builder()
+        cranelift_native::builder()
             .map_err(jit_error)?
             .finish(settings::Flags::new(flags))
-            .map_err(jit_error)?;
+            .map_err(jit_error)
+    })
+    .clone()
+}
+
+impl JitModule {
+    /// A module for the host CPU with all helpers linked in.
+    pub fn new() -> Result<Self, Error> {
+        let started = Instant::now();
+        let isa = host_isa()?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
         let symbols: [(&'static str, *const u8); 7] = [
             ("bmtk_libm_exp", abi::libm_exp as *const u8),

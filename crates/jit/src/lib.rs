@@ -81,7 +81,9 @@ impl std::str::FromStr for Backend {
         match s {
             "interp" | "interpreter" => Ok(Backend::Interp),
             "jit" => Ok(Backend::Jit),
-            other => Err(format!("unknown backend `{other}`: expected `interp` or `jit`")),
+            other => Err(format!(
+                "unknown backend `{other}`: expected `interp` or `jit`"
+            )),
         }
     }
 }

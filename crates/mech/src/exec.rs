@@ -44,6 +44,10 @@ impl Storage {
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
 }
 
 /// Working memory of the executor, sized once.
