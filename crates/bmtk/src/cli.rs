@@ -42,6 +42,18 @@ pub enum Command {
         /// Only print warnings and errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Worker threads (cells are split across them; results do not depend on the number).
+        /// Default: all cores.
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Build SONATA node/edge files from a network file (TOML) and list them in the circuit config.
+    Build {
+        /// The network file (see examples/networks/).
+        network: PathBuf,
+        /// The circuit config to update (default: circuit_config.json beside the network file).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Plot membrane traces or a spike raster to PNG or SVG.
     Plot(crate::plot_cmd::PlotArgs),
@@ -77,6 +89,10 @@ pub struct NewArgs {
     /// Regenerate files this command writes even if they exist (user files are never touched).
     #[arg(long)]
     pub force: bool,
+    /// Also write an example network file (`network.toml`, the seed's HCO pair) to build
+    /// with `bmtk build`.
+    #[arg(long = "network-example")]
+    pub network_example: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,9 +117,10 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mod {
             command: ModCommand::Dump { file },
         } => crate::check::dump(&file),
-        Command::Run { config, quiet } => {
+        Command::Build { network, config } => crate::build_cmd::run(&network, config.as_ref()).map(|_| ExitCode::SUCCESS),
+        Command::Run { config, quiet, threads } => {
             let guard = crate::output_guard::OutputGuard::before_run(&config);
-            match crate::run::run(&crate::run::RunOptions { config, quiet }) {
+            match crate::run::run(&crate::run::RunOptions { config, quiet, threads }) {
                 Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(e) => {
                     if let Some(guard) = guard {

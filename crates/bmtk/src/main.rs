@@ -1,6 +1,7 @@
 //! `bmtk`: build and run BMTK/BioNet models (SONATA networks, HOC templates, NMODL mechanisms)
 //! without NEURON. This binary is a thin layer over the library crates; see docs/ARCHITECTURE.md.
 
+mod build_cmd;
 mod cells;
 mod check;
 mod cli;

@@ -36,6 +36,8 @@ pub fn mod_files_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 pub struct RunOptions {
     pub config: PathBuf,
     pub quiet: bool,
+    /// Worker threads; `None`: all cores.
+    pub threads: Option<usize>,
 }
 
 pub fn run(options: &RunOptions) -> anyhow::Result<()> {
@@ -75,6 +77,12 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
     let dt = config.run.dt;
     let mut builder = engine::SimulationBuilder::new(&catalogue);
     builder.celsius(celsius).dt(dt).v_init(v_init);
+    if let Some(threads) = options.threads {
+        if threads == 0 {
+            bail!("--threads must be at least 1");
+        }
+        builder.threads(threads);
+    }
     for (i, cell) in cells.iter().enumerate() {
         builder.cell(cell.description.clone());
         builder.detector(engine::SpikeDetectorSpec {

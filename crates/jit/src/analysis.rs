@@ -42,6 +42,8 @@ pub struct Usage {
     pub ions: BTreeSet<(u32, usize)>,
     /// Largest LinearSolve system.
     pub max_system: usize,
+    /// Whether the kernel itself calls a library function (exp, log, pow …).
+    pub calls: bool,
 }
 
 fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
@@ -380,10 +382,10 @@ pub fn usage(m: &Mechanism, body: &[Stmt]) -> Usage {
                     .extend(m.tables[*table as usize].outputs.iter().cloned()),
                 _ => {}
             },
-            &mut |e| {
-                if let Expr::Load(p) = e {
-                    stores.borrow_mut().push(p.clone())
-                }
+            &mut |e| match e {
+                Expr::Load(p) => stores.borrow_mut().push(p.clone()),
+                Expr::Call(..) | Expr::Binary(nmodl::ir::BinaryOp::Pow, ..) => u.calls = true,
+                _ => {}
             },
         );
         for p in stores.borrow().iter() {

@@ -1,5 +1,8 @@
 //! IR → Cranelift: one function per kernel that loops over instances `start..end`.
 //!
+//! Straight-line kernels with library calls run [`GROUP`] instances per iteration, statement
+//! by statement (see `Gen::emit_loop`); the rest one instance per iteration.
+//!
 //! Every f64 operation is emitted exactly as the IR tree states it, operands left to right, with
 //! no fused multiply-add and no reassociation; library functions are calls into the Rust
 //! helpers of [`crate::abi`], so results carry the interpreter's bits. Locals and globals are
@@ -35,7 +38,7 @@ enum Locals {
 
 /// Instances emitted together (straight-line kernels): the interpreter's statement-major
 /// order within a group, and independent dependency chains for the CPU to overlap.
-pub const GROUP: usize = 4;
+pub const GROUP: usize = 2;
 
 /// Values and variables of one instance in the loop body.
 struct LaneCtx {
@@ -159,9 +162,11 @@ impl<'a, 'f> Gen<'a, 'f> {
             host,
             table_local_offset,
         };
-        // Straight-line kernels (every cnexp state/current kernel) run GROUP instances per
-        // iteration, statement by statement; the remainder and all other kernels one by one.
-        if body.iter().all(|s| matches!(s, Stmt::Assign(..))) {
+        // Straight-line kernels with library calls (cnexp state kernels: their exp calls
+        // dominate) run GROUP instances per iteration, statement by statement, so the calls
+        // of different instances overlap; the remainder and all other kernels one by one
+        // (grouping the others would only add compile time).
+        if body.iter().all(|s| matches!(s, Stmt::Assign(..))) && usage.calls {
             gen.emit_loop(ivar, end, body, GROUP);
         }
         gen.emit_loop(ivar, end, body, 1);

@@ -7,6 +7,10 @@
 //! reassociation), and library functions (`hoc_Exp`, `pow`, `log` …), table lookups and
 //! `simeq` are calls into the interpreter's own Rust functions.
 //!
+//! Straight-line kernels that call library functions (cnexp `state` kernels, dominated by
+//! `exp`) run two instances per loop iteration, statement by statement — the interpreter's own
+//! statement-major order — so the CPU overlaps their independent `exp` calls.
+//!
 //! A [`JitSet`] wraps the [`mech::InterpretedSet`] built by the catalogue and runs on its
 //! storage; NET_RECEIVE, table construction and kernels the JIT does not compile (Newton
 //! solves, several order-dependent random/event statements, see [`analysis`]) stay on the
@@ -16,9 +20,14 @@
 //!
 //! ```ignore
 //! let mut cat = mech::Catalogue::new();
-//! cat.set_factory(Some(jit::factory()));   // `None` switches back to the interpreter
-//! // … everything else as before: `cat.instantiate(…)` now returns JIT sets.
+//! jit::install(&mut cat, "jit".parse()?);   // or cat.set_factory(Some(jit::factory()))
+//! // … everything else as before: `cat.instantiate(…)` (and so the engine, through the
+//! // catalogue's `MechanismSource` impl) now returns JIT sets. `Backend::Interp` / `None`
+//! // switches back to the interpreter.
 //! ```
+//!
+//! Not done yet: SIMD across instances and the `--fast-math` vectorised `exp`; Newton kernels
+//! (derivimplicit, sparse KINETIC) stay interpreted.
 
 pub mod abi;
 pub mod analysis;

@@ -112,6 +112,7 @@ pub(crate) fn parse_inputs(
                         "section_name",
                         "section_index",
                         "segment_value",
+                        "section_dist",
                         "gids",
                         "input_file",
                     ],
@@ -141,7 +142,12 @@ pub(crate) fn parse_inputs(
                     duration: stretch("duration", duration)?,
                     section_name: sec.string("section_name")?.unwrap_or_else(|| "soma".into()),
                     section_index: sec.u64("section_index")?.unwrap_or(0),
-                    segment_value: sec.f64("segment_value")?.unwrap_or(0.5),
+                    // BMTK 1.2.0 names the position `section_dist`; the SONATA examples use
+                    // `segment_value`.
+                    segment_value: match sec.f64("section_dist")? {
+                        Some(x) => x,
+                        None => sec.f64("segment_value")?.unwrap_or(0.5),
+                    },
                 })
             }
             (Some("spikes"), _) => {
