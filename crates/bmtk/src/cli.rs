@@ -46,6 +46,10 @@ pub enum Command {
         /// Default: all cores.
         #[arg(long)]
         threads: Option<usize>,
+        /// How mechanism kernels run: `jit` (native code via Cranelift) or `interp` (the
+        /// portable interpreter). Both give identical results.
+        #[arg(long, default_value = "jit")]
+        backend: String,
     },
     /// Build SONATA node/edge files from a network file (TOML) and list them in the circuit config.
     Build {
@@ -118,9 +122,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             command: ModCommand::Dump { file },
         } => crate::check::dump(&file),
         Command::Build { network, config } => crate::build_cmd::run(&network, config.as_ref()).map(|_| ExitCode::SUCCESS),
-        Command::Run { config, quiet, threads } => {
+        Command::Run { config, quiet, threads, backend } => {
             let guard = crate::output_guard::OutputGuard::before_run(&config);
-            match crate::run::run(&crate::run::RunOptions { config, quiet, threads }) {
+            match crate::run::run(&crate::run::RunOptions { config, quiet, threads, backend }) {
                 Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(e) => {
                     if let Some(guard) = guard {

@@ -38,6 +38,8 @@ pub struct RunOptions {
     pub quiet: bool,
     /// Worker threads; `None`: all cores.
     pub threads: Option<usize>,
+    /// `jit` or `interp`.
+    pub backend: String,
 }
 
 pub fn run(options: &RunOptions) -> anyhow::Result<()> {
@@ -61,7 +63,9 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
         log.open(&resolve_in(&output_dir, log_file))?;
     }
 
-    let catalogue = load_catalogue(&config, &mut log)?;
+    let backend: jit::Backend = options.backend.parse().map_err(|e: String| anyhow!("--backend: {e}"))?;
+    let mut catalogue = load_catalogue(&config, &mut log)?;
+    jit::install(&mut catalogue, backend);
     let network =
         sonata::network::Network::load(&config.circuit.networks).map_err(|e| anyhow!("{e}"))?;
 

@@ -114,7 +114,12 @@ fn hco_mechanisms_run_together() {
         .ions
         .value("ca", 0, nmodl::ir::IonVar::Inside)
         .unwrap();
-    let eca = world.ions.value("ca", 0, nmodl::ir::IonVar::Erev).unwrap();
     assert!(cai > 0.0 && cai != 5e-5, "cai {cai}");
+    // As in NEURON, `state` does not recompute eca after capool writes cai: the next step's
+    // `current_begin` does (eadvance), from the new cai.
+    let stale = world.ions.value("ca", 0, nmodl::ir::IonVar::Erev).unwrap();
+    assert_ne!(stale, crate::math::nernst(cai, 2.0, 2.0, 34.0));
+    world.ions.current_begin(world.celsius);
+    let eca = world.ions.value("ca", 0, nmodl::ir::IonVar::Erev).unwrap();
     assert_eq!(eca, crate::math::nernst(cai, 2.0, 2.0, 34.0));
 }
