@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::anyhow;
 
 pub fn run(network_file: &Path, config: Option<&PathBuf>) -> anyhow::Result<()> {
-    let report = builder::build_from_file(network_file, config.map(PathBuf::as_path)).map_err(|e| anyhow!("{e}"))?;
+    let report = builder::build_from_file(network_file, config.map(PathBuf::as_path))
+        .map_err(|e| anyhow!("{e}"))?;
     println!(
         "built network `{}`: {} nodes, {} edges ({} synapses)",
         report.network, report.nodes, report.edges, report.synapses
@@ -17,7 +18,11 @@ pub fn run(network_file: &Path, config: Option<&PathBuf>) -> anyhow::Result<()> 
         println!("  {}", edges.display());
         println!("  {}", types.display());
     }
-    let verb = if report.config_created { "created" } else { "updated" };
+    let verb = if report.config_created {
+        "created"
+    } else {
+        "updated"
+    };
     println!("{verb} {}", report.config.display());
     Ok(())
 }
@@ -30,7 +35,8 @@ pub fn write_example(dir: &Path) -> anyhow::Result<Option<PathBuf>> {
         return Ok(None);
     }
     let tmp = dir.join(".network.toml.tmp");
-    std::fs::write(&tmp, builder::examples::HCO_PAIR).map_err(|e| anyhow!("{}: {e}", tmp.display()))?;
+    std::fs::write(&tmp, builder::examples::HCO_PAIR)
+        .map_err(|e| anyhow!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, &path).map_err(|e| anyhow!("{}: {e}", path.display()))?;
     Ok(Some(path))
 }

@@ -121,10 +121,22 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mod {
             command: ModCommand::Dump { file },
         } => crate::check::dump(&file),
-        Command::Build { network, config } => crate::build_cmd::run(&network, config.as_ref()).map(|_| ExitCode::SUCCESS),
-        Command::Run { config, quiet, threads, backend } => {
+        Command::Build { network, config } => {
+            crate::build_cmd::run(&network, config.as_ref()).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Run {
+            config,
+            quiet,
+            threads,
+            backend,
+        } => {
             let guard = crate::output_guard::OutputGuard::before_run(&config);
-            match crate::run::run(&crate::run::RunOptions { config, quiet, threads, backend }) {
+            match crate::run::run(&crate::run::RunOptions {
+                config,
+                quiet,
+                threads,
+                backend,
+            }) {
                 Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(e) => {
                     if let Some(guard) = guard {

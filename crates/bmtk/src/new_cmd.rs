@@ -44,8 +44,15 @@ pub fn run(args: &NewArgs) -> anyhow::Result<()> {
     let outcome = scaffold::create_bionet(&args.dir, &options).map_err(|e| anyhow!("{e}"))?;
     if args.network_example {
         match crate::build_cmd::write_example(&args.dir)? {
-            Some(path) => println!("created  {} (build it with `bmtk build {}`)", path.display(), path.display()),
-            None => println!("kept     {} (exists)", args.dir.join("network.toml").display()),
+            Some(path) => println!(
+                "created  {} (build it with `bmtk build {}`)",
+                path.display(),
+                path.display()
+            ),
+            None => println!(
+                "kept     {} (exists)",
+                args.dir.join("network.toml").display()
+            ),
         }
     }
     for path in &outcome.written {

@@ -63,7 +63,10 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
         log.open(&resolve_in(&output_dir, log_file))?;
     }
 
-    let backend: jit::Backend = options.backend.parse().map_err(|e: String| anyhow!("--backend: {e}"))?;
+    let backend: jit::Backend = options
+        .backend
+        .parse()
+        .map_err(|e: String| anyhow!("--backend: {e}"))?;
     let mut catalogue = load_catalogue(&config, &mut log)?;
     jit::install(&mut catalogue, backend);
     let network =

@@ -160,16 +160,18 @@ impl SimulationConfig {
     pub fn check_node_set_names(&self) -> Result<()> {
         for (name, input) in &self.inputs {
             if let Some(set) = input.node_set() {
-                self.circuit
-                    .node_sets
-                    .check_defined(set, &format!(" ({}: inputs.{name}.node_set)", self.config_path.display()))?;
+                self.circuit.node_sets.check_defined(
+                    set,
+                    &format!(" ({}: inputs.{name}.node_set)", self.config_path.display()),
+                )?;
             }
         }
         for (name, report) in &self.reports {
             if let Report::Membrane(m) = report {
-                self.circuit
-                    .node_sets
-                    .check_defined(&m.cells, &format!(" ({}: reports.{name}.cells)", self.config_path.display()))?;
+                self.circuit.node_sets.check_defined(
+                    &m.cells,
+                    &format!(" ({}: reports.{name}.cells)", self.config_path.display()),
+                )?;
             }
         }
         Ok(())
