@@ -158,8 +158,14 @@ fn unknown_template_and_create_in_method() {
 fn mutated_templates_never_panic() {
     let reg = TestRegistry;
     let seeds = [
-        include_str!("/work/shared/models/hco/hoc_templates/HCOCell.hoc"),
-        include_str!("/work/shared/models/mc/hoc_templates/MultiCompCell.hoc"),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/hco/biophys_components/hoc_templates/HCOCell.hoc"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/reference-data/hoc/MultiCompCell.hoc"
+        )),
         include_str!("templates/constructs.hoc"),
     ];
     let mut state = 0x1234_5678_9abc_def0u64;

@@ -4,8 +4,14 @@ mod common;
 
 use common::{section, value, TestRegistry};
 
-const HCO: &str = "/work/shared/models/hco/hoc_templates/HCOCell.hoc";
-const MC: &str = "/work/shared/models/mc/hoc_templates/MultiCompCell.hoc";
+const HCO: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/hco/biophys_components/hoc_templates/HCOCell.hoc"
+);
+const MC: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/reference-data/hoc/MultiCompCell.hoc"
+);
 
 #[test]
 fn hco_cell_has_one_soma_with_nine_mechanisms() {

@@ -16,7 +16,10 @@ use jit::JitSet;
 use mech::{Catalogue, Context, InterpretedSet, IonStore, MechanismSet, NoEvents};
 use model::{CellDescription, Section};
 
-const HCO_MODS: &str = "/work/shared/models/hco/mechanisms/modfiles";
+const HCO_MODS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/hco/biophys_components/mechanisms/modfiles"
+);
 
 fn quick() -> bool {
     std::env::var("BENCH_QUICK").is_ok()

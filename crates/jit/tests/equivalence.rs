@@ -290,7 +290,10 @@ fn builtins_match_the_interpreter_bit_for_bit() {
 
 #[test]
 fn hco_mechanisms_match_the_interpreter_bit_for_bit() {
-    let dir = Path::new("/work/shared/models/hco/mechanisms/modfiles");
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/hco/biophys_components/mechanisms/modfiles"
+    ));
     if !dir.exists() {
         eprintln!("skipped: {} not present", dir.display());
         return;

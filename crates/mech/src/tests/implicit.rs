@@ -52,7 +52,10 @@ fn kinetic_scheme_with_conserve_stays_conserved() {
 
 #[test]
 fn hco_mechanisms_run_together() {
-    let dir = std::path::Path::new("/work/shared/models/hco/mechanisms/modfiles");
+    let dir = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/hco/biophys_components/mechanisms/modfiles"
+    ));
     if !dir.exists() {
         return;
     }

@@ -5,7 +5,10 @@ use nmodl::ir::{IonUse, IonVar};
 use crate::ions::{promote, STYLE_CINIT, STYLE_EADVANCE, STYLE_EINIT};
 use crate::{Catalogue, IonStore};
 
-const HCO: &str = "/work/shared/models/hco/mechanisms/modfiles";
+const HCO: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/hco/biophys_components/mechanisms/modfiles"
+);
 
 fn usage(name: &str, read: &[IonVar], write: &[IonVar]) -> IonUse {
     IonUse {
