@@ -4,20 +4,22 @@
 mod network_support;
 
 use network_support::{
-    assert_same_spikes, bmtk_run, read_spikes_csv, reference_copy, report_trace,
+    assert_same_spikes, bmtk_run, bmtk_run_with, read_spikes_csv, reference_copy, report_trace,
 };
 use sonata::npy::read_npy;
 
-/// Runs `config` of a reference case copy and checks its spikes against `expected/<spikes>`:
-/// same cells, same count, each time within dt/2.
+/// Runs `config` of a reference case copy with 1 and with 2 threads and checks its spikes
+/// against `expected/<spikes>` each time: same cells, same count, each time within dt/2.
 fn check_spikes(case: &str, model: &str, config: &str, spikes: &str, dt: f64) -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
     let dir = reference_copy(root.path(), case, model);
-    bmtk_run(&dir, config).assert_ok();
-    let got = read_spikes_csv(&dir.join("output/spikes.csv"));
     let expected = read_spikes_csv(&dir.join("expected").join(spikes));
     assert!(!expected.is_empty());
-    assert_same_spikes(&got, &expected, dt / 2.0);
+    for threads in ["1", "2"] {
+        bmtk_run_with(&dir, config, &["--threads", threads]).assert_ok();
+        let got = read_spikes_csv(&dir.join("output/spikes.csv"));
+        assert_same_spikes(&got, &expected, dt / 2.0);
+    }
     root
 }
 
@@ -86,7 +88,7 @@ fn mc_net100_matches_spikes_and_soma_traces() {
 }
 
 #[test]
-#[ignore = "slow: about 130 s of CPU in release (NEURON alone: 79 s)"]
+#[ignore = "slow: run twice (1 and 2 threads), about 110 s in release; .ci/run runs it"]
 fn hco_net100_matches_spikes() {
     check_spikes(
         "hco-net100",

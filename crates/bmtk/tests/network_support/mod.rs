@@ -86,8 +86,14 @@ impl Outcome {
 
 /// `bmtk run --quiet CONFIG` in `cwd`.
 pub fn bmtk_run(cwd: &Path, config: &str) -> Outcome {
+    bmtk_run_with(cwd, config, &[])
+}
+
+/// `bmtk run --quiet CONFIG EXTRA…` in `cwd`.
+pub fn bmtk_run_with(cwd: &Path, config: &str, extra: &[&str]) -> Outcome {
     let output = Command::new(env!("CARGO_BIN_EXE_bmtk"))
         .args(["run", "--quiet", config])
+        .args(extra)
         .current_dir(cwd)
         .output()
         .expect("the bmtk binary runs");
