@@ -39,7 +39,13 @@ pub fn build_population(
 ) -> anyhow::Result<()> {
     for index in 0..population.len() {
         let node_id = population.node_ids[index];
-        let here = || format!("population `{}`, node {node_id}", population.name);
+        let here = || {
+            format!(
+                "{}: population `{}`, node {node_id}",
+                population.file.display(),
+                population.name
+            )
+        };
         let model_type = population
             .property(index, "model_type")
             .map(|p| p.as_str().into_owned());
@@ -51,9 +57,10 @@ pub fn build_population(
             .map(|p| p.as_str().into_owned())
             .ok_or_else(|| {
                 anyhow!(
-                    "{}: no `model_template` (needed for model_type {:?})",
+                    "{}: no `model_template` column in the nodes file or the node-types CSV \
+                     (model_type `{}`)",
                     here(),
-                    model_type
+                    model_type.as_deref().unwrap_or("unset")
                 )
             })?;
         let Some(name) = template.strip_prefix("hoc:") else {
