@@ -4,13 +4,12 @@
 //! …), merged with an edge-types CSV. `indices/*` groups may be present and are not needed.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::h5::H5File;
-use crate::population::{read_members, Members, PropertyGroup};
+use crate::population::{
+    member_accessors, open_population_file, read_members, Members, PopulationFile,
+};
 use crate::properties::Property;
-use crate::types_table::TypesTable;
 
 /// One edge population, fully loaded.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,14 +34,6 @@ impl EdgePopulation {
         self.source_node_ids.is_empty()
     }
 
-    pub fn edge_type_id(&self, index: usize) -> u64 {
-        self.members.type_ids[index]
-    }
-
-    pub fn edge_type_ids(&self) -> &[u64] {
-        &self.members.type_ids
-    }
-
     /// A property of edge `index`: h5 group column first, then the edge-types CSV cell.
     pub fn property(&self, index: usize, name: &str) -> Option<Property<'_>> {
         match name {
@@ -53,17 +44,7 @@ impl EdgePopulation {
         }
     }
 
-    pub fn groups(&self) -> &[PropertyGroup] {
-        &self.members.groups
-    }
-
-    pub fn types(&self) -> Option<&TypesTable> {
-        self.members.types.as_deref()
-    }
-
-    pub fn property_names(&self) -> Vec<String> {
-        self.members.column_names()
-    }
+    member_accessors!(edge_type_id, edge_type_ids);
 }
 
 /// Reads every population of an edges file, with its edge-types CSV if given.
@@ -71,19 +52,11 @@ pub fn read_edges(
     edges_file: &Path,
     edge_types_file: Option<&Path>,
 ) -> Result<Vec<EdgePopulation>> {
-    let types = match edge_types_file {
-        Some(p) => Some(Arc::new(TypesTable::read(p, "edge_type_id")?)),
-        None => None,
-    };
-    let h5 = H5File::open(edges_file)?;
-    let root = h5.group("/edges").map_err(|_| {
-        Error::sonata(
-            edges_file,
-            "/edges",
-            "not a SONATA edges file: no /edges group",
-        )
-    })?;
-    let (populations, _) = h5.members(&root, "/edges")?;
+    let PopulationFile {
+        h5,
+        populations,
+        types,
+    } = open_population_file(edges_file, edge_types_file, "edges", "edge_type_id")?;
     let mut out = Vec::new();
     for name in populations {
         let prefix = format!("/edges/{name}");

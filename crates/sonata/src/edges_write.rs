@@ -14,10 +14,12 @@
 
 use std::path::Path;
 
-use crate::atomic::PendingFile;
-use crate::error::{Error, Result};
-use crate::group_write::{write_1d, write_2d, ColumnGroup, Compression};
-use crate::h5write::{dataset_string_attr, w, write_root_attrs};
+use crate::error::Result;
+use crate::group_write::{
+    check_population, write_1d, write_2d, write_membership, write_population_file, ColumnGroup,
+    Compression,
+};
+use crate::h5write::{dataset_string_attr, w};
 
 /// One edge population to write. Edges are written in the given order (BMTK sorts by
 /// target before writing; so should the caller, for readers that expect it).
@@ -73,30 +75,19 @@ pub fn build_edge_index(ids: &[u64]) -> EdgeIndex {
 
 impl EdgePopulationWrite {
     fn check(&self, path: &Path) -> Result<()> {
-        let n = self.source_node_ids.len();
-        let object = format!("/edges/{}", self.name);
-        for (what, len) in [
-            ("target_node_id", self.target_node_ids.len()),
-            ("edge_type_id", self.edge_type_ids.len()),
-            ("edge_group_id", self.edge_group_ids.len()),
-            ("edge_group_index", self.edge_group_index.len()),
-        ] {
-            if len != n {
-                return Err(Error::write(
-                    path,
-                    format!("{object}/{what}: has {len} entries, source_node_id has {n}"),
-                ));
-            }
-        }
-        for group in &self.groups {
-            let rows = self
-                .edge_group_ids
-                .iter()
-                .filter(|g| u32::from(**g) == group.id)
-                .count();
-            group.check(path, &format!("{object}/{}", group.id), rows)?;
-        }
-        Ok(())
+        check_population(
+            path,
+            &format!("/edges/{}", self.name),
+            ("source_node_id", self.source_node_ids.len()),
+            &[
+                ("target_node_id", self.target_node_ids.len()),
+                ("edge_type_id", self.edge_type_ids.len()),
+                ("edge_group_id", self.edge_group_ids.len()),
+                ("edge_group_index", self.edge_group_index.len()),
+            ],
+            &self.edge_group_ids,
+            &self.groups,
+        )
     }
 }
 
@@ -151,73 +142,45 @@ pub fn write_edges(
     for p in populations {
         p.check(path)?;
     }
-    let pending = PendingFile::new(path)?;
-    let file = w(
+    write_population_file(
         path,
-        "create",
-        rust_hdf5::H5File::create(pending.temp_path()),
-    )?;
-    write_root_attrs(path, &file)?;
-    let root = w(path, "group /edges", file.create_group("edges"))?;
-    for p in populations {
-        let object = format!("/edges/{}", p.name);
-        let g = w(path, &object, root.create_group(&p.name))?;
-        let ds = |name: &str| format!("{object}/{name}");
-        for (name, ids, population) in [
-            ("source_node_id", &p.source_node_ids, &p.source_population),
-            ("target_node_id", &p.target_node_ids, &p.target_population),
-        ] {
-            let handle = write_1d(path, &g, &ds(name), name, ids, compression)?;
-            dataset_string_attr(path, &handle, "node_population", population)?;
-        }
-        write_1d(
-            path,
-            &g,
-            &ds("edge_type_id"),
-            "edge_type_id",
-            &p.edge_type_ids,
-            compression,
-        )?;
-        write_1d(
-            path,
-            &g,
-            &ds("edge_group_id"),
-            "edge_group_id",
-            &p.edge_group_ids,
-            compression,
-        )?;
-        write_1d(
-            path,
-            &g,
-            &ds("edge_group_index"),
-            "edge_group_index",
-            &p.edge_group_index,
-            compression,
-        )?;
-        for group in &p.groups {
-            group.write(path, &g, &object, compression)?;
-        }
-        let indices = w(path, &ds("indices"), g.create_group("indices"))?;
-        write_index(
-            path,
-            &indices,
-            &object,
-            "source_to_target",
-            &p.source_node_ids,
-            compression,
-        )?;
-        write_index(
-            path,
-            &indices,
-            &object,
-            "target_to_source",
-            &p.target_node_ids,
-            compression,
-        )?;
-    }
-    w(path, "close", file.close())?;
-    pending.commit()?;
-    Ok(())
+        "edges",
+        populations,
+        |p| p.name.as_str(),
+        |p, g, object| {
+            for (name, ids, population) in [
+                ("source_node_id", &p.source_node_ids, &p.source_population),
+                ("target_node_id", &p.target_node_ids, &p.target_population),
+            ] {
+                let what = format!("{object}/{name}");
+                let handle = write_1d(path, g, &what, name, ids, compression)?;
+                dataset_string_attr(path, &handle, "node_population", population)?;
+            }
+            write_membership(
+                path,
+                g,
+                object,
+                ["edge_type_id", "edge_group_id", "edge_group_index"],
+                (&p.edge_type_ids, &p.edge_group_ids, &p.edge_group_index),
+                compression,
+            )?;
+            for group in &p.groups {
+                group.write(path, g, object, compression)?;
+            }
+            let indices = w(
+                path,
+                &format!("{object}/indices"),
+                g.create_group("indices"),
+            )?;
+            for (name, ids) in [
+                ("source_to_target", &p.source_node_ids),
+                ("target_to_source", &p.target_node_ids),
+            ] {
+                write_index(path, &indices, object, name, ids, compression)?;
+            }
+            Ok(())
+        },
+    )
 }
 
 #[cfg(test)]

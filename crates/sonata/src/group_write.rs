@@ -6,8 +6,9 @@ use std::path::Path;
 
 use rust_hdf5::{H5Dataset, H5Group, H5Type};
 
+use crate::atomic::PendingFile;
 use crate::error::{Error, Result};
-use crate::h5write::w;
+use crate::h5write::{w, write_root_attrs};
 
 /// Rows per chunk of a 1-D dataset; 2-D datasets keep whole rows within the same byte size.
 const CHUNK_BYTES: usize = 1 << 19;
@@ -107,6 +108,98 @@ impl ColumnGroup {
         }
         Ok(())
     }
+}
+
+/// Checks a population before anything is written: every per-member dataset in `lengths`
+/// has as many entries as `reference` (the id column that defines the member count), and
+/// each group's columns have one row per member whose group id names that group.
+pub(crate) fn check_population<G: Copy + Into<u32>>(
+    path: &Path,
+    object: &str,
+    reference: (&str, usize),
+    lengths: &[(&str, usize)],
+    group_ids: &[G],
+    groups: &[ColumnGroup],
+) -> Result<()> {
+    let (reference_name, n) = reference;
+    for &(what, len) in lengths {
+        if len != n {
+            return Err(Error::write(
+                path,
+                format!("{object}/{what}: has {len} entries, {reference_name} has {n}"),
+            ));
+        }
+    }
+    for group in groups {
+        let rows = group_ids
+            .iter()
+            .filter(|g| (**g).into() == group.id)
+            .count();
+        group.check(path, &format!("{object}/{}", group.id), rows)?;
+    }
+    Ok(())
+}
+
+/// Writes a SONATA population file atomically: root attributes, the `/<kind>` group, and
+/// for each population a `/<kind>/<name>` group that `write_population` fills (it is given
+/// the population, its group and the group's object path).
+pub(crate) fn write_population_file<P>(
+    path: &Path,
+    kind: &str,
+    populations: &[P],
+    name_of: impl Fn(&P) -> &str,
+    mut write_population: impl FnMut(&P, &H5Group, &str) -> Result<()>,
+) -> Result<()> {
+    let pending = PendingFile::new(path)?;
+    let file = w(
+        path,
+        "create",
+        rust_hdf5::H5File::create(pending.temp_path()),
+    )?;
+    write_root_attrs(path, &file)?;
+    let root = w(path, &format!("group /{kind}"), file.create_group(kind))?;
+    for p in populations {
+        let name = name_of(p);
+        let object = format!("/{kind}/{name}");
+        let g = w(path, &object, root.create_group(name))?;
+        write_population(p, &g, &object)?;
+    }
+    w(path, "close", file.close())?;
+    pending.commit()?;
+    Ok(())
+}
+
+/// Writes the three membership datasets of a population (type ids, group ids, group
+/// indices), named by `names` in that order, under `g` (object path `object`).
+pub(crate) fn write_membership<T: H5Type, G: H5Type, I: H5Type>(
+    path: &Path,
+    g: &H5Group,
+    object: &str,
+    names: [&str; 3],
+    columns: (&[T], &[G], &[I]),
+    compression: Compression,
+) -> Result<()> {
+    let [type_name, group_id_name, group_index_name] = names;
+    let (type_ids, group_ids, group_index) = columns;
+    let what = |name: &str| format!("{object}/{name}");
+    write_1d(path, g, &what(type_name), type_name, type_ids, compression)?;
+    write_1d(
+        path,
+        g,
+        &what(group_id_name),
+        group_id_name,
+        group_ids,
+        compression,
+    )?;
+    write_1d(
+        path,
+        g,
+        &what(group_index_name),
+        group_index_name,
+        group_index,
+        compression,
+    )?;
+    Ok(())
 }
 
 /// A 1-D dataset: contiguous, or chunked and deflated (not when empty: an empty chunk grid

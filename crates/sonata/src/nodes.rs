@@ -3,13 +3,12 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::h5::H5File;
-use crate::population::{read_members, Members, PropertyGroup};
+use crate::population::{
+    member_accessors, open_population_file, read_members, Members, PopulationFile,
+};
 use crate::properties::Property;
-use crate::types_table::TypesTable;
 
 /// One node population, fully loaded.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,15 +31,6 @@ impl NodePopulation {
         self.node_ids.is_empty()
     }
 
-    /// The `node_type_id` of the node at `index`.
-    pub fn node_type_id(&self, index: usize) -> u64 {
-        self.members.type_ids[index]
-    }
-
-    pub fn node_type_ids(&self) -> &[u64] {
-        &self.members.type_ids
-    }
-
     /// Position of `node_id` in this population.
     pub fn index_of(&self, node_id: u64) -> Option<usize> {
         self.index_by_id.get(&node_id).copied()
@@ -56,20 +46,7 @@ impl NodePopulation {
         }
     }
 
-    /// The numbered property groups of the h5 file.
-    pub fn groups(&self) -> &[PropertyGroup] {
-        &self.members.groups
-    }
-
-    /// The node-types table, if one was given.
-    pub fn types(&self) -> Option<&TypesTable> {
-        self.members.types.as_deref()
-    }
-
-    /// Every property name available from the h5 groups or the CSV.
-    pub fn property_names(&self) -> Vec<String> {
-        self.members.column_names()
-    }
+    member_accessors!(node_type_id, node_type_ids);
 }
 
 /// Reads every population of a nodes file, with its node-types CSV if given.
@@ -77,19 +54,11 @@ pub fn read_nodes(
     nodes_file: &Path,
     node_types_file: Option<&Path>,
 ) -> Result<Vec<NodePopulation>> {
-    let types = match node_types_file {
-        Some(p) => Some(Arc::new(TypesTable::read(p, "node_type_id")?)),
-        None => None,
-    };
-    let h5 = H5File::open(nodes_file)?;
-    let root = h5.group("/nodes").map_err(|_| {
-        Error::sonata(
-            nodes_file,
-            "/nodes",
-            "not a SONATA nodes file: no /nodes group",
-        )
-    })?;
-    let (populations, _) = h5.members(&root, "/nodes")?;
+    let PopulationFile {
+        h5,
+        populations,
+        types,
+    } = open_population_file(nodes_file, node_types_file, "nodes", "node_type_id")?;
     let mut out = Vec::new();
     for name in populations {
         let prefix = format!("/nodes/{name}");

@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use crate::atomic::PendingFile;
-use crate::error::{Error, Result};
-use crate::group_write::{write_1d, ColumnGroup, Compression};
-use crate::h5write::{w, write_root_attrs};
+use crate::error::Result;
+use crate::group_write::{
+    check_population, write_1d, write_membership, write_population_file, ColumnGroup, Compression,
+};
 
 /// One node population to write.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -25,29 +25,18 @@ pub struct NodePopulationWrite {
 
 impl NodePopulationWrite {
     fn check(&self, path: &Path) -> Result<()> {
-        let n = self.node_ids.len();
-        let object = format!("/nodes/{}", self.name);
-        for (what, len) in [
-            ("node_type_id", self.node_type_ids.len()),
-            ("node_group_id", self.node_group_ids.len()),
-            ("node_group_index", self.node_group_index.len()),
-        ] {
-            if len != n {
-                return Err(Error::write(
-                    path,
-                    format!("{object}/{what}: has {len} entries, node_id has {n}"),
-                ));
-            }
-        }
-        for group in &self.groups {
-            let rows = self
-                .node_group_ids
-                .iter()
-                .filter(|g| **g == group.id)
-                .count();
-            group.check(path, &format!("{object}/{}", group.id), rows)?;
-        }
-        Ok(())
+        check_population(
+            path,
+            &format!("/nodes/{}", self.name),
+            ("node_id", self.node_ids.len()),
+            &[
+                ("node_type_id", self.node_type_ids.len()),
+                ("node_group_id", self.node_group_ids.len()),
+                ("node_group_index", self.node_group_index.len()),
+            ],
+            &self.node_group_ids,
+            &self.groups,
+        )
     }
 }
 
@@ -60,55 +49,32 @@ pub fn write_nodes(
     for p in populations {
         p.check(path)?;
     }
-    let pending = PendingFile::new(path)?;
-    let file = w(
+    write_population_file(
         path,
-        "create",
-        rust_hdf5::H5File::create(pending.temp_path()),
-    )?;
-    write_root_attrs(path, &file)?;
-    let root = w(path, "group /nodes", file.create_group("nodes"))?;
-    for p in populations {
-        let object = format!("/nodes/{}", p.name);
-        let g = w(path, &object, root.create_group(&p.name))?;
-        let ds = |name: &str| format!("{object}/{name}");
-        write_1d(
-            path,
-            &g,
-            &ds("node_id"),
-            "node_id",
-            &p.node_ids,
-            compression,
-        )?;
-        write_1d(
-            path,
-            &g,
-            &ds("node_type_id"),
-            "node_type_id",
-            &p.node_type_ids,
-            compression,
-        )?;
-        write_1d(
-            path,
-            &g,
-            &ds("node_group_id"),
-            "node_group_id",
-            &p.node_group_ids,
-            compression,
-        )?;
-        write_1d(
-            path,
-            &g,
-            &ds("node_group_index"),
-            "node_group_index",
-            &p.node_group_index,
-            compression,
-        )?;
-        for group in &p.groups {
-            group.write(path, &g, &object, compression)?;
-        }
-    }
-    w(path, "close", file.close())?;
-    pending.commit()?;
-    Ok(())
+        "nodes",
+        populations,
+        |p| p.name.as_str(),
+        |p, g, object| {
+            write_1d(
+                path,
+                g,
+                &format!("{object}/node_id"),
+                "node_id",
+                &p.node_ids,
+                compression,
+            )?;
+            write_membership(
+                path,
+                g,
+                object,
+                ["node_type_id", "node_group_id", "node_group_index"],
+                (&p.node_type_ids, &p.node_group_ids, &p.node_group_index),
+                compression,
+            )?;
+            for group in &p.groups {
+                group.write(path, g, object, compression)?;
+            }
+            Ok(())
+        },
+    )
 }

@@ -3,6 +3,7 @@
 //! then the types CSV).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
@@ -52,6 +53,76 @@ impl Members {
         names.dedup();
         names
     }
+}
+
+/// The accessors node and edge populations share, all answered by their `members` field:
+/// the type id of one member and of all, the property groups, the types table and the
+/// property names. `$one` and `$all` name the type-id accessors (`node_type_id`, …).
+macro_rules! member_accessors {
+    ($one:ident, $all:ident) => {
+        #[doc = concat!("The `", stringify!($one), "` of the member at `index`.")]
+        pub fn $one(&self, index: usize) -> u64 {
+            self.members.type_ids[index]
+        }
+
+        #[doc = concat!("Every member's `", stringify!($one), "`, in file order.")]
+        pub fn $all(&self) -> &[u64] {
+            &self.members.type_ids
+        }
+
+        /// The numbered property groups of the h5 file.
+        pub fn groups(&self) -> &[$crate::population::PropertyGroup] {
+            &self.members.groups
+        }
+
+        /// The types table (node- or edge-types CSV), if one was given.
+        pub fn types(&self) -> Option<&$crate::types_table::TypesTable> {
+            self.members.types.as_deref()
+        }
+
+        /// Every property name available from the h5 groups or the CSV.
+        pub fn property_names(&self) -> Vec<String> {
+            self.members.column_names()
+        }
+    };
+}
+pub(crate) use member_accessors;
+
+/// An opened SONATA population file: the HDF5 file, the names of the populations under
+/// its `/<kind>` group, and the types CSV shared by all of them.
+pub(crate) struct PopulationFile {
+    pub h5: H5File,
+    pub populations: Vec<String>,
+    pub types: Option<Arc<TypesTable>>,
+}
+
+/// Reads the types CSV (keyed by `type_key`) if given, then opens `file` and lists the
+/// populations of its `/<kind>` group (`kind` is `nodes` or `edges`).
+pub(crate) fn open_population_file(
+    file: &Path,
+    types_file: Option<&Path>,
+    kind: &str,
+    type_key: &str,
+) -> Result<PopulationFile> {
+    let types = match types_file {
+        Some(p) => Some(Arc::new(TypesTable::read(p, type_key)?)),
+        None => None,
+    };
+    let h5 = H5File::open(file)?;
+    let root_name = format!("/{kind}");
+    let root = h5.group(&root_name).map_err(|_| {
+        Error::sonata(
+            file,
+            &root_name,
+            format!("not a SONATA {kind} file: no {root_name} group"),
+        )
+    })?;
+    let (populations, _) = h5.members(&root, &root_name)?;
+    Ok(PopulationFile {
+        h5,
+        populations,
+        types,
+    })
 }
 
 /// Reads `<prefix>/{type_key, group_id_key, group_index_key}` and the numbered groups, and

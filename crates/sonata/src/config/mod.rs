@@ -81,21 +81,26 @@ const SIMULATION_KEYS: &[&str] = &[
     "config_dir",
 ];
 
+/// Adds a warning for each top-level key of `doc` not in `known`, naming the file it came from.
+fn warn_unknown_top_keys(doc: &load::Document, known: &[&str], warnings: &mut Vec<Warning>) {
+    for key in doc.root.keys() {
+        if !known.contains(&key.as_str()) {
+            warnings.push(Warning {
+                path: doc.origin_of(key).to_path_buf(),
+                key: key.clone(),
+                message: "unknown key, ignored".into(),
+            });
+        }
+    }
+}
+
 impl SimulationConfig {
     /// Loads a simulation config (and everything it includes).
     pub fn from_file(path: impl AsRef<Path>) -> Result<(SimulationConfig, Vec<Warning>)> {
         let doc = load::load_document(path.as_ref())?;
         let mut warnings = Vec::new();
         let top = doc.files[0].clone();
-        for key in doc.root.keys() {
-            if !SIMULATION_KEYS.contains(&key.as_str()) {
-                warnings.push(Warning {
-                    path: doc.origin_of(key).to_path_buf(),
-                    key: key.clone(),
-                    message: "unknown key, ignored".into(),
-                });
-            }
-        }
+        warn_unknown_top_keys(&doc, SIMULATION_KEYS, &mut warnings);
         let run_value = doc
             .root
             .get("run")
@@ -200,15 +205,7 @@ impl CircuitConfig {
     pub fn from_file(path: impl AsRef<Path>) -> Result<(CircuitConfig, Vec<Warning>)> {
         let doc = load::load_document(path.as_ref())?;
         let mut warnings = Vec::new();
-        for key in doc.root.keys() {
-            if !CIRCUIT_KEYS.contains(&key.as_str()) {
-                warnings.push(Warning {
-                    path: doc.origin_of(key).to_path_buf(),
-                    key: key.clone(),
-                    message: "unknown key, ignored".into(),
-                });
-            }
-        }
+        warn_unknown_top_keys(&doc, CIRCUIT_KEYS, &mut warnings);
         let circuit = Self::from_document(&doc, &mut warnings)?;
         Ok((circuit, warnings))
     }
