@@ -1,12 +1,12 @@
 //! Bad configs and corrupt network files: each gives one clear error naming the file and key,
 //! exit code 1, no panic, and no output left behind.
 
-mod cli_common;
+mod support;
 
 use std::path::{Path, PathBuf};
 
-use cli_common::{bmtk_in, files_under, hco_single_copy, short_config};
 use serde_json::json;
+use support::{bmtk_in, files_under, hco_single_copy, short_config};
 
 /// Runs `bmtk run NAME` in `case` and checks the failure: one error containing `needles`,
 /// and nothing left in the output folder the config names (`case/output` by default).

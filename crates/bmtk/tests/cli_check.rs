@@ -1,8 +1,8 @@
 //! `bmtk check` and `bmtk mod dump` on the shared models and on broken inputs.
 
-mod cli_common;
+mod support;
 
-use cli_common::{bmtk, hco_mods, shared};
+use support::{bmtk, hco_mods, shared};
 
 /// The `USEION` line of mechanism `name` in `bmtk check` output, as whitespace/comma-separated
 /// words.

@@ -2,11 +2,11 @@
 //! and template in, add the network files, `bmtk new` again to list them, `bmtk run`,
 //! `bmtk plot`.
 
-mod cli_common;
+mod support;
 
 use std::path::Path;
 
-use cli_common::{bmtk, copy_dir, files_under, shared};
+use support::{bmtk, copy_dir, files_under, shared};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

@@ -1,11 +1,11 @@
 //! Broken edges give one clear error naming the edge population and row (or the missing
 //! population), never a panic. Each case breaks a copy of `tests/data/virtual-input`.
 
-mod network_support;
+mod support;
 
 use std::path::{Path, PathBuf};
 
-use network_support::{bmtk_run, copy_dir};
+use support::{bmtk_run, copy_dir};
 
 fn fixture_copy(root: &Path) -> PathBuf {
     let dir = root.join("virtual-input");

@@ -4,11 +4,11 @@
 //! edge type's), compared with the spikes BMTK 1.2.0 + NEURON 9.0.2 produced on the same files
 //! (`tests/data/virtual-input`, made by its `generate.py`).
 
-mod network_support;
+mod support;
 
 use std::path::{Path, PathBuf};
 
-use network_support::{assert_same_spikes, bmtk_run, copy_dir, read_spikes_csv};
+use support::{assert_same_spikes, bmtk_run, copy_dir, read_spikes_csv};
 
 fn fixture_copy(root: &Path) -> PathBuf {
     let dir = root.join("virtual-input");

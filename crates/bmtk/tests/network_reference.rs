@@ -1,12 +1,12 @@
 //! `bmtk run` on the network reference cases of `shared/reference` (BMTK 1.2.0 + NEURON 9.0.2
 //! outputs): synapse placement, NetCon delivery and inputs must reproduce them.
 
-mod network_support;
+mod support;
 
-use network_support::{
+use sonata::npy::read_npy;
+use support::{
     assert_same_spikes, bmtk_run, bmtk_run_with, read_spikes_csv, reference_copy, report_trace,
 };
-use sonata::npy::read_npy;
 
 /// Runs `config` of a reference case copy with 1 and with 2 threads and checks its spikes
 /// against `expected/<spikes>` each time: same cells, same count, each time within dt/2.

@@ -75,6 +75,19 @@ pub enum AssignOp {
     Div,
 }
 
+impl AssignOp {
+    /// The new value of a slot holding `old` after `old OP= v`; `Set` ignores `old`.
+    pub fn apply(self, old: f64, v: f64) -> f64 {
+        match self {
+            AssignOp::Set => v,
+            AssignOp::Add => old + v,
+            AssignOp::Sub => old - v,
+            AssignOp::Mul => old * v,
+            AssignOp::Div => old / v,
+        }
+    }
+}
+
 /// A statement with the position where it starts.
 #[derive(Debug, Clone)]
 pub struct Stmt {

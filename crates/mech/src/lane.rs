@@ -187,37 +187,18 @@ pub fn run_single(
         sc.regs[global_base + g][0] = *v;
         sc.writer[g] = -1;
     }
-    let celsius = ctx.celsius;
-    let Scratch {
-        regs,
-        writer,
-        solver,
-        table_locals,
-        ..
-    } = sc;
-    {
-        let mut w = Walker {
-            mech,
-            tables,
-            solver,
-            celsius,
-        };
-        let mut env = LaneEnv {
-            st,
-            regs,
-            writer,
-            table_locals,
-            global_base,
-            lane: 0,
-            inst,
-            ctx,
-            flag,
-            args,
-        };
+    let place = LanePlace {
+        global_base,
+        lane: 0,
+        inst,
+        flag,
+        args,
+    };
+    walk_in_lane(mech, tables, st, sc, ctx, place, |w, env| {
         for s in stmts {
-            w.exec(&mut env, s);
+            w.exec(env, s);
         }
-    }
+    });
     for g in 0..st.globals.len() {
         if sc.writer[g] >= 0 {
             st.globals[g] = sc.regs[global_base + g][0];
@@ -236,6 +217,36 @@ pub(crate) fn lane_walk<R>(
     ctx: &mut Context,
     start: usize,
     lane: usize,
+    f: impl FnOnce(&mut Walker, &mut dyn Env) -> R,
+) -> R {
+    let place = LanePlace {
+        global_base: k.global_base,
+        lane,
+        inst: start + lane,
+        flag: 0.0,
+        args: &mut [],
+    };
+    walk_in_lane(mech, tables, st, sc, ctx, place, f)
+}
+
+/// Where a [`LaneEnv`] sits: its register lane and instance, and the event it handles.
+struct LanePlace<'a> {
+    global_base: usize,
+    lane: usize,
+    inst: usize,
+    flag: f64,
+    args: &'a mut [f64],
+}
+
+/// Runs `f` with a walker over `mech` and the [`LaneEnv`] at `place`, borrowing the scratch
+/// register file, writer marks, solver and table locals.
+fn walk_in_lane<R>(
+    mech: &Mechanism,
+    tables: &[TableData],
+    st: &mut Storage,
+    sc: &mut Scratch,
+    ctx: &mut Context,
+    place: LanePlace,
     f: impl FnOnce(&mut Walker, &mut dyn Env) -> R,
 ) -> R {
     let celsius = ctx.celsius;
@@ -257,12 +268,12 @@ pub(crate) fn lane_walk<R>(
         regs,
         writer,
         table_locals,
-        global_base: k.global_base,
-        lane,
-        inst: start + lane,
+        global_base: place.global_base,
+        lane: place.lane,
+        inst: place.inst,
         ctx,
-        flag: 0.0,
-        args: &mut [],
+        flag: place.flag,
+        args: place.args,
     };
     f(&mut w, &mut env)
 }

@@ -164,7 +164,7 @@ impl Interpreter<'_> {
         };
         if op != AssignOp::Set {
             let old = self.get_range(id, name, x, span)?;
-            v = apply(old, op, v);
+            v = op.apply(old, v);
         }
         let sec_name = self.sections[id].full_name.clone();
         match name {
@@ -259,20 +259,10 @@ impl Interpreter<'_> {
     }
 }
 
-fn apply(old: f64, op: AssignOp, v: f64) -> f64 {
-    match op {
-        AssignOp::Set => v,
-        AssignOp::Add => old + v,
-        AssignOp::Sub => old - v,
-        AssignOp::Mul => old * v,
-        AssignOp::Div => old / v,
-    }
-}
-
 fn combine(slot: &Value, op: AssignOp, value: Value) -> Result<Value, String> {
     match (slot, op, value) {
         (_, AssignOp::Set, v) => Ok(v),
-        (Value::Num(old), op, Value::Num(v)) => Ok(Value::Num(apply(*old, op, v))),
+        (Value::Num(old), op, Value::Num(v)) => Ok(Value::Num(op.apply(*old, v))),
         _ => Err("compound assignment needs numbers".into()),
     }
 }
@@ -288,7 +278,7 @@ pub(crate) fn store_into(
     match (var, value) {
         (Var::Num(a), Value::Num(v)) => {
             let i = a.offset(name, index)?;
-            a.data[i] = apply(a.data[i], op, v);
+            a.data[i] = op.apply(a.data[i], v);
             Ok(())
         }
         (Var::Str(s), Value::Str(v)) if op == AssignOp::Set => {

@@ -425,7 +425,7 @@ impl Interpreter<'_> {
                 let len = v.len();
                 match v.get_mut(i) {
                     Some(slot) => {
-                        *slot = combine(*slot, op, x);
+                        *slot = op.apply(*slot, x);
                         Ok(())
                     }
                     None => Err(self.err(span, format!("Vector index {i} out of range {len}"))),
@@ -447,7 +447,7 @@ impl Interpreter<'_> {
                     .or(p.defaults.get(name))
                     .copied()
                     .unwrap_or(0.0);
-                p.values.insert(name.to_string(), combine(old, op, x));
+                p.values.insert(name.to_string(), op.apply(old, x));
                 Ok(())
             }
             (ObjData::Inert, _, _) => Ok(()),
@@ -456,16 +456,6 @@ impl Interpreter<'_> {
                 format!("cannot assign to `{name}` of {}", o.display_name()),
             )),
         }
-    }
-}
-
-fn combine(old: f64, op: AssignOp, v: f64) -> f64 {
-    match op {
-        AssignOp::Set => v,
-        AssignOp::Add => old + v,
-        AssignOp::Sub => old - v,
-        AssignOp::Mul => old * v,
-        AssignOp::Div => old / v,
     }
 }
 

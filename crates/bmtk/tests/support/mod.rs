@@ -1,5 +1,6 @@
-//! Helpers shared by the `cli_*` integration tests: running the built `bmtk` binary and
-//! preparing writable copies of the shared reference models.
+//! Helpers shared by the `cli_*` and `network_*` integration tests: running the built `bmtk`
+//! binary, preparing writable copies of the shared reference cases and models, and reading
+//! spikes and traces back.
 
 #![allow(dead_code)]
 
@@ -51,6 +52,25 @@ impl Outcome {
             );
         }
     }
+
+    /// Exit code 1, no panic, and an error message mentioning every needle.
+    pub fn assert_error(&self, needles: &[&str]) {
+        assert_eq!(
+            self.code,
+            Some(1),
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
+        let message = &self.stderr[self.stderr.find("error:").expect("an error: line")..];
+        for needle in needles {
+            assert!(
+                message.contains(needle),
+                "error should mention `{needle}`:\n{message}"
+            );
+        }
+    }
 }
 
 /// Runs `bmtk ARGS…` in `cwd`.
@@ -67,8 +87,21 @@ pub fn bmtk_in(cwd: &Path, args: &[&str]) -> Outcome {
     }
 }
 
+/// Runs `bmtk ARGS…` in the crate folder.
 pub fn bmtk(args: &[&str]) -> Outcome {
     bmtk_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// `bmtk run --quiet CONFIG` in `cwd`.
+pub fn bmtk_run(cwd: &Path, config: &str) -> Outcome {
+    bmtk_run_with(cwd, config, &[])
+}
+
+/// `bmtk run --quiet CONFIG EXTRA…` in `cwd`.
+pub fn bmtk_run_with(cwd: &Path, config: &str, extra: &[&str]) -> Outcome {
+    let mut args = vec!["run", "--quiet", config];
+    args.extend_from_slice(extra);
+    bmtk_in(cwd, &args)
 }
 
 /// `../shared` next to the repository (as in CI), else `/work/shared`.
@@ -81,6 +114,7 @@ pub fn shared() -> PathBuf {
     }
 }
 
+/// The `.mod` files of the shared HCO model, sorted.
 pub fn hco_mods() -> Vec<PathBuf> {
     let dir = shared().join("models/hco/mechanisms/modfiles");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -110,13 +144,22 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A writable copy of `reference/hco-single` with `models/hco` beside its parent, as the
-/// configs expect (`$BASE_DIR/../../models/hco`). Returns the case folder.
+/// A writable copy of `shared/reference/<case>` with `models/<model>` beside its parent, as the
+/// configs' `$BASE_DIR/../../models/<model>` expects. Returns the case folder.
+pub fn reference_copy(root: &Path, case: &str, model: &str) -> PathBuf {
+    copy_dir(
+        &shared().join("models").join(model),
+        &root.join("models").join(model),
+    );
+    let dir = root.join("reference").join(case);
+    copy_dir(&shared().join("reference").join(case), &dir);
+    dir
+}
+
+/// A writable copy of `reference/hco-single` with `models/hco` beside its parent. Returns the
+/// case folder.
 pub fn hco_single_copy(root: &Path) -> PathBuf {
-    copy_dir(&shared().join("models/hco"), &root.join("models/hco"));
-    let case = root.join("reference/hco-single");
-    copy_dir(&shared().join("reference/hco-single"), &case);
-    case
+    reference_copy(root, "hco-single", "hco")
 }
 
 /// Writes `case/NAME` as `case/simulation_config_dt0025.json` shortened to 5 ms and then
@@ -146,4 +189,54 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// A BMTK spikes CSV (`timestamps population node_ids`), sorted by (population, node, time).
+pub fn read_spikes_csv(path: &Path) -> Vec<(String, u64, f64)> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut spikes: Vec<(String, u64, f64)> = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            (
+                cells[1].to_string(),
+                cells[2].parse().unwrap(),
+                cells[0].parse().unwrap(),
+            )
+        })
+        .collect();
+    spikes.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)).then(a.2.total_cmp(&b.2)));
+    spikes
+}
+
+/// Asserts the same spikes (same cells, same count) with every time within `tolerance`.
+pub fn assert_same_spikes(
+    got: &[(String, u64, f64)],
+    expected: &[(String, u64, f64)],
+    tolerance: f64,
+) {
+    assert_eq!(got.len(), expected.len(), "spike counts differ");
+    for (g, e) in got.iter().zip(expected) {
+        assert_eq!((&g.0, g.1), (&e.0, e.1), "spiking cells differ");
+        assert!(
+            (g.2 - e.2).abs() <= tolerance,
+            "spike of {} {}: {} vs expected {}",
+            g.0,
+            g.1,
+            g.2,
+            e.2
+        );
+    }
+}
+
+/// Column `node_id`'s first element of a single-population report.
+pub fn report_trace(path: &Path, node_id: u64) -> Vec<f64> {
+    let pops = sonata::report::read_report(path).unwrap_or_else(|e| panic!("{e}"));
+    let pop = &pops[0];
+    let column = pop
+        .first_element_of(node_id)
+        .unwrap_or_else(|| panic!("node {node_id} not in {}", path.display()));
+    pop.column(column)
 }
