@@ -8,6 +8,22 @@ use support::{
     assert_same_spikes, bmtk_run, bmtk_run_with, read_spikes_csv, reference_copy, report_trace,
 };
 
+/// Largest |got − reference| over two traces of equal length (relative to the reference when
+/// `relative`).
+fn max_deviation(got: &[f64], reference: &[f64], relative: bool) -> f64 {
+    assert_eq!(got.len(), reference.len());
+    got.iter()
+        .zip(reference)
+        .map(|(a, b)| {
+            if relative {
+                ((a - b) / b).abs()
+            } else {
+                (a - b).abs()
+            }
+        })
+        .fold(0.0, f64::max)
+}
+
 /// Runs `config` of a reference case copy with 1 and with 2 threads and checks its spikes
 /// against `expected/<spikes>` each time: same cells, same count, each time within dt/2.
 fn check_spikes(case: &str, model: &str, config: &str, spikes: &str, dt: f64) -> tempfile::TempDir {
@@ -40,22 +56,14 @@ fn hco_pair_matches_neuron_traces_and_spikes() {
             .unwrap()
             .data;
         assert_eq!(v.len(), v_ref.len());
-        let worst = v
-            .iter()
-            .zip(&v_ref)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
+        let worst = max_deviation(&v, &v_ref, false);
         assert!(worst <= 1e-6, "v of cell {node} differs by {worst} mV");
         let cai = report_trace(&dir.join("output/cell_vars.h5"), node);
         let cai_ref = read_npy(&dir.join(format!("expected/cai_{node}.npy")))
             .unwrap()
             .data;
         assert_eq!(cai.len(), cai_ref.len());
-        let worst = cai
-            .iter()
-            .zip(&cai_ref)
-            .map(|(a, b)| ((a - b) / b).abs())
-            .fold(0.0, f64::max);
+        let worst = max_deviation(&cai, &cai_ref, true);
         assert!(
             worst <= 1e-9,
             "cai of cell {node} differs by {worst} (relative)"
@@ -78,11 +86,7 @@ fn mc_net100_matches_spikes_and_soma_traces() {
         let v = report_trace(&dir.join("output/v_soma.h5"), node);
         let v_ref = expected.column(node as usize);
         assert_eq!(v.len(), v_ref.len());
-        let worst = v
-            .iter()
-            .zip(&v_ref)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
+        let worst = max_deviation(&v, &v_ref, false);
         assert!(worst <= 1e-6, "v of node {node} differs by {worst} mV");
     }
 }

@@ -88,14 +88,17 @@ impl Ordering {
                 position[head.row] = i;
             }
             let p = pivots[i];
-            let below = Self::sorted(&elements, &position, |&(r, c)| c == p && position[r] > i)
-                .into_iter()
-                .map(|(r, _)| r);
-            let right: Vec<usize> =
-                Self::sorted_by_col(&elements, &position, |&(r, c)| r == p && position[c] > i)
-                    .into_iter()
-                    .map(|(_, c)| c)
-                    .collect();
+            let below = Self::sorted(&elements, &position, true, |&(r, c)| {
+                c == p && position[r] > i
+            })
+            .into_iter()
+            .map(|(r, _)| r);
+            let right: Vec<usize> = Self::sorted(&elements, &position, false, |&(r, c)| {
+                r == p && position[c] > i
+            })
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
             for r in below.collect::<Vec<_>>() {
                 for &c in &right {
                     if elements.insert((r, c)) {
@@ -113,30 +116,17 @@ impl Ordering {
         }
     }
 
-    /// Elements matching `keep`, by position of their row.
+    /// Elements matching `keep`, ordered by the position of their row (`by_row`) or column.
     fn sorted(
         elements: &BTreeSet<(usize, usize)>,
         position: &[usize],
+        by_row: bool,
         keep: impl Fn(&(usize, usize)) -> bool,
     ) -> Vec<(usize, usize)> {
         let by_pos: BTreeMap<usize, (usize, usize)> = elements
             .iter()
             .filter(|e| keep(e))
-            .map(|&(r, c)| (position[r], (r, c)))
-            .collect();
-        by_pos.into_values().collect()
-    }
-
-    /// Elements matching `keep`, by position of their column.
-    fn sorted_by_col(
-        elements: &BTreeSet<(usize, usize)>,
-        position: &[usize],
-        keep: impl Fn(&(usize, usize)) -> bool,
-    ) -> Vec<(usize, usize)> {
-        let by_pos: BTreeMap<usize, (usize, usize)> = elements
-            .iter()
-            .filter(|e| keep(e))
-            .map(|&(r, c)| (position[c], (r, c)))
+            .map(|&(r, c)| (position[if by_row { r } else { c }], (r, c)))
             .collect();
         by_pos.into_values().collect()
     }
@@ -144,7 +134,7 @@ impl Ordering {
     /// Rows below pivot `i` with an element in its column, in solution order.
     fn below(&self, i: usize) -> Vec<usize> {
         let p = self.pivots[i];
-        Self::sorted(&self.elements, &self.position, |&(r, c)| {
+        Self::sorted(&self.elements, &self.position, true, |&(r, c)| {
             c == p && self.position[r] > i
         })
         .into_iter()
@@ -155,7 +145,7 @@ impl Ordering {
     /// Columns right of pivot `i` in its row, in solution order.
     fn right(&self, i: usize) -> Vec<usize> {
         let p = self.pivots[i];
-        Self::sorted_by_col(&self.elements, &self.position, |&(r, c)| {
+        Self::sorted(&self.elements, &self.position, false, |&(r, c)| {
             r == p && self.position[c] > i
         })
         .into_iter()
