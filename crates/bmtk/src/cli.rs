@@ -50,6 +50,12 @@ pub enum Command {
         /// portable interpreter). Both give identical results.
         #[arg(long, default_value = "jit")]
         backend: String,
+        /// Fast-math mode (JIT only): mechanism kernels run 4 instances at a time (SIMD) with an
+        /// inline vectorised `exp`. Results are no longer bit-identical to NEURON: membrane
+        /// potentials stay within 0.1 mV and spike times within one dt of the exact mode on the
+        /// reference models (see docs/ARCHITECTURE.md, "Fast-math mode").
+        #[arg(long)]
+        fast_math: bool,
     },
     /// Build SONATA node/edge files from a network file (TOML) and list them in the circuit config.
     Build {
@@ -129,6 +135,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             quiet,
             threads,
             backend,
+            fast_math,
         } => {
             let guard = crate::output_guard::OutputGuard::before_run(&config);
             match crate::run::run(&crate::run::RunOptions {
@@ -136,6 +143,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 quiet,
                 threads,
                 backend,
+                fast_math,
             }) {
                 Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(e) => {

@@ -40,6 +40,8 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// `jit` or `interp`.
     pub backend: String,
+    /// Fast-math kernels (JIT only).
+    pub fast_math: bool,
 }
 
 pub fn run(options: &RunOptions) -> anyhow::Result<()> {
@@ -67,8 +69,17 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
         .backend
         .parse()
         .map_err(|e: String| anyhow!("--backend: {e}"))?;
+    if options.fast_math && backend == jit::Backend::Interp {
+        bail!("--fast-math needs the JIT backend (`--backend jit`)");
+    }
     let mut catalogue = load_catalogue(&config, &mut log)?;
-    jit::install(&mut catalogue, backend);
+    jit::install_with(
+        &mut catalogue,
+        backend,
+        jit::Options {
+            fast_math: options.fast_math,
+        },
+    );
     let network =
         sonata::network::Network::load(&config.circuit.networks).map_err(|e| anyhow!("{e}"))?;
 

@@ -81,9 +81,16 @@ fn kernels(cat: &Catalogue, name: &str, n: usize) {
     let mut interp = InterpretedSet::new(Arc::clone(&m), nodes.clone(), &ions, 0).unwrap();
     let mut jit =
         JitSet::new(InterpretedSet::new(Arc::clone(&m), nodes.clone(), &ions, 0).unwrap()).unwrap();
+    let mut fast = JitSet::with_options(
+        InterpretedSet::new(Arc::clone(&m), nodes.clone(), &ions, 0).unwrap(),
+        jit::Options { fast_math: true },
+    )
+    .unwrap();
+    let mut wf = make_world();
     let mut ev = NoEvents;
     interp.init(&mut ctx(&mut wi, &mut ev));
     jit.init(&mut ctx(&mut wj, &mut ev));
+    fast.init(&mut ctx(&mut wf, &mut ev));
     let reps = if quick() {
         200
     } else {
@@ -102,9 +109,11 @@ fn kernels(cat: &Catalogue, name: &str, n: usize) {
         }
         let ti = time_kernel(n, reps, || run(&mut interp, &mut ctx(&mut wi, &mut ev)));
         let tj = time_kernel(n, reps, || run(&mut jit, &mut ctx(&mut wj, &mut ev)));
+        let tf = time_kernel(n, reps, || run(&mut fast, &mut ctx(&mut wf, &mut ev)));
         line += &format!(
-            "  {label} {ti:6.1} / {tj:5.1} ns ({:4.1}x)",
-            ti / tj.max(1e-9)
+            "  {label} {ti:6.1} / {tj:5.1} / {tf:5.1} ns ({:4.1}x, fast {:4.1}x)",
+            ti / tj.max(1e-9),
+            ti / tf.max(1e-9)
         );
     }
     println!("{line}");
@@ -203,7 +212,7 @@ fn main() {
         wall * 1e3
     );
 
-    println!("== ns per instance per call: interpreter / JIT (ratio)");
+    println!("== ns per instance per call: interpreter / JIT / JIT fast-math (ratios)");
     let mut names: Vec<&str> = hco.iter().map(|s| s.as_str()).collect();
     names.extend(["hh", "pas"]);
     for n in [51, 1024] {
@@ -234,15 +243,20 @@ fn main() {
     let n = if quick() { 2_000 } else { 50_000 };
     let mut jcat = Catalogue::new();
     jit::install(&mut jcat, jit::Backend::Jit);
+    let mut fcat = Catalogue::new();
+    jit::install_with(
+        &mut fcat,
+        jit::Backend::Jit,
+        jit::Options { fast_math: true },
+    );
     if !hco.is_empty() {
         jcat.add_user_dir(Path::new(HCO_MODS)).unwrap();
+        fcat.add_user_dir(Path::new(HCO_MODS)).unwrap();
         let ti = steps(&cat, hco_cell(), 0.001, n);
         let tj = steps(&jcat, hco_cell(), 0.001, n);
+        let tf = steps(&fcat, hco_cell(), 0.001, n);
         println!(
-            "   HCO cell (51 seg, 9 mechs): {ti:.2} / {tj:.2} µs per step ({:.1}x); 1M steps ≈ {:.1} s / {:.1} s",
-            ti / tj,
-            ti,
-            tj
+            "   HCO cell (51 seg, 9 mechs): {ti:.2} / {tj:.2} / {tf:.2} µs per step (interp / jit / fast-math); 1M steps ≈ {ti:.1} s / {tj:.1} s / {tf:.1} s",
         );
     }
     let ti = steps(&cat, passive_cable(1001), 0.025, n / 5);

@@ -19,6 +19,7 @@ use crate::abi::{self, math_code, off};
 use crate::analysis::{mech_is_random, Usage};
 
 /// Imported helper functions, declared in the function being built.
+#[derive(Clone, Copy)]
 pub struct Helpers {
     pub exp: FuncRef,
     pub pow: FuncRef,

@@ -16,6 +16,7 @@ use nmodl::ir::{Mechanism, Stmt};
 use crate::abi::{self, KernelEnv};
 use crate::analysis::Usage;
 use crate::codegen::{Gen, Helpers};
+use crate::simd::VecGen;
 use crate::Error;
 
 /// A compiled kernel: `f(env, start, end)` over instances `start..end`.
@@ -53,6 +54,15 @@ fn host_isa() -> Result<OwnedTargetIsa, Error> {
             .map_err(jit_error)
     })
     .clone()
+}
+
+/// Whether the host code generator may emit fused multiply-add.
+fn host_has_fma() -> bool {
+    host_isa().is_ok_and(|isa| {
+        isa.isa_flags()
+            .iter()
+            .any(|f| f.name == "has_fma" && f.as_bool() == Some(true))
+    })
 }
 
 impl JitModule {
@@ -138,6 +148,7 @@ impl JitModule {
         n_locals: usize,
         usage: &Usage,
         table_local_offset: &[usize],
+        simd: bool,
     ) -> Result<FuncId, Error> {
         let started = Instant::now();
         let ptr = self.module().target_config().pointer_type();
@@ -169,19 +180,41 @@ impl JitModule {
         {
             let config = self.module().target_config();
             let b = FunctionBuilder::new(&mut ctx.func, &mut self.fctx);
-            Gen::build(
-                b,
-                m,
-                helpers,
-                ptr,
-                body,
-                n_locals,
-                usage,
-                table_local_offset,
-                config,
-            );
+            if simd {
+                VecGen::build(
+                    b,
+                    m,
+                    helpers,
+                    ptr,
+                    body,
+                    n_locals,
+                    usage,
+                    config,
+                    host_has_fma(),
+                );
+            } else {
+                Gen::build(
+                    b,
+                    m,
+                    helpers,
+                    ptr,
+                    body,
+                    n_locals,
+                    usage,
+                    table_local_offset,
+                    config,
+                );
+            }
         }
+        // BMTK_JIT_DISASM=1 prints each kernel's machine code (for tuning the code generator).
+        let disasm = std::env::var_os("BMTK_JIT_DISASM").is_some();
+        ctx.set_disasm(disasm);
         let result = self.module().define_function(id, &mut ctx);
+        if disasm {
+            if let Some(code) = ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
+                eprintln!("; kernel {name}\n{code}");
+            }
+        }
         ctx.clear();
         self.ctx = ctx;
         result.map_err(|e| Error::Codegen(format!("{name}: {e:?}")))?;

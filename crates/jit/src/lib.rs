@@ -34,9 +34,10 @@ pub mod analysis;
 mod codegen;
 mod compile;
 mod set;
+pub mod simd;
 
 pub use analysis::Unsupported;
-pub use set::{JitSet, KernelKind};
+pub use set::{JitSet, KernelKind, Options};
 
 use std::sync::Arc;
 
@@ -60,10 +61,15 @@ impl From<Error> for mech::Error {
 /// The backend switch for [`mech::Catalogue::set_factory`]: turns every NMODL mechanism set
 /// into a [`JitSet`].
 pub fn factory() -> mech::SetFactory {
+    factory_with(Options::default())
+}
+
+/// As [`factory`], compiling with `options` (e.g. fast-math).
+pub fn factory_with(options: Options) -> mech::SetFactory {
     use mech::MechanismSet;
-    Arc::new(|inner| {
+    Arc::new(move |inner| {
         let mechanism = inner.mechanism().name.clone();
-        JitSet::new(inner)
+        JitSet::with_options(inner, options)
             .map(|s| Box::new(s) as Box<dyn mech::MechanismSet>)
             .map_err(|e| mech::Error::InvalidIr {
                 mechanism,
@@ -99,8 +105,13 @@ impl std::str::FromStr for Backend {
 
 /// Installs `backend` into a catalogue.
 pub fn install(catalogue: &mut mech::Catalogue, backend: Backend) {
+    install_with(catalogue, backend, Options::default())
+}
+
+/// Installs `backend` compiling with `options` (ignored by the interpreter).
+pub fn install_with(catalogue: &mut mech::Catalogue, backend: Backend, options: Options) {
     catalogue.set_factory(match backend {
         Backend::Interp => None,
-        Backend::Jit => Some(factory()),
+        Backend::Jit => Some(factory_with(options)),
     });
 }

@@ -33,6 +33,15 @@ struct Compiled {
     usage: Usage,
 }
 
+/// How a [`JitSet`] compiles its kernels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// Fast-math mode: `current`, `jacobian` and `state` kernels that [`crate::simd`] can
+    /// vectorise run 4 instances at a time with an inline `exp` (results within a few ulp
+    /// per call of the exact kernels, no longer bit-identical to NEURON).
+    pub fast_math: bool,
+}
+
 /// A mechanism set running compiled kernels (see the crate docs).
 pub struct JitSet {
     inner: InterpretedSet,
@@ -42,6 +51,8 @@ pub struct JitSet {
     kernels: [Option<Compiled>; 4],
     /// Why each kernel that exists is interpreted (None = compiled or absent).
     interpreted: [Option<Unsupported>; 4],
+    /// Which kernels run as fast-math SIMD code.
+    simd: [bool; 4],
     compile_time: Duration,
     field_ptrs: Vec<*mut f64>,
     ion_cols: Vec<*mut f64>,
@@ -73,7 +84,12 @@ fn kernel_of(m: &ir::Mechanism, k: KernelKind) -> Option<&Kernel> {
 impl JitSet {
     /// Compiles the kernels of `inner`'s mechanism. Kernels the JIT cannot run with the
     /// interpreter's exact results (see [`crate::analysis`]) stay interpreted.
-    pub fn new(mut inner: InterpretedSet) -> Result<Self, Error> {
+    pub fn new(inner: InterpretedSet) -> Result<Self, Error> {
+        Self::with_options(inner, Options::default())
+    }
+
+    /// As [`JitSet::new`], with `options`.
+    pub fn with_options(mut inner: InterpretedSet, options: Options) -> Result<Self, Error> {
         let mech = std::sync::Arc::new(inner.mechanism().clone());
         let print = inner.print_enabled();
         let artificial = mech.kind == ir::Kind::Artificial;
@@ -92,6 +108,7 @@ impl JitSet {
         let mut module = None;
         let mut kernels: [Option<Compiled>; 4] = Default::default();
         let mut interpreted: [Option<Unsupported>; 4] = Default::default();
+        let mut simd_kernels = [false; 4];
         let mut ids = Vec::new();
         let mut max_system = 0;
         if !artificial && !inner.is_empty() {
@@ -108,6 +125,10 @@ impl JitSet {
                 }
                 let usage = analysis::usage(&mech, &k.body);
                 max_system = max_system.max(usage.max_system);
+                let simd = options.fast_math
+                    && *kind != KernelKind::Init
+                    && crate::simd::vectorisable(&k.body, &usage, distinct);
+                simd_kernels[slot] = simd;
                 let name = format!("{}_{:?}", mech.name, kind);
                 let jm = module.as_mut().expect("created above");
                 let id = jm.add_kernel(
@@ -117,6 +138,7 @@ impl JitSet {
                     k.locals.len(),
                     &usage,
                     &table_local_offset,
+                    simd,
                 )?;
                 ids.push((slot, id, usage));
             }
@@ -148,6 +170,7 @@ impl JitSet {
             _module: module,
             kernels,
             interpreted,
+            simd: simd_kernels,
             compile_time,
             field_ptrs,
             ion_cols: vec![std::ptr::null_mut(); n_ions * 5],
@@ -169,6 +192,11 @@ impl JitSet {
     /// Whether kernel `kind` runs as native code.
     pub fn is_compiled(&self, kind: KernelKind) -> bool {
         self.kernels[kind as usize].is_some()
+    }
+
+    /// Whether kernel `kind` runs as fast-math SIMD code.
+    pub fn is_vectorised(&self, kind: KernelKind) -> bool {
+        self.simd[kind as usize]
     }
 
     /// Why kernel `kind` stays interpreted (None when compiled or absent).

@@ -2,11 +2,16 @@
 //! mechanisms and the reference-data `.mod` files run `init` and several
 //! `current`/`jacobian`/`state` steps on the same random instance data with both backends; all
 //! fields, globals, node arrays and ion arrays must carry identical bits after every kernel.
+//!
+//! The same cases run in fast-math mode (SIMD kernels, inline `exp`), where every value must
+//! stay within a relative 10⁻⁸ of the interpreter's: a few ulp per `exp`, amplified by the
+//! cancellations of cnexp's `1 − exp(−dt/τ)` and of the conductance estimate
+//! `(i(v + 0.001) − i(v)) / 0.001` (up to ~10⁴ for GHK currents).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use jit::{JitSet, KernelKind};
+use jit::{JitSet, KernelKind, Options};
 use mech::{Catalogue, Context, InterpretedSet, IonStore, MechanismSet, BUILTIN_NAMES};
 use nmodl::ir::{self, IonVar};
 
@@ -63,8 +68,21 @@ fn with_ctx<R>(w: &mut World, ev: &mut Recorder, t: f64, f: impl FnOnce(&mut Con
     f(&mut ctx)
 }
 
+/// Relative tolerance of fast-math results (exact mode: identical bits).
+const FAST_TOLERANCE: f64 = 1e-8;
+
+thread_local! {
+    /// The mode of the check running on this thread (each test runs on its own thread).
+    static FAST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 fn same(a: f64, b: f64) -> bool {
-    a.to_bits() == b.to_bits()
+    if a.to_bits() == b.to_bits() {
+        return true;
+    }
+    FAST.with(|f| f.get())
+        && ((a - b).abs() <= FAST_TOLERANCE * a.abs().max(b.abs()).max(1e-300)
+            || (a.is_nan() && b.is_nan()))
 }
 
 fn compare(what: &str, a: &[f64], b: &[f64]) {
@@ -167,7 +185,15 @@ fn check_with_globals(
     let mut interp: Box<dyn MechanismSet> =
         Box::new(InterpretedSet::new(Arc::clone(&m), nodes.clone(), &world.ions, 3).unwrap());
     let jit_inner = InterpretedSet::new(Arc::clone(&m), nodes.clone(), &world.ions, 3).unwrap();
-    let jit_set = JitSet::new(jit_inner).unwrap();
+    let fast_math = FAST.with(|f| f.get());
+    let jit_set = JitSet::with_options(jit_inner, Options { fast_math }).unwrap();
+    if fast_math {
+        let simd: Vec<KernelKind> = [KernelKind::Current, KernelKind::Jacobian, KernelKind::State]
+            .into_iter()
+            .filter(|k| jit_set.is_vectorised(*k))
+            .collect();
+        eprintln!("{name}: fast-math SIMD kernels {simd:?}");
+    }
     let compile = jit_set.compile_time().as_secs_f64();
     for kind in [
         KernelKind::Init,
@@ -336,4 +362,72 @@ fn every_compiled_construct_matches_the_interpreter_bit_for_bit() {
         check_mechanism(&cat, "edge", n, 1000 + n as u64);
         check_with_globals(&cat, "edge", n, 2000 + n as u64, &[("usetable", 0.0)]);
     }
+}
+
+/// Runs `f` with fast-math checks (tolerance instead of identical bits).
+fn fast_math(f: impl FnOnce()) {
+    FAST.with(|x| x.set(true));
+    f();
+    FAST.with(|x| x.set(false));
+}
+
+#[test]
+fn fast_math_builtins_stay_close_to_the_interpreter() {
+    fast_math(|| {
+        let cat = Catalogue::new();
+        for name in BUILTIN_NAMES.iter().filter(|n| **n != "VecStim") {
+            for n in [1, 5, 64, 151] {
+                check_mechanism(&cat, name, n, 7 + n as u64);
+            }
+        }
+    });
+}
+
+#[test]
+fn fast_math_vectorises_the_hco_mechanisms_and_stays_close() {
+    let dir = workspace().join("examples/hco/biophys_components/mechanisms/modfiles");
+    let mut cat = Catalogue::new();
+    let names = cat.add_user_dir(&dir).unwrap();
+    fast_math(|| {
+        for name in &names {
+            for n in [3, 51, 130] {
+                check_mechanism(&cat, name, n, 11 + n as u64);
+            }
+            let m = cat.mechanism(name).unwrap();
+            let nodes: Vec<u32> = (0..8).collect();
+            let mut b = IonStore::builder();
+            b.add_mechanism(&m, &nodes).unwrap();
+            let ions = b.build().unwrap();
+            let inner = InterpretedSet::new(Arc::clone(&m), nodes, &ions, 3).unwrap();
+            let set = JitSet::with_options(inner, Options { fast_math: true }).unwrap();
+            // Every HCO kernel is straight-line: all of them must take the SIMD path.
+            for kind in [KernelKind::Current, KernelKind::Jacobian, KernelKind::State] {
+                if set.is_compiled(kind) {
+                    assert!(set.is_vectorised(kind), "{name} {kind:?} not vectorised");
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn fast_math_reference_mechanisms_and_constructs_stay_close() {
+    let dir = workspace().join("tests/reference-data/mod");
+    let mut cat = Catalogue::new();
+    let names: Vec<String> = mod_files(&dir)
+        .iter()
+        .map(|f| cat.add_user_file(f).unwrap())
+        .collect();
+    cat.add_user("edge.mod", include_str!("data/edge.mod"))
+        .unwrap();
+    fast_math(|| {
+        for name in &names {
+            for n in [3, 100] {
+                check_mechanism(&cat, name, n, 99 + n as u64);
+            }
+        }
+        for n in [1, 6, 65] {
+            check_mechanism(&cat, "edge", n, 1000 + n as u64);
+        }
+    });
 }

@@ -1,0 +1,663 @@
+//! Fast-math kernels: SIMD across instances with an inline vectorised `exp`.
+//!
+//! A kernel is *vectorisable* ([`vectorisable`]) when it is a tree of assignments and `IF`s over
+//! fields, locals, node and ion values (no globals written, no TABLE, no events, no random
+//! draws, no loops) and, when it writes node or ion values, every instance sits on its own
+//! node. Such a kernel runs [`WIDTH`] instances per loop iteration as two `f64x2` vectors
+//! (struct-of-arrays columns loaded and stored as vectors; node and ion values gathered and
+//! scattered lane by lane), then the remaining instances one at a time through the *same*
+//! vector code with a single live lane — so an instance's result never depends on its
+//! position. `IF`s are if-converted: both branches run, and each assignment keeps the old
+//! value in lanes whose condition is false.
+//!
+//! `exp` is evaluated inline (see [`VecGen::exp`]): with k = round(32·x/ln2), the Cody–Waite
+//! reduction r = (x − k·(ln2/32)ₕᵢ) − k·(ln2/32)ₗₒ, |r| ≤ ln2/64, and j = k mod 32,
+//!
+//! e^x = 2^⌊k/32⌋ · 2^(j/32) · (1 + r + r²/2 + r³/6 + r⁴/24 + r⁵/120)
+//!
+//! (truncation error < 3·10⁻¹⁵ relative; 2^(j/32) from a 32-entry table, 2^⌊k/32⌋ added in the
+//! exponent field; fused multiply-adds where the CPU has them). `hoc_Exp`'s clamps are kept:
+//! 0 below −700, e⁷⁰⁰ above 700. Results differ from libm's by a few ulp: traces stay well
+//! within the 0.1 mV the mode promises (see the crate's fast-math tests), but are not
+//! bit-identical to NEURON. Other library functions (log, pow, …) are called lane by lane
+//! through the exact helpers.
+
+use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::isa::TargetFrontendConfig;
+use cranelift_frontend::{FunctionBuilder, Variable};
+use nmodl::ir::{BinaryOp, Builtin, Expr, MathFn, Mechanism, NodeVar, Place, Stmt, UnaryOp};
+
+use crate::abi::{self, math_code, off};
+use crate::analysis::{mech_is_random, Usage};
+use crate::codegen::Helpers;
+
+/// Instances per vector iteration: two `f64x2` halves.
+pub const WIDTH: usize = 4;
+const HALVES: usize = 2;
+
+/// Whether `body` can run as a fast-math SIMD kernel (see the module docs). `distinct`: every
+/// instance has its own node.
+pub fn vectorisable(body: &[Stmt], usage: &Usage, distinct: bool) -> bool {
+    if usage.writes_globals || usage.indexed_fields {
+        return false;
+    }
+    stmts_ok(body, distinct)
+}
+
+fn stmts_ok(body: &[Stmt], distinct: bool) -> bool {
+    body.iter().all(|s| match s {
+        Stmt::Assign(p, e) => place_ok(p, distinct) && expr_ok(e),
+        Stmt::If {
+            cond,
+            then,
+            otherwise,
+        } => expr_ok(cond) && stmts_ok(then, distinct) && stmts_ok(otherwise, distinct),
+        _ => false,
+    })
+}
+
+fn place_ok(p: &Place, distinct: bool) -> bool {
+    match p {
+        Place::Field(_) | Place::Local(_) => true,
+        Place::Ion { .. } | Place::Node(NodeVar::Rhs | NodeVar::D) => distinct,
+        _ => false,
+    }
+}
+
+fn expr_ok(e: &Expr) -> bool {
+    match e {
+        Expr::Const(_) => true,
+        Expr::Load(p) => !matches!(p, Place::FieldIndexed { .. } | Place::NetConArg(_)),
+        Expr::Unary(_, a) => expr_ok(a),
+        Expr::Binary(_, a, b) => expr_ok(a) && expr_ok(b),
+        Expr::Call(f, args) => !mech_is_random(*f) && args.iter().take(4).all(expr_ok),
+        Expr::TableValue { .. } => false,
+    }
+}
+
+/// A value of the kernel: one `f64x2` (or mask) per half; only `[0]` in single-lane mode.
+type Vv = [Value; HALVES];
+
+fn flags() -> MemFlagsData {
+    // Columns are only 8-byte aligned: no `aligned` flag for vector accesses.
+    MemFlagsData::new().with_notrap()
+}
+
+fn lanes() -> MemFlagsData {
+    MemFlagsData::new().with_endianness(Endianness::Little)
+}
+
+/// Code generator for one fast-math kernel.
+pub struct VecGen<'f> {
+    b: FunctionBuilder<'f>,
+    h: Helpers,
+    field_ptr: Vec<Option<Value>>,
+    node_ptr: [Option<Value>; 5],
+    ion_ptr: Vec<[Option<Value>; 5]>,
+    ion_index: Vec<Option<Value>>,
+    nodes: Value,
+    globals: Vec<Option<Value>>,
+    t: Value,
+    dt: Value,
+    celsius: Value,
+    /// Halves live in the iteration being emitted (2, or 1 for the single-lane tail).
+    n: usize,
+    /// Byte offset of the iteration's first instance in the columns.
+    off8: Value,
+    /// Per lane (4, or 1): byte offset of the instance's node / ion entry.
+    node_off: Vec<Value>,
+    ion_off: Vec<Vec<Value>>,
+    locals: Vec<[Variable; HALVES]>,
+    /// Lanes assignments apply to (inside if-converted `IF`s), as I64X2 masks.
+    mask: Option<Vv>,
+    ptr: types::Type,
+    /// The host CPU fuses multiply-add (used in `exp`).
+    fma: bool,
+}
+
+/// Bit patterns of 2^(j/32), j = 0…31 (the fractional powers of `exp`'s table step).
+static EXP2_FRACTIONS: std::sync::LazyLock<[u64; 32]> =
+    std::sync::LazyLock::new(|| std::array::from_fn(|j| (j as f64 / 32.0).exp2().to_bits()));
+
+impl<'f> VecGen<'f> {
+    /// Emits the whole kernel: vector loop over groups of [`WIDTH`] instances, single-lane loop
+    /// over the rest. Same signature as the exact kernels.
+    #[allow(clippy::too_many_arguments)]
+    pub fn build(
+        mut b: FunctionBuilder<'f>,
+        m: &Mechanism,
+        h: Helpers,
+        ptr: types::Type,
+        body: &[Stmt],
+        n_locals: usize,
+        usage: &Usage,
+        config: TargetFrontendConfig,
+        fma: bool,
+    ) {
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let [env, start, end] = [0, 1, 2].map(|k| b.block_params(entry)[k]);
+        let tf = MemFlagsData::trusted();
+        let fields_base = b.ins().load(ptr, tf, env, off::FIELDS);
+        let snap = b.ins().load(ptr, tf, env, off::GLOBALS_SNAP);
+        let nodes = b.ins().load(ptr, tf, env, off::NODES);
+        let scalar = |b: &mut FunctionBuilder, o| {
+            let x = b.ins().load(types::F64, tf, env, o);
+            b.ins().splat(types::F64X2, x)
+        };
+        let t = scalar(&mut b, off::T);
+        let dt = scalar(&mut b, off::DT);
+        let celsius = scalar(&mut b, off::CELSIUS);
+        let mut field_ptr = vec![None; m.fields.len()];
+        for &f in &usage.fields {
+            field_ptr[f as usize] = Some(b.ins().load(ptr, tf, fields_base, 8 * f as i32));
+        }
+        let mut node_ptr = [None; 5];
+        for &s in &usage.nodes {
+            node_ptr[s] = Some(b.ins().load(ptr, tf, env, off::NODE_ARRAYS + 8 * s as i32));
+        }
+        let mut ion_ptr = vec![[None; 5]; m.ions.len()];
+        let mut ion_index = vec![None; m.ions.len()];
+        if !usage.ions.is_empty() {
+            let cols = b.ins().load(ptr, tf, env, off::ION_COLS);
+            let idx = b.ins().load(ptr, tf, env, off::ION_INDEX);
+            for &(u, s) in &usage.ions {
+                let o = (8 * (u as usize * 5 + s)) as i32;
+                ion_ptr[u as usize][s] = Some(b.ins().load(ptr, tf, cols, o));
+                if ion_index[u as usize].is_none() {
+                    ion_index[u as usize] = Some(b.ins().load(ptr, tf, idx, 8 * u as i32));
+                }
+            }
+        }
+        let mut globals = vec![None; m.globals.len()];
+        for &g in &usage.globals {
+            let x = b.ins().load(types::F64, tf, snap, 8 * g as i32);
+            globals[g as usize] = Some(b.ins().splat(types::F64X2, x));
+        }
+        let ivar = b.declare_var(types::I64);
+        b.def_var(ivar, start);
+        let zero = b.ins().iconst(types::I64, 0);
+        let mut g = VecGen {
+            b,
+            h,
+            field_ptr,
+            node_ptr,
+            ion_ptr,
+            ion_index,
+            nodes,
+            globals,
+            t,
+            dt,
+            celsius,
+            n: HALVES,
+            off8: zero,
+            node_off: Vec::new(),
+            ion_off: Vec::new(),
+            locals: Vec::new(),
+            mask: None,
+            ptr,
+            fma,
+        };
+        g.emit_loop(ivar, end, body, n_locals, HALVES);
+        g.emit_loop(ivar, end, body, n_locals, 1);
+        g.b.ins().return_(&[]);
+        g.b.seal_all_blocks();
+        g.b.finalize(config);
+    }
+
+    /// `while i + step <= end { body; i += step }`, step = 2·halves instances (1 when single).
+    fn emit_loop(&mut self, ivar: Variable, end: Value, body: &[Stmt], n_locals: usize, n: usize) {
+        let step = if n == HALVES { WIDTH } else { 1 };
+        let header = self.b.create_block();
+        let block = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let i = self.b.use_var(ivar);
+        let last = self.b.ins().iadd_imm_s(i, step as i64);
+        let more = self.b.ins().icmp(
+            cranelift_codegen::ir::condcodes::IntCC::SignedLessThanOrEqual,
+            last,
+            end,
+        );
+        self.b.ins().brif(more, block, &[], exit, &[]);
+        self.b.switch_to_block(block);
+        let i = self.b.use_var(ivar);
+        self.n = n;
+        self.off8 = self.b.ins().ishl_imm_u(i, 3);
+        self.node_off.clear();
+        self.ion_off = vec![Vec::new(); self.ion_index.len()];
+        let node_used = self.node_ptr.iter().any(Option::is_some);
+        for l in 0..step {
+            let inst4 = self.b.ins().ishl_imm_u(i, 2);
+            if node_used {
+                let a = self.b.ins().iadd(self.nodes, inst4);
+                let node = self.b.ins().uload32(flags(), a, 4 * l as i32);
+                let o = self.b.ins().ishl_imm_u(node, 3);
+                self.node_off.push(o);
+            }
+            for u in 0..self.ion_index.len() {
+                if let Some(idx) = self.ion_index[u] {
+                    let a = self.b.ins().iadd(idx, inst4);
+                    let e = self.b.ins().uload32(flags(), a, 4 * l as i32);
+                    let o = self.b.ins().ishl_imm_u(e, 3);
+                    self.ion_off[u].push(o);
+                }
+            }
+        }
+        let zero = self.b.ins().f64const(0.0);
+        let zero = self.b.ins().splat(types::F64X2, zero);
+        self.locals = (0..n_locals)
+            .map(|_| {
+                [0; HALVES].map(|_| {
+                    let v = self.b.declare_var(types::F64X2);
+                    self.b.def_var(v, zero);
+                    v
+                })
+            })
+            .collect();
+        self.mask = None;
+        self.stmts(body);
+        let next = self.b.ins().iadd_imm_s(i, step as i64);
+        self.b.def_var(ivar, next);
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(exit);
+    }
+
+    fn splat(&mut self, x: f64) -> Vv {
+        let c = self.b.ins().f64const(x);
+        let v = self.b.ins().splat(types::F64X2, c);
+        [v; HALVES]
+    }
+
+    fn map1(&mut self, a: Vv, f: impl Fn(&mut FunctionBuilder<'f>, Value) -> Value) -> Vv {
+        let mut out = a;
+        for h in 0..self.n {
+            out[h] = f(&mut self.b, a[h]);
+        }
+        out
+    }
+
+    fn map2(
+        &mut self,
+        a: Vv,
+        c: Vv,
+        f: impl Fn(&mut FunctionBuilder<'f>, Value, Value) -> Value,
+    ) -> Vv {
+        let mut out = a;
+        for h in 0..self.n {
+            out[h] = f(&mut self.b, a[h], c[h]);
+        }
+        out
+    }
+
+    /// Lanes where `cc(a, c)` holds, as an I64X2 mask per half.
+    fn cmp(&mut self, cc: FloatCC, a: Vv, c: Vv) -> Vv {
+        self.map2(a, c, |b, x, y| b.ins().fcmp(cc, x, y))
+    }
+
+    /// `mask ? x : y` lane by lane.
+    fn select(&mut self, mask: Vv, x: Vv, y: Vv) -> Vv {
+        let mut out = x;
+        for h in 0..self.n {
+            let m = self.b.ins().bitcast(types::F64X2, lanes(), mask[h]);
+            out[h] = self.b.ins().bitselect(m, x[h], y[h]);
+        }
+        out
+    }
+
+    fn bool_to_f64(&mut self, mask: Vv) -> Vv {
+        let (one, zero) = (self.splat(1.0), self.splat(0.0));
+        self.select(mask, one, zero)
+    }
+
+    fn truthy(&mut self, x: Vv) -> Vv {
+        let zero = self.splat(0.0);
+        self.cmp(FloatCC::NotEqual, x, zero)
+    }
+
+    fn stmts(&mut self, body: &[Stmt]) {
+        for s in body {
+            match s {
+                Stmt::Assign(p, e) => {
+                    let v = self.expr(e);
+                    self.store(p, v);
+                }
+                Stmt::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    let c = self.expr(cond);
+                    let c = self.truthy(c);
+                    let outer = self.mask;
+                    let not_c = self.map1(c, |b, x| b.ins().bnot(x));
+                    let (m_then, m_else) = match outer {
+                        Some(o) => (
+                            self.map2(o, c, |b, x, y| b.ins().band(x, y)),
+                            self.map2(o, not_c, |b, x, y| b.ins().band(x, y)),
+                        ),
+                        None => (c, not_c),
+                    };
+                    self.mask = Some(m_then);
+                    self.stmts(then);
+                    self.mask = Some(m_else);
+                    self.stmts(otherwise);
+                    self.mask = outer;
+                }
+                _ => unreachable!("vectorisable() admits assignments and IFs only"),
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) -> Vv {
+        match e {
+            Expr::Const(c) => self.splat(*c),
+            Expr::Load(p) => self.load(p),
+            Expr::Unary(UnaryOp::Neg, a) => {
+                let a = self.expr(a);
+                self.map1(a, |b, x| b.ins().fneg(x))
+            }
+            Expr::Unary(UnaryOp::Not, a) => {
+                let a = self.expr(a);
+                let zero = self.splat(0.0);
+                let c = self.cmp(FloatCC::Equal, a, zero);
+                self.bool_to_f64(c)
+            }
+            Expr::Binary(op, a, c) => {
+                let a = self.expr(a);
+                let c = self.expr(c);
+                self.binary(*op, a, c)
+            }
+            Expr::Call(f, args) => {
+                let mut v = [self.splat(0.0); 4];
+                for (slot, a) in v.iter_mut().zip(args.iter()) {
+                    *slot = self.expr(a);
+                }
+                self.call(*f, v)
+            }
+            Expr::TableValue { .. } => unreachable!("vectorisable() rejects tables"),
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, a: Vv, c: Vv) -> Vv {
+        let cmp = |g: &mut Self, cc| {
+            let m = g.cmp(cc, a, c);
+            g.bool_to_f64(m)
+        };
+        match op {
+            BinaryOp::Add => self.map2(a, c, |b, x, y| b.ins().fadd(x, y)),
+            BinaryOp::Sub => self.map2(a, c, |b, x, y| b.ins().fsub(x, y)),
+            BinaryOp::Mul => self.map2(a, c, |b, x, y| b.ins().fmul(x, y)),
+            BinaryOp::Div => self.map2(a, c, |b, x, y| b.ins().fdiv(x, y)),
+            BinaryOp::Pow => self.per_lane(
+                |g, x| {
+                    let f = g.h.pow;
+                    let call = g.b.ins().call(f, &[x[0], x[1]]);
+                    g.b.inst_results(call)[0]
+                },
+                [a, c, a, a],
+            ),
+            BinaryOp::Lt => cmp(self, FloatCC::LessThan),
+            BinaryOp::Le => cmp(self, FloatCC::LessThanOrEqual),
+            BinaryOp::Gt => cmp(self, FloatCC::GreaterThan),
+            BinaryOp::Ge => cmp(self, FloatCC::GreaterThanOrEqual),
+            BinaryOp::Eq => cmp(self, FloatCC::Equal),
+            BinaryOp::Ne => cmp(self, FloatCC::NotEqual),
+            BinaryOp::And | BinaryOp::Or => {
+                let x = self.truthy(a);
+                let y = self.truthy(c);
+                let m = if op == BinaryOp::And {
+                    self.map2(x, y, |b, p, q| b.ins().band(p, q))
+                } else {
+                    self.map2(x, y, |b, p, q| b.ins().bor(p, q))
+                };
+                self.bool_to_f64(m)
+            }
+        }
+    }
+
+    fn call(&mut self, f: MathFn, v: [Vv; 4]) -> Vv {
+        let [x, y, ..] = v;
+        match f {
+            MathFn::Exp => self.exp(x),
+            MathFn::Sqrt => self.map1(x, |b, a| b.ins().sqrt(a)),
+            MathFn::Fabs => self.map1(x, |b, a| b.ins().fabs(a)),
+            MathFn::Floor => self.map1(x, |b, a| b.ins().floor(a)),
+            MathFn::Ceil => self.map1(x, |b, a| b.ins().ceil(a)),
+            MathFn::Min | MathFn::Max => {
+                let cc = if f == MathFn::Min {
+                    FloatCC::LessThan
+                } else {
+                    FloatCC::GreaterThan
+                };
+                let m = self.cmp(cc, x, y);
+                self.select(m, x, y)
+            }
+            _ => {
+                let code = math_code(f);
+                self.per_lane(
+                    move |g, a| {
+                        let code = g.b.ins().iconst(types::I64, code);
+                        let mf = g.h.math;
+                        let c = g.b.ins().extractlane(g.celsius, 0);
+                        let call = g.b.ins().call(mf, &[code, a[0], a[1], a[2], a[3], c]);
+                        g.b.inst_results(call)[0]
+                    },
+                    v,
+                )
+            }
+        }
+    }
+
+    /// Applies a scalar helper call lane by lane (exact library functions).
+    fn per_lane(&mut self, f: impl Fn(&mut Self, [Value; 4]) -> Value, args: [Vv; 4]) -> Vv {
+        let mut out = args[0];
+        let lanes_per_half = if self.n == HALVES { 2 } else { 1 };
+        for h in 0..self.n {
+            let mut acc = None;
+            for l in 0..lanes_per_half {
+                let a = args.map(|v| self.b.ins().extractlane(v[h], l as u8));
+                let r = f(self, a);
+                acc = Some(match acc {
+                    None => self.b.ins().splat(types::F64X2, r),
+                    Some(v) => self.b.ins().insertlane(v, r, l as u8),
+                });
+            }
+            out[h] = acc.expect("at least one lane");
+        }
+        out
+    }
+
+    /// `a·b + c`: one fused operation when the CPU has FMA, else multiply then add.
+    fn mul_add(&mut self, a: Value, b: Value, c: Value) -> Value {
+        if self.fma {
+            self.b.ins().fma(a, b, c)
+        } else {
+            let p = self.b.ins().fmul(a, b);
+            self.b.ins().fadd(p, c)
+        }
+    }
+
+    /// Inline vectorised `hoc_Exp` (see the module docs for the method).
+    fn exp(&mut self, x: Vv) -> Vv {
+        // ln2/32 split so that k·LN2_32_HI is exact for |k| < 2¹⁶.
+        const LN2_32_HI: f64 = 0.021_660_849_335_603_416;
+        const LN2_32_LO: f64 = 5.689_487_495_325_457e-11;
+        const INV_LN2_32: f64 = 46.166_241_308_446_83;
+        const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5·2⁵²: k lands in the low bits
+        let (c700, cm700) = (self.splat(700.0), self.splat(-700.0));
+        let above = self.cmp(FloatCC::GreaterThan, x, c700);
+        let x = self.select(above, c700, x);
+        let below = self.cmp(FloatCC::LessThan, x, cm700);
+        let xc = self.select(below, cm700, x);
+        let [inv, hi, lo, shift] = [INV_LN2_32, LN2_32_HI, LN2_32_LO, SHIFT].map(|c| self.splat(c));
+        let poly: Vec<Vv> = [1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0]
+            .iter()
+            .map(|&c| self.splat(c))
+            .collect();
+        let table = self
+            .b
+            .ins()
+            .iconst(self.ptr, EXP2_FRACTIONS.as_ptr() as i64);
+        let low5 = self.b.ins().iconst(types::I64, 31);
+        let low5 = self.b.ins().splat(types::I64X2, low5);
+        let high = self.b.ins().iconst(types::I64, -(1i64 << 52));
+        let high = self.b.ins().splat(types::I64X2, high);
+        let mut out = x;
+        for h in 0..self.n {
+            let xk = self.b.ins().fmul(xc[h], inv[h]);
+            let k = self.b.ins().nearest(xk);
+            let nk = self.b.ins().fneg(k);
+            let r = self.mul_add(nk, hi[h], xc[h]);
+            let r = self.mul_add(nk, lo[h], r);
+            let mut p = poly[0][h];
+            for c in &poly[1..] {
+                p = self.mul_add(p, r, c[h]);
+            }
+            let b = &mut self.b;
+            let shifted = b.ins().fadd(k, shift[h]);
+            let ki = b.ins().bitcast(types::I64X2, lanes(), shifted);
+            let j = b.ins().band(ki, low5);
+            // 2^(k div 32) in the exponent field: (k << 47) with the 52 fraction bits cleared.
+            let e = b.ins().ishl_imm_u(ki, 47);
+            let e = b.ins().band(e, high);
+            let mut frac = None;
+            for l in 0..2u8 {
+                let jl = b.ins().extractlane(j, l);
+                let o = b.ins().ishl_imm_u(jl, 3);
+                let a = b.ins().iadd(table, o);
+                let t = b.ins().load(types::I64, MemFlagsData::trusted(), a, 0);
+                frac = Some(match frac {
+                    None => b.ins().splat(types::I64X2, t),
+                    Some(v) => b.ins().insertlane(v, t, l),
+                });
+            }
+            let bits = b.ins().iadd(frac.expect("two lanes"), e);
+            let scale = b.ins().bitcast(types::F64X2, lanes(), bits);
+            out[h] = b.ins().fmul(p, scale);
+        }
+        let zero = self.splat(0.0);
+        self.select(below, zero, out)
+    }
+
+    fn column(&self, p: &Place) -> Option<(Value, Option<usize>)> {
+        match p {
+            Place::Field(f) => Some((self.field_ptr[*f as usize].expect("usage"), None)),
+            Place::Ion { ion, var } => Some((
+                self.ion_ptr[*ion as usize][abi::ion_slot(*var)].expect("usage"),
+                Some(*ion as usize),
+            )),
+            Place::Node(var) => Some((
+                self.node_ptr[abi::node_slot(*var)].expect("usage"),
+                Some(usize::MAX),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Byte offsets of each lane's entry for an indexed column (`usize::MAX` = node).
+    fn lane_offsets(&self, which: usize) -> &[Value] {
+        if which == usize::MAX {
+            &self.node_off
+        } else {
+            &self.ion_off[which]
+        }
+    }
+
+    fn load(&mut self, p: &Place) -> Vv {
+        match p {
+            Place::Local(l) => {
+                let vars = self.locals[*l as usize];
+                let mut out = [Value::from_u32(0); HALVES];
+                for h in 0..self.n {
+                    out[h] = self.b.use_var(vars[h]);
+                }
+                out
+            }
+            Place::Global(g) => [self.globals[*g as usize].expect("usage"); HALVES],
+            Place::Builtin(b) => match b {
+                Builtin::T => [self.t; HALVES],
+                Builtin::Dt => [self.dt; HALVES],
+                Builtin::Celsius => [self.celsius; HALVES],
+                Builtin::Flag => self.splat(0.0),
+            },
+            _ => {
+                let (col, indexed) = self.column(p).expect("vectorisable place");
+                match indexed {
+                    None => {
+                        let mut out = [col; HALVES];
+                        for h in 0..self.n {
+                            let a = self.b.ins().iadd(col, self.off8);
+                            out[h] = if self.n == HALVES {
+                                self.b.ins().load(types::F64X2, flags(), a, 16 * h as i32)
+                            } else {
+                                let x = self.b.ins().load(types::F64, flags(), a, 0);
+                                self.b.ins().splat(types::F64X2, x)
+                            };
+                        }
+                        out
+                    }
+                    Some(which) => {
+                        let offs = self.lane_offsets(which).to_vec();
+                        let mut out = [col; HALVES];
+                        for h in 0..self.n {
+                            let mut acc = None;
+                            for (l, o) in offs.iter().enumerate().skip(2 * h).take(2) {
+                                let a = self.b.ins().iadd(col, *o);
+                                let x = self.b.ins().load(types::F64, flags(), a, 0);
+                                acc = Some(match acc {
+                                    None => self.b.ins().splat(types::F64X2, x),
+                                    Some(v) => self.b.ins().insertlane(v, x, (l % 2) as u8),
+                                });
+                            }
+                            out[h] = acc.expect("a lane per half");
+                        }
+                        out
+                    }
+                }
+            }
+        }
+    }
+
+    fn store(&mut self, p: &Place, v: Vv) {
+        let v = match self.mask {
+            Some(m) => {
+                let old = self.load(p);
+                self.select(m, v, old)
+            }
+            None => v,
+        };
+        if let Place::Local(l) = p {
+            let vars = self.locals[*l as usize];
+            for h in 0..self.n {
+                self.b.def_var(vars[h], v[h]);
+            }
+            return;
+        }
+        let (col, indexed) = self.column(p).expect("vectorisable place");
+        match indexed {
+            None => {
+                let a = self.b.ins().iadd(col, self.off8);
+                for h in 0..self.n {
+                    if self.n == HALVES {
+                        self.b.ins().store(flags(), v[h], a, 16 * h as i32);
+                    } else {
+                        let x = self.b.ins().extractlane(v[h], 0);
+                        self.b.ins().store(flags(), x, a, 0);
+                    }
+                }
+            }
+            Some(which) => {
+                let offs = self.lane_offsets(which).to_vec();
+                for (l, o) in offs.iter().enumerate() {
+                    let x = self.b.ins().extractlane(v[l / 2], (l % 2) as u8);
+                    let a = self.b.ins().iadd(col, *o);
+                    self.b.ins().store(flags(), x, a, 0);
+                }
+            }
+        }
+    }
+}
