@@ -148,7 +148,7 @@ impl JitModule {
         n_locals: usize,
         usage: &Usage,
         table_local_offset: &[usize],
-        simd: bool,
+        simd: Option<&crate::simd::Layout>,
     ) -> Result<FuncId, Error> {
         let started = Instant::now();
         let ptr = self.module().target_config().pointer_type();
@@ -180,7 +180,7 @@ impl JitModule {
         {
             let config = self.module().target_config();
             let b = FunctionBuilder::new(&mut ctx.func, &mut self.fctx);
-            if simd {
+            if let Some(layout) = simd {
                 VecGen::build(
                     b,
                     m,
@@ -191,6 +191,7 @@ impl JitModule {
                     usage,
                     config,
                     host_has_fma(),
+                    layout,
                 );
             } else {
                 Gen::build(

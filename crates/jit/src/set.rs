@@ -38,7 +38,8 @@ struct Compiled {
 pub struct Options {
     /// Fast-math mode: `current`, `jacobian` and `state` kernels that [`crate::simd`] can
     /// vectorise run 4 instances at a time with an inline `exp` (results within a few ulp
-    /// per call of the exact kernels, no longer bit-identical to NEURON).
+    /// per call of the exact kernels, no longer bit-identical to NEURON). INITIAL, which runs
+    /// once, is left to the interpreter to keep compile time down.
     pub fast_math: bool,
 }
 
@@ -109,6 +110,16 @@ impl JitSet {
         let mut kernels: [Option<Compiled>; 4] = Default::default();
         let mut interpreted: [Option<Unsupported>; 4] = Default::default();
         let mut simd_kernels = [false; 4];
+        let layout = crate::simd::Layout {
+            nodes: crate::simd::is_run(&nodes),
+            ions: inner
+                .parts_mut()
+                .0
+                .ion_index
+                .iter()
+                .map(|ix| crate::simd::is_run(ix))
+                .collect(),
+        };
         let mut ids = Vec::new();
         let mut max_system = 0;
         if !artificial && !inner.is_empty() {
@@ -116,6 +127,11 @@ impl JitSet {
                 let Some(k) = kernel_of(&mech, *kind) else {
                     continue;
                 };
+                // INITIAL runs once: in fast-math mode the interpreter runs it (the same bits as
+                // compiled code) and the compile time goes to the per-step kernels.
+                if options.fast_math && *kind == KernelKind::Init {
+                    continue;
+                }
                 if let Err(why) = analysis::check(&mech, &k.body, distinct, print) {
                     interpreted[slot] = Some(why);
                     continue;
@@ -125,10 +141,11 @@ impl JitSet {
                 }
                 let usage = analysis::usage(&mech, &k.body);
                 max_system = max_system.max(usage.max_system);
-                let simd = options.fast_math
+                let simd = (options.fast_math
                     && *kind != KernelKind::Init
-                    && crate::simd::vectorisable(&k.body, &usage, distinct);
-                simd_kernels[slot] = simd;
+                    && crate::simd::vectorisable(&k.body, &usage, distinct))
+                .then(|| layout.clone());
+                simd_kernels[slot] = simd.is_some();
                 let name = format!("{}_{:?}", mech.name, kind);
                 let jm = module.as_mut().expect("created above");
                 let id = jm.add_kernel(
@@ -138,7 +155,7 @@ impl JitSet {
                     k.locals.len(),
                     &usage,
                     &table_local_offset,
-                    simd,
+                    simd.as_ref(),
                 )?;
                 ids.push((slot, id, usage));
             }

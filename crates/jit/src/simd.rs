@@ -76,6 +76,23 @@ fn expr_ok(e: &Expr) -> bool {
     }
 }
 
+/// Which indexed arrays a set reaches through *runs*: instance k at entry e₀ + k (density
+/// mechanisms on the consecutive segments of a cell). Their values load and store as vectors.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub nodes: bool,
+    /// Per ion use.
+    pub ions: Vec<bool>,
+}
+
+/// Whether `index[k] = index[0] + k` for every k.
+pub fn is_run(index: &[u32]) -> bool {
+    index
+        .iter()
+        .enumerate()
+        .all(|(k, &e)| e as usize == index[0] as usize + k)
+}
+
 /// A value of the kernel: one `f64x2` (or mask) per half; only `[0]` in single-lane mode.
 type Vv = [Value; HALVES];
 
@@ -114,6 +131,7 @@ pub struct VecGen<'f> {
     ptr: types::Type,
     /// The host CPU fuses multiply-add (used in `exp`).
     fma: bool,
+    layout: Layout,
 }
 
 /// Bit patterns of 2^(j/32), j = 0…31 (the fractional powers of `exp`'s table step).
@@ -134,6 +152,7 @@ impl<'f> VecGen<'f> {
         usage: &Usage,
         config: TargetFrontendConfig,
         fma: bool,
+        layout: &Layout,
     ) {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
@@ -199,6 +218,7 @@ impl<'f> VecGen<'f> {
             mask: None,
             ptr,
             fma,
+            layout: layout.clone(),
         };
         g.emit_loop(ivar, end, body, n_locals, HALVES);
         g.emit_loop(ivar, end, body, n_locals, 1);
@@ -230,16 +250,18 @@ impl<'f> VecGen<'f> {
         self.node_off.clear();
         self.ion_off = vec![Vec::new(); self.ion_index.len()];
         let node_used = self.node_ptr.iter().any(Option::is_some);
+        let node_run = self.layout.nodes;
+        let ion_run = self.layout.ions.clone();
         for l in 0..step {
             let inst4 = self.b.ins().ishl_imm_u(i, 2);
-            if node_used {
+            if node_used && (l == 0 || !node_run) {
                 let a = self.b.ins().iadd(self.nodes, inst4);
                 let node = self.b.ins().uload32(flags(), a, 4 * l as i32);
                 let o = self.b.ins().ishl_imm_u(node, 3);
                 self.node_off.push(o);
             }
             for u in 0..self.ion_index.len() {
-                if let Some(idx) = self.ion_index[u] {
+                if let Some(idx) = self.ion_index[u].filter(|_| l == 0 || !ion_run[u]) {
                     let a = self.b.ins().iadd(idx, inst4);
                     let e = self.b.ins().uload32(flags(), a, 4 * l as i32);
                     let o = self.b.ins().ishl_imm_u(e, 3);
@@ -558,13 +580,24 @@ impl<'f> VecGen<'f> {
         }
     }
 
-    /// Byte offsets of each lane's entry for an indexed column (`usize::MAX` = node).
+    /// Byte offsets of each lane's entry for an indexed column (`usize::MAX` = node); only the
+    /// first lane's for a run.
     fn lane_offsets(&self, which: usize) -> &[Value] {
         if which == usize::MAX {
             &self.node_off
         } else {
             &self.ion_off[which]
         }
+    }
+
+    /// Whether indexed column family `which` is a run and the iteration is a vector one.
+    fn vector_run(&self, which: usize) -> bool {
+        self.n == HALVES
+            && if which == usize::MAX {
+                self.layout.nodes
+            } else {
+                self.layout.ions[which]
+            }
     }
 
     fn load(&mut self, p: &Place) -> Vv {
@@ -597,6 +630,15 @@ impl<'f> VecGen<'f> {
                                 let x = self.b.ins().load(types::F64, flags(), a, 0);
                                 self.b.ins().splat(types::F64X2, x)
                             };
+                        }
+                        out
+                    }
+                    Some(which) if self.vector_run(which) => {
+                        let base = self.lane_offsets(which)[0];
+                        let a = self.b.ins().iadd(col, base);
+                        let mut out = [col; HALVES];
+                        for (h, o) in out.iter_mut().enumerate() {
+                            *o = self.b.ins().load(types::F64X2, flags(), a, 16 * h as i32);
                         }
                         out
                     }
@@ -648,6 +690,13 @@ impl<'f> VecGen<'f> {
                         let x = self.b.ins().extractlane(v[h], 0);
                         self.b.ins().store(flags(), x, a, 0);
                     }
+                }
+            }
+            Some(which) if self.vector_run(which) => {
+                let base = self.lane_offsets(which)[0];
+                let a = self.b.ins().iadd(col, base);
+                for (h, x) in v.iter().enumerate() {
+                    self.b.ins().store(flags(), *x, a, 16 * h as i32);
                 }
             }
             Some(which) => {
