@@ -196,6 +196,7 @@ fn main() {
     for (label, fast_math) in [("exact", false), ("fast-math", true)] {
         let (mut codegen, mut wall) = (f64::INFINITY, f64::INFINITY);
         for _ in 0..5 {
+            jit::cache::clear();
             let t0 = Instant::now();
             let mut sum = 0.0;
             for name in &hco {

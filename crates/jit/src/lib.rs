@@ -31,6 +31,7 @@
 
 pub mod abi;
 pub mod analysis;
+pub mod cache;
 mod codegen;
 mod compile;
 mod set;

@@ -5,11 +5,13 @@
 use std::time::Duration;
 
 use mech::{Context, InterpretedSet, MechanismSet, LANES};
-use nmodl::ir::{self, Kernel};
+use std::sync::Arc;
+
+use nmodl::ir;
 
 use crate::abi::{Host, KernelEnv, ION_VARS};
-use crate::analysis::{self, Unsupported, Usage};
-use crate::compile::{JitModule, KernelFn};
+use crate::analysis::Unsupported;
+use crate::cache::{self, Compiled, CompiledMechanism};
 use crate::Error;
 
 /// Which kernel of a mechanism.
@@ -21,20 +23,8 @@ pub enum KernelKind {
     State,
 }
 
-const KINDS: [KernelKind; 4] = [
-    KernelKind::Init,
-    KernelKind::Current,
-    KernelKind::Jacobian,
-    KernelKind::State,
-];
-
-struct Compiled {
-    f: KernelFn,
-    usage: Usage,
-}
-
 /// How a [`JitSet`] compiles its kernels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Options {
     /// Fast-math mode: `current`, `jacobian` and `state` kernels that [`crate::simd`] can
     /// vectorise run 4 instances at a time with an inline `exp` (results within a few ulp
@@ -47,13 +37,9 @@ pub struct Options {
 pub struct JitSet {
     inner: InterpretedSet,
     mech: std::sync::Arc<ir::Mechanism>,
-    /// Kept alive for `kernels`' code.
-    _module: Option<JitModule>,
-    kernels: [Option<Compiled>; 4],
-    /// Why each kernel that exists is interpreted (None = compiled or absent).
-    interpreted: [Option<Unsupported>; 4],
-    /// Which kernels run as fast-math SIMD code.
-    simd: [bool; 4],
+    /// Native code (None: nothing compiled — artificial cells, no instances).
+    code: Option<Arc<CompiledMechanism>>,
+    /// Compile time paid by this set (zero when the code came from the cache).
     compile_time: Duration,
     field_ptrs: Vec<*mut f64>,
     ion_cols: Vec<*mut f64>,
@@ -72,15 +58,6 @@ pub struct JitSet {
 // after creation) or are rebuilt for each call; the native code is owned by `_module`. Nothing
 // is shared with another thread.
 unsafe impl Send for JitSet {}
-
-fn kernel_of(m: &ir::Mechanism, k: KernelKind) -> Option<&Kernel> {
-    match k {
-        KernelKind::Init => Some(&m.init),
-        KernelKind::Current => m.current.as_ref(),
-        KernelKind::Jacobian => m.jacobian.as_ref(),
-        KernelKind::State => m.state.as_ref(),
-    }
-}
 
 impl JitSet {
     /// Compiles the kernels of `inner`'s mechanism. Kernels the JIT cannot run with the
@@ -106,10 +83,6 @@ impl JitSet {
             table_local_offset.push(total);
             total += t.body.locals.len().max(1);
         }
-        let mut module = None;
-        let mut kernels: [Option<Compiled>; 4] = Default::default();
-        let mut interpreted: [Option<Unsupported>; 4] = Default::default();
-        let mut simd_kernels = [false; 4];
         let layout = crate::simd::Layout {
             nodes: crate::simd::is_run(&nodes),
             ions: inner
@@ -120,57 +93,25 @@ impl JitSet {
                 .map(|ix| crate::simd::is_run(ix))
                 .collect(),
         };
-        let mut ids = Vec::new();
-        let mut max_system = 0;
-        if !artificial && !inner.is_empty() {
-            for (slot, kind) in KINDS.iter().enumerate() {
-                let Some(k) = kernel_of(&mech, *kind) else {
-                    continue;
-                };
-                // INITIAL runs once: in fast-math mode the interpreter runs it (the same bits as
-                // compiled code) and the compile time goes to the per-step kernels.
-                if options.fast_math && *kind == KernelKind::Init {
-                    continue;
-                }
-                if let Err(why) = analysis::check(&mech, &k.body, distinct, print) {
-                    interpreted[slot] = Some(why);
-                    continue;
-                }
-                if module.is_none() {
-                    module = Some(JitModule::new()?);
-                }
-                let usage = analysis::usage(&mech, &k.body);
-                max_system = max_system.max(usage.max_system);
-                let simd = (options.fast_math
-                    && *kind != KernelKind::Init
-                    && crate::simd::vectorisable(&k.body, &usage, distinct))
-                .then(|| layout.clone());
-                simd_kernels[slot] = simd.is_some();
-                let name = format!("{}_{:?}", mech.name, kind);
-                let jm = module.as_mut().expect("created above");
-                let id = jm.add_kernel(
-                    &name,
-                    &mech,
-                    &k.body,
-                    k.locals.len(),
-                    &usage,
-                    &table_local_offset,
-                    simd.as_ref(),
-                )?;
-                ids.push((slot, id, usage));
-            }
-        }
-        let mut compile_time = Duration::ZERO;
-        if let Some(jm) = module.as_mut() {
-            jm.finish()?;
-            for (slot, id, usage) in ids {
-                kernels[slot] = Some(Compiled {
-                    f: jm.function(id),
-                    usage,
-                });
-            }
-            compile_time = jm.compile_time;
-        }
+        let (code, compile_time) = if artificial || inner.is_empty() {
+            (None, Duration::ZERO)
+        } else {
+            let (code, fresh) = cache::compiled(
+                &mech,
+                options,
+                distinct,
+                print,
+                &layout,
+                &table_local_offset,
+            )?;
+            let time = if fresh {
+                code.compile_time
+            } else {
+                Duration::ZERO
+            };
+            (Some(code), time)
+        };
+        let max_system = code.as_ref().map_or(0, |c| c.max_system);
         let (st, _) = inner.parts_mut();
         let field_ptrs = st.fields.iter_mut().map(|c| c.as_mut_ptr()).collect();
         let max_ion_entry = st
@@ -184,10 +125,7 @@ impl JitSet {
             max_node: nodes.iter().copied().max(),
             inner,
             mech: mech.clone(),
-            _module: module,
-            kernels,
-            interpreted,
-            simd: simd_kernels,
+            code,
             compile_time,
             field_ptrs,
             ion_cols: vec![std::ptr::null_mut(); n_ions * 5],
@@ -201,24 +139,29 @@ impl JitSet {
         })
     }
 
-    /// Time spent generating native code for this set.
+    fn kernel(&self, slot: usize) -> Option<&Compiled> {
+        self.code.as_ref()?.kernels[slot].as_ref()
+    }
+
+    /// Time spent generating native code for this set (zero when another set of the same
+    /// mechanism compiled it: see [`crate::cache`]).
     pub fn compile_time(&self) -> Duration {
         self.compile_time
     }
 
     /// Whether kernel `kind` runs as native code.
     pub fn is_compiled(&self, kind: KernelKind) -> bool {
-        self.kernels[kind as usize].is_some()
+        self.kernel(kind as usize).is_some()
     }
 
     /// Whether kernel `kind` runs as fast-math SIMD code.
     pub fn is_vectorised(&self, kind: KernelKind) -> bool {
-        self.simd[kind as usize]
+        self.code.as_ref().is_some_and(|c| c.simd[kind as usize])
     }
 
     /// Why kernel `kind` stays interpreted (None when compiled or absent).
     pub fn interpreted_reason(&self, kind: KernelKind) -> Option<&Unsupported> {
-        self.interpreted[kind as usize].as_ref()
+        self.code.as_ref()?.interpreted[kind as usize].as_ref()
     }
 
     /// The wrapped interpreter set.
@@ -229,7 +172,7 @@ impl JitSet {
     /// Runs compiled kernel `slot`; false when indices do not fit the arrays (the caller then
     /// interprets, which reports such data by NaN/no-op exactly as before).
     fn run(&mut self, slot: usize, ctx: &mut Context) -> bool {
-        let Some(k) = &self.kernels[slot] else {
+        let Some(k) = self.code.as_ref().and_then(|c| c.kernels[slot].as_ref()) else {
             return false;
         };
         let f = k.f;
@@ -339,7 +282,7 @@ impl MechanismSet for JitSet {
     }
 
     fn init(&mut self, ctx: &mut Context) {
-        if self.kernels[0].is_none() {
+        if self.kernel(0).is_none() {
             return self.inner.init(ctx);
         }
         self.inner.check_tables(ctx);
@@ -351,7 +294,7 @@ impl MechanismSet for JitSet {
     }
 
     fn current(&mut self, ctx: &mut Context) {
-        if self.kernels[1].is_none() {
+        if self.kernel(1).is_none() {
             return self.inner.current(ctx);
         }
         self.inner.check_tables(ctx);
@@ -367,7 +310,7 @@ impl MechanismSet for JitSet {
     }
 
     fn state(&mut self, ctx: &mut Context) {
-        if self.kernels[3].is_none() {
+        if self.kernel(3).is_none() {
             return self.inner.state(ctx);
         }
         if self.mech.current.is_none() {

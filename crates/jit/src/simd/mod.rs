@@ -22,14 +22,18 @@
 //! bit-identical to NEURON. Other library functions (log, pow, …) are called lane by lane
 //! through the exact helpers.
 
+#![allow(clippy::needless_range_loop)] // `0..self.n`: only the live halves of fixed arrays
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Value};
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, Variable};
-use nmodl::ir::{BinaryOp, Builtin, Expr, MathFn, Mechanism, NodeVar, Place, Stmt, UnaryOp};
+use nmodl::ir::{BinaryOp, Expr, MathFn, Mechanism, NodeVar, Place, Stmt, UnaryOp};
 
-use crate::abi::{self, math_code, off};
+use crate::abi::{math_code, off};
 use crate::analysis::{mech_is_random, Usage};
+
+mod exp;
+mod memory;
 use crate::codegen::Helpers;
 
 /// Instances per vector iteration: two `f64x2` halves.
@@ -78,7 +82,7 @@ fn expr_ok(e: &Expr) -> bool {
 
 /// Which indexed arrays a set reaches through *runs*: instance k at entry e₀ + k (density
 /// mechanisms on the consecutive segments of a cell). Their values load and store as vectors.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Layout {
     pub nodes: bool,
     /// Per ion use.
@@ -133,10 +137,6 @@ pub struct VecGen<'f> {
     fma: bool,
     layout: Layout,
 }
-
-/// Bit patterns of 2^(j/32), j = 0…31 (the fractional powers of `exp`'s table step).
-static EXP2_FRACTIONS: std::sync::LazyLock<[u64; 32]> =
-    std::sync::LazyLock::new(|| std::array::from_fn(|j| (j as f64 / 32.0).exp2().to_bits()));
 
 impl<'f> VecGen<'f> {
     /// Emits the whole kernel: vector loop over groups of [`WIDTH`] instances, single-lane loop
@@ -491,222 +491,5 @@ impl<'f> VecGen<'f> {
             out[h] = acc.expect("at least one lane");
         }
         out
-    }
-
-    /// `a·b + c`: one fused operation when the CPU has FMA, else multiply then add.
-    fn mul_add(&mut self, a: Value, b: Value, c: Value) -> Value {
-        if self.fma {
-            self.b.ins().fma(a, b, c)
-        } else {
-            let p = self.b.ins().fmul(a, b);
-            self.b.ins().fadd(p, c)
-        }
-    }
-
-    /// Inline vectorised `hoc_Exp` (see the module docs for the method).
-    fn exp(&mut self, x: Vv) -> Vv {
-        // ln2/32 split so that k·LN2_32_HI is exact for |k| < 2¹⁶.
-        const LN2_32_HI: f64 = 0.021_660_849_335_603_416;
-        const LN2_32_LO: f64 = 5.689_487_495_325_457e-11;
-        const INV_LN2_32: f64 = 46.166_241_308_446_83;
-        const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5·2⁵²: k lands in the low bits
-        let (c700, cm700) = (self.splat(700.0), self.splat(-700.0));
-        let above = self.cmp(FloatCC::GreaterThan, x, c700);
-        let x = self.select(above, c700, x);
-        let below = self.cmp(FloatCC::LessThan, x, cm700);
-        let xc = self.select(below, cm700, x);
-        let [inv, hi, lo, shift] = [INV_LN2_32, LN2_32_HI, LN2_32_LO, SHIFT].map(|c| self.splat(c));
-        let poly: Vec<Vv> = [1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0]
-            .iter()
-            .map(|&c| self.splat(c))
-            .collect();
-        let table = self
-            .b
-            .ins()
-            .iconst(self.ptr, EXP2_FRACTIONS.as_ptr() as i64);
-        let low5 = self.b.ins().iconst(types::I64, 31);
-        let low5 = self.b.ins().splat(types::I64X2, low5);
-        let high = self.b.ins().iconst(types::I64, -(1i64 << 52));
-        let high = self.b.ins().splat(types::I64X2, high);
-        let mut out = x;
-        for h in 0..self.n {
-            let xk = self.b.ins().fmul(xc[h], inv[h]);
-            let k = self.b.ins().nearest(xk);
-            let nk = self.b.ins().fneg(k);
-            let r = self.mul_add(nk, hi[h], xc[h]);
-            let r = self.mul_add(nk, lo[h], r);
-            let mut p = poly[0][h];
-            for c in &poly[1..] {
-                p = self.mul_add(p, r, c[h]);
-            }
-            let b = &mut self.b;
-            let shifted = b.ins().fadd(k, shift[h]);
-            let ki = b.ins().bitcast(types::I64X2, lanes(), shifted);
-            let j = b.ins().band(ki, low5);
-            // 2^(k div 32) in the exponent field: (k << 47) with the 52 fraction bits cleared.
-            let e = b.ins().ishl_imm_u(ki, 47);
-            let e = b.ins().band(e, high);
-            let mut frac = None;
-            for l in 0..2u8 {
-                let jl = b.ins().extractlane(j, l);
-                let o = b.ins().ishl_imm_u(jl, 3);
-                let a = b.ins().iadd(table, o);
-                let t = b.ins().load(types::I64, MemFlagsData::trusted(), a, 0);
-                frac = Some(match frac {
-                    None => b.ins().splat(types::I64X2, t),
-                    Some(v) => b.ins().insertlane(v, t, l),
-                });
-            }
-            let bits = b.ins().iadd(frac.expect("two lanes"), e);
-            let scale = b.ins().bitcast(types::F64X2, lanes(), bits);
-            out[h] = b.ins().fmul(p, scale);
-        }
-        let zero = self.splat(0.0);
-        self.select(below, zero, out)
-    }
-
-    fn column(&self, p: &Place) -> Option<(Value, Option<usize>)> {
-        match p {
-            Place::Field(f) => Some((self.field_ptr[*f as usize].expect("usage"), None)),
-            Place::Ion { ion, var } => Some((
-                self.ion_ptr[*ion as usize][abi::ion_slot(*var)].expect("usage"),
-                Some(*ion as usize),
-            )),
-            Place::Node(var) => Some((
-                self.node_ptr[abi::node_slot(*var)].expect("usage"),
-                Some(usize::MAX),
-            )),
-            _ => None,
-        }
-    }
-
-    /// Byte offsets of each lane's entry for an indexed column (`usize::MAX` = node); only the
-    /// first lane's for a run.
-    fn lane_offsets(&self, which: usize) -> &[Value] {
-        if which == usize::MAX {
-            &self.node_off
-        } else {
-            &self.ion_off[which]
-        }
-    }
-
-    /// Whether indexed column family `which` is a run and the iteration is a vector one.
-    fn vector_run(&self, which: usize) -> bool {
-        self.n == HALVES
-            && if which == usize::MAX {
-                self.layout.nodes
-            } else {
-                self.layout.ions[which]
-            }
-    }
-
-    fn load(&mut self, p: &Place) -> Vv {
-        match p {
-            Place::Local(l) => {
-                let vars = self.locals[*l as usize];
-                let mut out = [Value::from_u32(0); HALVES];
-                for h in 0..self.n {
-                    out[h] = self.b.use_var(vars[h]);
-                }
-                out
-            }
-            Place::Global(g) => [self.globals[*g as usize].expect("usage"); HALVES],
-            Place::Builtin(b) => match b {
-                Builtin::T => [self.t; HALVES],
-                Builtin::Dt => [self.dt; HALVES],
-                Builtin::Celsius => [self.celsius; HALVES],
-                Builtin::Flag => self.splat(0.0),
-            },
-            _ => {
-                let (col, indexed) = self.column(p).expect("vectorisable place");
-                match indexed {
-                    None => {
-                        let mut out = [col; HALVES];
-                        for h in 0..self.n {
-                            let a = self.b.ins().iadd(col, self.off8);
-                            out[h] = if self.n == HALVES {
-                                self.b.ins().load(types::F64X2, flags(), a, 16 * h as i32)
-                            } else {
-                                let x = self.b.ins().load(types::F64, flags(), a, 0);
-                                self.b.ins().splat(types::F64X2, x)
-                            };
-                        }
-                        out
-                    }
-                    Some(which) if self.vector_run(which) => {
-                        let base = self.lane_offsets(which)[0];
-                        let a = self.b.ins().iadd(col, base);
-                        let mut out = [col; HALVES];
-                        for (h, o) in out.iter_mut().enumerate() {
-                            *o = self.b.ins().load(types::F64X2, flags(), a, 16 * h as i32);
-                        }
-                        out
-                    }
-                    Some(which) => {
-                        let offs = self.lane_offsets(which).to_vec();
-                        let mut out = [col; HALVES];
-                        for h in 0..self.n {
-                            let mut acc = None;
-                            for (l, o) in offs.iter().enumerate().skip(2 * h).take(2) {
-                                let a = self.b.ins().iadd(col, *o);
-                                let x = self.b.ins().load(types::F64, flags(), a, 0);
-                                acc = Some(match acc {
-                                    None => self.b.ins().splat(types::F64X2, x),
-                                    Some(v) => self.b.ins().insertlane(v, x, (l % 2) as u8),
-                                });
-                            }
-                            out[h] = acc.expect("a lane per half");
-                        }
-                        out
-                    }
-                }
-            }
-        }
-    }
-
-    fn store(&mut self, p: &Place, v: Vv) {
-        let v = match self.mask {
-            Some(m) => {
-                let old = self.load(p);
-                self.select(m, v, old)
-            }
-            None => v,
-        };
-        if let Place::Local(l) = p {
-            let vars = self.locals[*l as usize];
-            for h in 0..self.n {
-                self.b.def_var(vars[h], v[h]);
-            }
-            return;
-        }
-        let (col, indexed) = self.column(p).expect("vectorisable place");
-        match indexed {
-            None => {
-                let a = self.b.ins().iadd(col, self.off8);
-                for h in 0..self.n {
-                    if self.n == HALVES {
-                        self.b.ins().store(flags(), v[h], a, 16 * h as i32);
-                    } else {
-                        let x = self.b.ins().extractlane(v[h], 0);
-                        self.b.ins().store(flags(), x, a, 0);
-                    }
-                }
-            }
-            Some(which) if self.vector_run(which) => {
-                let base = self.lane_offsets(which)[0];
-                let a = self.b.ins().iadd(col, base);
-                for (h, x) in v.iter().enumerate() {
-                    self.b.ins().store(flags(), *x, a, 16 * h as i32);
-                }
-            }
-            Some(which) => {
-                let offs = self.lane_offsets(which).to_vec();
-                for (l, o) in offs.iter().enumerate() {
-                    let x = self.b.ins().extractlane(v[l / 2], (l % 2) as u8);
-                    let a = self.b.ins().iadd(col, *o);
-                    self.b.ins().store(flags(), x, a, 0);
-                }
-            }
-        }
     }
 }

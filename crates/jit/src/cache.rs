@@ -1,0 +1,185 @@
+//! Compiled kernels shared by every set of the same mechanism in the process.
+//!
+//! A network split into many partitions instantiates one set per mechanism per partition; the
+//! native code depends only on the mechanism's IR, the compile options and what the code
+//! generator assumed about the set's indices (distinct nodes, runs of consecutive entries), so
+//! it is compiled once per such key and shared. Code lives as long as any set uses it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use nmodl::ir::{self, Kernel};
+
+use crate::analysis::{self, Unsupported, Usage};
+use crate::compile::{JitModule, KernelFn};
+use crate::set::{KernelKind, Options};
+use crate::simd::Layout;
+use crate::Error;
+
+/// One compiled kernel and what it touches.
+pub(crate) struct Compiled {
+    pub f: KernelFn,
+    pub usage: Usage,
+}
+
+/// The native code of one mechanism's kernels.
+pub(crate) struct CompiledMechanism {
+    /// Keeps the kernels' code alive.
+    _module: Option<JitModule>,
+    pub kernels: [Option<Compiled>; 4],
+    /// Why each kernel that exists is interpreted (None = compiled or absent).
+    pub interpreted: [Option<Unsupported>; 4],
+    /// Which kernels run as fast-math SIMD code.
+    pub simd: [bool; 4],
+    pub compile_time: Duration,
+    /// Largest `LinearSolve` system of the compiled kernels.
+    pub max_system: usize,
+}
+
+// SAFETY: after `finish` the module's code and the function pointers are immutable; kernels
+// are reentrant (all state goes through their `KernelEnv` argument).
+unsafe impl Send for CompiledMechanism {}
+unsafe impl Sync for CompiledMechanism {}
+
+/// What the generated code depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    ir: String,
+    options: Options,
+    distinct: bool,
+    print: bool,
+    layout: Layout,
+}
+
+type Cache = Mutex<HashMap<Key, Arc<CompiledMechanism>>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Forgets every cached compilation (sets keep the code they hold). For benchmarks of the
+/// compiler itself.
+pub fn clear() {
+    cache().lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
+fn kernel_of(m: &ir::Mechanism, k: KernelKind) -> Option<&Kernel> {
+    match k {
+        KernelKind::Init => Some(&m.init),
+        KernelKind::Current => m.current.as_ref(),
+        KernelKind::Jacobian => m.jacobian.as_ref(),
+        KernelKind::State => m.state.as_ref(),
+    }
+}
+
+const KINDS: [KernelKind; 4] = [
+    KernelKind::Init,
+    KernelKind::Current,
+    KernelKind::Jacobian,
+    KernelKind::State,
+];
+
+/// The compiled kernels of `mech` for a set with these properties; true when they were
+/// compiled by this call (false: taken from the cache).
+pub(crate) fn compiled(
+    mech: &ir::Mechanism,
+    options: Options,
+    distinct: bool,
+    print: bool,
+    layout: &Layout,
+    table_local_offset: &[usize],
+) -> Result<(Arc<CompiledMechanism>, bool), Error> {
+    let key = Key {
+        ir: nmodl::dump::dump(mech),
+        options,
+        distinct,
+        print,
+        layout: layout.clone(),
+    };
+    if let Some(hit) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok((Arc::clone(hit), false));
+    }
+    let fresh = Arc::new(compile(
+        mech,
+        options,
+        distinct,
+        print,
+        layout,
+        table_local_offset,
+    )?);
+    cache()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, Arc::clone(&fresh));
+    Ok((fresh, true))
+}
+
+fn compile(
+    mech: &ir::Mechanism,
+    options: Options,
+    distinct: bool,
+    print: bool,
+    layout: &Layout,
+    table_local_offset: &[usize],
+) -> Result<CompiledMechanism, Error> {
+    let mut module = None;
+    let mut kernels: [Option<Compiled>; 4] = Default::default();
+    let mut interpreted: [Option<Unsupported>; 4] = Default::default();
+    let mut simd = [false; 4];
+    let mut ids = Vec::new();
+    let mut max_system = 0;
+    for (slot, kind) in KINDS.iter().enumerate() {
+        let Some(k) = kernel_of(mech, *kind) else {
+            continue;
+        };
+        // INITIAL runs once: in fast-math mode the interpreter runs it (the same bits as
+        // compiled code) and the compile time goes to the per-step kernels.
+        if options.fast_math && *kind == KernelKind::Init {
+            continue;
+        }
+        if let Err(why) = analysis::check(mech, &k.body, distinct, print) {
+            interpreted[slot] = Some(why);
+            continue;
+        }
+        let usage = analysis::usage(mech, &k.body);
+        max_system = max_system.max(usage.max_system);
+        let vector = (options.fast_math && crate::simd::vectorisable(&k.body, &usage, distinct))
+            .then_some(layout);
+        simd[slot] = vector.is_some();
+        if module.is_none() {
+            module = Some(JitModule::new()?);
+        }
+        let jm = module.as_mut().expect("created above");
+        let id = jm.add_kernel(
+            &format!("{}_{kind:?}", mech.name),
+            mech,
+            &k.body,
+            k.locals.len(),
+            &usage,
+            table_local_offset,
+            vector,
+        )?;
+        ids.push((slot, id, usage));
+    }
+    let mut compile_time = Duration::ZERO;
+    if let Some(jm) = module.as_mut() {
+        jm.finish()?;
+        for (slot, id, usage) in ids {
+            kernels[slot] = Some(Compiled {
+                f: jm.function(id),
+                usage,
+            });
+        }
+        compile_time = jm.compile_time;
+    }
+    Ok(CompiledMechanism {
+        _module: module,
+        kernels,
+        interpreted,
+        simd,
+        compile_time,
+        max_system,
+    })
+}

@@ -1,0 +1,157 @@
+//! Loads and stores of fast-math kernels: struct-of-arrays columns as vectors, node and ion
+//! values as vectors for runs of consecutive entries, else gathered and scattered lane by lane;
+//! masked (if-converted) stores blend with the old value.
+
+#![allow(clippy::needless_range_loop)] // `0..self.n`: only the live halves of fixed arrays
+use cranelift_codegen::ir::{types, InstBuilder, Value};
+use nmodl::ir::{Builtin, Place};
+
+use super::{flags, VecGen, Vv, HALVES};
+use crate::abi;
+
+impl VecGen<'_> {
+    fn column(&self, p: &Place) -> Option<(Value, Option<usize>)> {
+        match p {
+            Place::Field(f) => Some((self.field_ptr[*f as usize].expect("usage"), None)),
+            Place::Ion { ion, var } => Some((
+                self.ion_ptr[*ion as usize][abi::ion_slot(*var)].expect("usage"),
+                Some(*ion as usize),
+            )),
+            Place::Node(var) => Some((
+                self.node_ptr[abi::node_slot(*var)].expect("usage"),
+                Some(usize::MAX),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Byte offsets of each lane's entry for an indexed column (`usize::MAX` = node); only the
+    /// first lane's for a run.
+    fn lane_offsets(&self, which: usize) -> &[Value] {
+        if which == usize::MAX {
+            &self.node_off
+        } else {
+            &self.ion_off[which]
+        }
+    }
+
+    /// Whether indexed column family `which` is a run and the iteration is a vector one.
+    fn vector_run(&self, which: usize) -> bool {
+        self.n == HALVES
+            && if which == usize::MAX {
+                self.layout.nodes
+            } else {
+                self.layout.ions[which]
+            }
+    }
+
+    pub(super) fn load(&mut self, p: &Place) -> Vv {
+        match p {
+            Place::Local(l) => {
+                let vars = self.locals[*l as usize];
+                let mut out = [Value::from_u32(0); HALVES];
+                for h in 0..self.n {
+                    out[h] = self.b.use_var(vars[h]);
+                }
+                out
+            }
+            Place::Global(g) => [self.globals[*g as usize].expect("usage"); HALVES],
+            Place::Builtin(b) => match b {
+                Builtin::T => [self.t; HALVES],
+                Builtin::Dt => [self.dt; HALVES],
+                Builtin::Celsius => [self.celsius; HALVES],
+                Builtin::Flag => self.splat(0.0),
+            },
+            _ => {
+                let (col, indexed) = self.column(p).expect("vectorisable place");
+                match indexed {
+                    None => {
+                        let mut out = [col; HALVES];
+                        for h in 0..self.n {
+                            let a = self.b.ins().iadd(col, self.off8);
+                            out[h] = if self.n == HALVES {
+                                self.b.ins().load(types::F64X2, flags(), a, 16 * h as i32)
+                            } else {
+                                let x = self.b.ins().load(types::F64, flags(), a, 0);
+                                self.b.ins().splat(types::F64X2, x)
+                            };
+                        }
+                        out
+                    }
+                    Some(which) if self.vector_run(which) => {
+                        let base = self.lane_offsets(which)[0];
+                        let a = self.b.ins().iadd(col, base);
+                        let mut out = [col; HALVES];
+                        for (h, o) in out.iter_mut().enumerate() {
+                            *o = self.b.ins().load(types::F64X2, flags(), a, 16 * h as i32);
+                        }
+                        out
+                    }
+                    Some(which) => {
+                        let offs = self.lane_offsets(which).to_vec();
+                        let mut out = [col; HALVES];
+                        for h in 0..self.n {
+                            let mut acc = None;
+                            for (l, o) in offs.iter().enumerate().skip(2 * h).take(2) {
+                                let a = self.b.ins().iadd(col, *o);
+                                let x = self.b.ins().load(types::F64, flags(), a, 0);
+                                acc = Some(match acc {
+                                    None => self.b.ins().splat(types::F64X2, x),
+                                    Some(v) => self.b.ins().insertlane(v, x, (l % 2) as u8),
+                                });
+                            }
+                            out[h] = acc.expect("a lane per half");
+                        }
+                        out
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn store(&mut self, p: &Place, v: Vv) {
+        let v = match self.mask {
+            Some(m) => {
+                let old = self.load(p);
+                self.select(m, v, old)
+            }
+            None => v,
+        };
+        if let Place::Local(l) = p {
+            let vars = self.locals[*l as usize];
+            for h in 0..self.n {
+                self.b.def_var(vars[h], v[h]);
+            }
+            return;
+        }
+        let (col, indexed) = self.column(p).expect("vectorisable place");
+        match indexed {
+            None => {
+                let a = self.b.ins().iadd(col, self.off8);
+                for h in 0..self.n {
+                    if self.n == HALVES {
+                        self.b.ins().store(flags(), v[h], a, 16 * h as i32);
+                    } else {
+                        let x = self.b.ins().extractlane(v[h], 0);
+                        self.b.ins().store(flags(), x, a, 0);
+                    }
+                }
+            }
+            Some(which) if self.vector_run(which) => {
+                let base = self.lane_offsets(which)[0];
+                let a = self.b.ins().iadd(col, base);
+                for (h, x) in v.iter().enumerate() {
+                    self.b.ins().store(flags(), *x, a, 16 * h as i32);
+                }
+            }
+            Some(which) => {
+                let offs = self.lane_offsets(which).to_vec();
+                for (l, o) in offs.iter().enumerate() {
+                    let x = self.b.ins().extractlane(v[l / 2], (l % 2) as u8);
+                    let a = self.b.ins().iadd(col, *o);
+                    self.b.ins().store(flags(), x, a, 0);
+                }
+            }
+        }
+    }
+}
