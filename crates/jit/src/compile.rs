@@ -48,6 +48,10 @@ fn host_isa() -> Result<OwnedTargetIsa, Error> {
             .set("use_colocated_libcalls", "false")
             .map_err(jit_error)?;
         flags.set("is_pic", "false").map_err(jit_error)?;
+        // The IR verifier costs a sizeable share of compile time; debug builds (and so the
+        // test suite's debug runs) keep it.
+        let verify = if cfg!(debug_assertions) { "true" } else { "false" };
+        flags.set("enable_verifier", verify).map_err(jit_error)?;
         cranelift_native::builder()
             .map_err(jit_error)?
             .finish(settings::Flags::new(flags))

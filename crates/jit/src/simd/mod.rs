@@ -7,7 +7,7 @@
 //! (struct-of-arrays columns loaded and stored as vectors; node and ion values gathered and
 //! scattered lane by lane), then the remaining instances one at a time through the *same*
 //! vector code with a single live lane — so an instance's result never depends on its
-//! position. `IF`s are if-converted: both branches run, and each assignment keeps the old
+//! position. Divisions by constants become multiplications by the reciprocal. `IF`s are if-converted: both branches run, and each assignment keeps the old
 //! value in lanes whose condition is false.
 //!
 //! `exp` is evaluated inline (see [`VecGen::exp`]): with k = round(32·x/ln2), the Cody–Waite
@@ -95,6 +95,15 @@ pub fn is_run(index: &[u32]) -> bool {
         .iter()
         .enumerate()
         .all(|(k, &e)| e as usize == index[0] as usize + k)
+}
+
+/// The value of a constant expression (`c` or `-c`).
+fn constant(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Const(c) if c.is_finite() => Some(*c),
+        Expr::Unary(UnaryOp::Neg, a) => constant(a).map(|c| -c),
+        _ => None,
+    }
 }
 
 /// A value of the kernel: one `f64x2` (or mask) per half; only `[0]` in single-lane mode.
@@ -387,6 +396,13 @@ impl<'f> VecGen<'f> {
                 let zero = self.splat(0.0);
                 let c = self.cmp(FloatCC::Equal, a, zero);
                 self.bool_to_f64(c)
+            }
+            Expr::Binary(BinaryOp::Div, a, c) if constant(c).is_some_and(|c| c != 0.0) => {
+                // Division by a constant becomes a multiplication by its reciprocal (within an
+                // ulp; divisions cost several times a multiplication).
+                let a = self.expr(a);
+                let r = self.splat(1.0 / constant(c).expect("checked"));
+                self.map2(a, r, |b, x, y| b.ins().fmul(x, y))
             }
             Expr::Binary(op, a, c) => {
                 let a = self.expr(a);
