@@ -21,6 +21,9 @@ use crate::Error;
 pub(crate) struct Compiled {
     pub f: KernelFn,
     pub usage: Usage,
+    /// `usage.nodes` and `usage.ions` as slices (walked on every call).
+    pub node_slots: Vec<usize>,
+    pub ion_slots: Vec<(u32, usize)>,
 }
 
 /// The native code of one mechanism's kernels.
@@ -169,6 +172,8 @@ fn compile(
         for (slot, id, usage) in ids {
             kernels[slot] = Some(Compiled {
                 f: jm.function(id),
+                node_slots: usage.nodes.iter().copied().collect(),
+                ion_slots: usage.ions.iter().copied().collect(),
                 usage,
             });
         }

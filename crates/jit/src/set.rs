@@ -193,12 +193,12 @@ impl JitSet {
             ctx.diam.len(),
         ];
         if let Some(max) = self.max_node {
-            if u.nodes.iter().any(|&s| max as usize >= lens[s]) {
+            if k.node_slots.iter().any(|&s| max as usize >= lens[s]) {
                 return false;
             }
         }
         let (st, tables) = self.inner.parts_mut();
-        for &(use_, slot) in &u.ions {
+        for &(use_, slot) in &k.ion_slots {
             let store = st.ion_map[use_ as usize];
             let col = ctx.ions.ions[store].column_mut(ION_VARS[slot]);
             if let Some(max) = self.max_ion_entry[use_ as usize] {
