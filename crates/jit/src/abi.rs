@@ -154,12 +154,6 @@ pub const EVENT_SEND: i64 = 0;
 pub const EVENT_EVENT: i64 = 1;
 pub const EVENT_MOVE: i64 = 2;
 
-extern "C" {
-    /// The C library's `exp` — the function `f64::exp` (and so the interpreter) calls.
-    #[link_name = "exp"]
-    pub fn libm_exp(x: f64) -> f64;
-}
-
 /// NEURON's `hoc_Exp`, the interpreter's own function.
 pub extern "C" fn jit_hoc_exp(x: f64) -> f64 {
     hoc_exp(x)

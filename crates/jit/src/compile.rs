@@ -50,7 +50,11 @@ fn host_isa() -> Result<OwnedTargetIsa, Error> {
         flags.set("is_pic", "false").map_err(jit_error)?;
         // The IR verifier costs a sizeable share of compile time; debug builds (and so the
         // test suite's debug runs) keep it.
-        let verify = if cfg!(debug_assertions) { "true" } else { "false" };
+        let verify = if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        };
         flags.set("enable_verifier", verify).map_err(jit_error)?;
         cranelift_native::builder()
             .map_err(jit_error)?
@@ -76,7 +80,8 @@ impl JitModule {
         let isa = host_isa()?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
         let symbols: [(&'static str, *const u8); 7] = [
-            ("bmtk_libm_exp", abi::libm_exp as *const u8),
+            // The interpreter's `exp` (see `mech::math::libm_exp`), so results carry its bits.
+            ("bmtk_libm_exp", mech::math::libm_exp() as *const u8),
             ("bmtk_jit_pow", abi::jit_pow as *const u8),
             ("bmtk_jit_math", abi::jit_math as *const u8),
             ("bmtk_jit_random", abi::jit_random as *const u8),

@@ -318,8 +318,18 @@ pub fn run(
                 } => {
                     if let Ok([d, a]) = sc.regs.get_disjoint_mut([*dst as usize, args[0] as usize])
                     {
+                        let exp = crate::math::libm_exp();
                         for l in 0..LANES {
-                            d[l] = hoc_exp(a[l]);
+                            // hoc_Exp, with the C exp resolved once per lane block.
+                            let x = a[l];
+                            d[l] = if x < -700.0 {
+                                0.0
+                            } else if x > 700.0 {
+                                hoc_exp(x)
+                            } else {
+                                // SAFETY: `exp` is a C `exp(double)`.
+                                unsafe { exp(x) }
+                            };
                         }
                     }
                 }
