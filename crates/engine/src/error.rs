@@ -30,6 +30,9 @@ pub enum Error {
     /// A point process used as a NetCon target has no NET_RECEIVE block.
     #[error("`{0}` has no NET_RECEIVE block and cannot receive events")]
     NotAReceiver(String),
+    /// A node layout whose arrays disagree in length or where a node precedes its parent.
+    #[error("bad node layout at node {node}: {what}")]
+    BadLayout { node: usize, what: &'static str },
     /// dt, tstop or similar out of range.
     #[error("invalid parameter {what}: {value}")]
     InvalidParameter { what: &'static str, value: f64 },

@@ -9,7 +9,13 @@
 //!    them;
 //! 3. [`Simulation`] owns every piece of runtime state (node arrays, mechanism instance sets in
 //!    NEURON's `memb_order_`, ions, the event queue) and runs `finitialize` / `fadvance` in
-//!    NEURON's exact order (see `shared/design/neuron-semantics.md` §2–3).
+//!    NEURON's exact order (see `shared/design/neuron-semantics.md` §2–3); the tree matrix is
+//!    assembled and solved by [`HinesMatrix`], which interleaves independent branches.
+//!
+//! For speed the network is cut into cache-sized partitions that each run through a whole
+//! spike-exchange interval at a time (temporal blocking), dealt to the threads; neither the
+//! blocking nor the thread count changes a result bit (see
+//! [`SimulationBuilder::partition_target_compartments`]).
 //!
 //! Mechanisms are reached only through [`mech::MechanismSet`]; where they come from is
 //! abstracted by [`MechanismSource`]. Recorded values and spikes leave through the
@@ -19,6 +25,7 @@ mod connect;
 mod discretize;
 mod error;
 mod events;
+mod hines;
 mod network;
 mod partition;
 mod partitioning;
@@ -30,6 +37,7 @@ mod source;
 pub use discretize::{CellNodes, Discretization, SectionNodes, NO_PARENT};
 pub use error::Error;
 pub use events::{NetConSpec, SpikeSource, Target};
+pub use hines::HinesMatrix;
 pub use probes::{Probe, ProbeLocation, RecordSink, SpikeSink, VecRecorder, VecSpikes};
 pub use setup::{ArtificialCellSpec, SimulationBuilder, SpikeDetectorSpec};
 pub use simulation::Simulation;

@@ -99,7 +99,7 @@ impl SimulationBuilder<'_> {
             });
         }
         self.check_network()?;
-        let layout = self.layout(self.threads);
+        let layout = self.layout(self.threads, self.partition_target);
         // Global spike sources: detectors, artificial cells, then named point processes.
         let mut sources: Vec<SpikeSource> = (0..self.detectors.len())
             .map(SpikeSource::Detector)
@@ -237,7 +237,7 @@ impl SimulationBuilder<'_> {
         Ok(Simulation::assemble(
             partitions,
             layout.interval,
-            self.threads,
+            layout.workers,
             self.v_init,
             Exchange::new(sources, fanout),
             cell_place,

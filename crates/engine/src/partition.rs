@@ -9,11 +9,13 @@ use mech::{Context, IonStore, MechanismSet};
 
 use crate::events::{EventQueue, Payload, SetEvents, Wiring};
 use crate::probes::Resolved;
-use crate::{Discretization, Error, Probe};
+use crate::{Discretization, Error, HinesMatrix, Probe};
 
 /// Everything the kernels may touch besides their own instance storage.
 pub(crate) struct Shared {
     pub disc: Discretization,
+    /// The tree matrix of `disc`, packed for the per-step sweeps.
+    pub tree: HinesMatrix,
     pub v: Vec<f64>,
     pub rhs: Vec<f64>,
     pub d: Vec<f64>,
@@ -60,9 +62,6 @@ pub(crate) struct Partition {
     /// Weight vector handed to self-events that no NetCon sent.
     pub(crate) scratch_weights: Vec<f64>,
     pub(crate) detectors: Vec<Detector>,
-    /// Membrane nodes and their cm, for the capacitance jacobian.
-    pub(crate) cap_nodes: Vec<u32>,
-    pub(crate) cap_cm: Vec<f64>,
     pub(crate) instances: InstanceIndex,
     pub(crate) probes: Vec<Resolved>,
     pub(crate) samples: Vec<f64>,
@@ -247,13 +246,7 @@ impl Partition {
             with_context(&mut self.sh, i as u32, None, t, |ctx| set.current(ctx));
         }
         let sh = &mut self.sh;
-        let disc = &sh.disc;
-        for i in disc.roots..disc.len() {
-            let p = disc.parent[i] as usize;
-            let dv = sh.v[p] - sh.v[i];
-            sh.rhs[i] -= disc.b[i] * dv;
-            sh.rhs[p] += disc.a[i] * dv;
-        }
+        sh.tree.add_axial_currents(&sh.v, &mut sh.rhs);
         sh.d.iter_mut().for_each(|d| *d = 0.0);
         for (i, set) in self.sets.iter_mut().enumerate() {
             with_context(&mut self.sh, i as u32, None, t, |ctx| set.jacobian(ctx));
@@ -265,34 +258,14 @@ impl Partition {
             1.0 / sh.dt
         };
         let cfac = 0.001 * cj;
-        for (&node, &cm) in self.cap_nodes.iter().zip(&self.cap_cm) {
-            sh.d[node as usize] += cfac * cm;
-        }
-        let disc = &sh.disc;
-        for i in disc.roots..disc.len() {
-            sh.d[i] -= disc.b[i];
-            sh.d[disc.parent[i] as usize] -= disc.a[i];
-        }
+        sh.tree
+            .add_capacitance_and_axial_conductances(cfac, &mut sh.d);
     }
 
     /// Hines elimination (`triang` + `bksub`); the solution replaces rhs.
     fn solve(&mut self) {
         let sh = &mut self.sh;
-        let disc = &sh.disc;
-        let (d, rhs) = (&mut sh.d, &mut sh.rhs);
-        for i in (disc.roots..disc.len()).rev() {
-            let p = disc.a[i] / d[i];
-            let pi = disc.parent[i] as usize;
-            d[pi] -= p * disc.b[i];
-            rhs[pi] -= p * rhs[i];
-        }
-        for i in 0..disc.roots {
-            rhs[i] /= d[i];
-        }
-        for i in disc.roots..disc.len() {
-            rhs[i] -= disc.b[i] * rhs[disc.parent[i] as usize];
-            rhs[i] /= d[i];
-        }
+        sh.tree.solve(&mut sh.d, &mut sh.rhs);
     }
 
     /// `second_order_cur`: ion currents corrected by di/dv·Δv (Crank–Nicolson only).

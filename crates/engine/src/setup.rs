@@ -10,7 +10,7 @@ use nmodl::ir::{self, Kind};
 use crate::events::EventQueue;
 use crate::network::PartWiring;
 use crate::partition::{InstanceIndex, Partition, Shared};
-use crate::{Discretization, Error, MechanismSource, NetConSpec};
+use crate::{Discretization, Error, HinesMatrix, MechanismSource, NetConSpec};
 
 /// An artificial cell (NetStim, VecStim, IntFire…) with parameter values.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +44,8 @@ pub struct SimulationBuilder<'a> {
     pub(crate) v_init: f64,
     pub(crate) secondorder: u8,
     pub(crate) threads: usize,
+    /// Cache block: compartments per partition (see `partitioning.rs`).
+    pub(crate) partition_target: usize,
 }
 
 /// One mechanism type's planned instances.
@@ -85,6 +87,7 @@ impl<'a> SimulationBuilder<'a> {
             v_init: -65.0,
             secondorder: 0,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            partition_target: crate::partitioning::DEFAULT_TARGET_COMPARTMENTS,
         }
     }
 
@@ -160,6 +163,17 @@ impl<'a> SimulationBuilder<'a> {
     /// Number of threads integrating cells (default: all cores). Results do not depend on it.
     pub fn threads(&mut self, threads: usize) -> &mut Self {
         self.threads = threads.max(1);
+        self
+    }
+
+    /// Cache block size: the network is cut into partitions of about `compartments`
+    /// compartments each (never splitting cells joined by NetCons shorter than the exchange
+    /// interval), and every partition is advanced through a whole exchange interval while its
+    /// state stays in cache. The default (2048) keeps a partition's node arrays and mechanism
+    /// storage within a typical L2 cache; `usize::MAX` gives one partition per thread. Results
+    /// do not depend on it.
+    pub fn partition_target_compartments(&mut self, compartments: usize) -> &mut Self {
+        self.partition_target = compartments.max(1);
         self
     }
 
@@ -265,20 +279,23 @@ impl<'a> SimulationBuilder<'a> {
         let (wiring, detectors, weights) = self.wire(&disc, &index, &plans, pw)?;
         let max_weights = weights.iter().map(Vec::len).max().unwrap_or(1).max(1);
         let n = disc.len();
-        let (cap_nodes, cap_cm): (Vec<u32>, Vec<f64>) = (0..n)
-            .filter(|&i| disc.segment[i].is_some())
-            .map(|i| (i as u32, disc.cm[i]))
-            .unzip();
+        // Room for a few events per NetCon and self-event sender, and a few spikes per source
+        // and interval, so that the time loop rarely grows them; small partitions (cache
+        // blocks) stay small.
+        let senders = wiring.target.len() + sets.len() + self.artificial.len();
+        let queue_capacity = (64 + 4 * senders).min(1 << 16);
+        let spike_capacity = (16 + 4 * wiring.sources.len()).min(1 << 16);
         Ok(Partition {
             sh: Shared {
+                tree: HinesMatrix::new(&disc)?,
                 disc,
                 v: vec![self.v_init; n],
                 rhs: vec![0.0; n],
                 d: vec![0.0; n],
                 ions: store,
-                queue: EventQueue::with_capacity(1024),
+                queue: EventQueue::with_capacity(queue_capacity),
                 wiring,
-                spikes: Vec::with_capacity(1024),
+                spikes: Vec::with_capacity(spike_capacity),
                 t: 0.0,
                 dt: self.dt,
                 celsius: self.celsius,
@@ -288,8 +305,6 @@ impl<'a> SimulationBuilder<'a> {
             weights,
             scratch_weights: vec![0.0; max_weights],
             detectors,
-            cap_nodes,
-            cap_cm,
             instances: index,
             probes: Vec::new(),
             samples: Vec::new(),

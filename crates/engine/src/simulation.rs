@@ -1,6 +1,7 @@
-//! The runtime: partitions integrated side by side (one thread each when threads are
-//! allowed), exchanging spikes at the end of every interval as NEURON's `ParallelContext`
-//! does. At an exchange, the spikes of all partitions are sorted by (time, source id) and
+//! The runtime: partitions integrated side by side, exchanging spikes at the end of every
+//! interval as NEURON's `ParallelContext` does. Each thread owns a fixed list of partitions
+//! and advances them one after the other through the whole interval, so each partition's
+//! state stays in cache for the interval's m steps (see `partitioning.rs`). At an exchange, the spikes of all partitions are sorted by (time, source id) and
 //! their exchanged NetCons queue events in that order, whatever the number of threads, so
 //! runs with 1 and N threads give identical traces and spikes.
 
@@ -131,7 +132,8 @@ fn emit_rows<P: PartitionRef>(
 pub struct Simulation {
     parts: Vec<Partition>,
     interval: usize,
-    threads: usize,
+    /// Per thread: the partitions it integrates every interval, ascending.
+    workers: Vec<Vec<usize>>,
     v_init: f64,
     exchange: Exchange,
     cell_place: Vec<Place>,
@@ -149,7 +151,7 @@ impl Simulation {
     pub(crate) fn assemble(
         parts: Vec<Partition>,
         interval: usize,
-        threads: usize,
+        workers: Vec<Vec<usize>>,
         v_init: f64,
         exchange: Exchange,
         cell_place: Vec<Place>,
@@ -160,7 +162,7 @@ impl Simulation {
         Simulation {
             parts,
             interval,
-            threads,
+            workers,
             v_init,
             exchange,
             cell_place,
@@ -193,7 +195,7 @@ impl Simulation {
     }
 
     /// Membrane potential of every node of the first partition (of all cells when there is
-    /// one partition, e.g. with one thread).
+    /// one partition: one thread and no cache blocking, or a single cell).
     pub fn v(&self) -> &[f64] {
         self.parts[0].v()
     }
@@ -353,7 +355,7 @@ impl Simulation {
         spikes: &mut dyn SpikeSink,
     ) -> usize {
         let total = self.steps_until(tstop);
-        if self.threads > 1 && self.parts.len() > 1 {
+        if self.workers.len() > 1 {
             self.run_threaded(total, first_step, records, spikes);
         } else {
             let mut done = 0;
@@ -388,7 +390,7 @@ impl Simulation {
         self.drain_spikes(spikes);
     }
 
-    /// One scoped thread per partition but the first, which the calling thread integrates;
+    /// One scoped thread per worker list but the first, which the calling thread integrates;
     /// two barriers per interval separate integration from the exchange.
     fn run_threaded(
         &mut self,
@@ -397,27 +399,31 @@ impl Simulation {
         records: &mut dyn RecordSink,
         spikes: &mut dyn SpikeSink,
     ) {
-        let n_parts = self.parts.len();
+        let n_workers = self.workers.len();
         let steps = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
-        let start = Barrier::new(n_parts);
-        let end = Barrier::new(n_parts);
+        let start = Barrier::new(n_workers);
+        let end = Barrier::new(n_workers);
         let cells: Vec<Mutex<Partition>> = std::mem::take(&mut self.parts)
             .into_iter()
             .map(Mutex::new)
             .collect();
+        let advance = |list: &[usize], n: usize| {
+            for &p in list {
+                lock(&cells[p]).advance(n, true);
+            }
+        };
         let mut done = 0;
         std::thread::scope(|scope| {
-            let mut guards = Vec::with_capacity(n_parts);
-            for cell in &cells[1..] {
-                let (steps, stop, start, end) = (&steps, &stop, &start, &end);
+            let mut guards = Vec::with_capacity(cells.len());
+            for list in &self.workers[1..] {
+                let (steps, stop, start, end, advance) = (&steps, &stop, &start, &end, &advance);
                 scope.spawn(move || loop {
                     start.wait();
                     if stop.load(Ordering::Acquire) {
                         break;
                     }
-                    let n = steps.load(Ordering::Acquire);
-                    lock(cell).advance(n, true);
+                    advance(list, steps.load(Ordering::Acquire));
                     end.wait();
                 });
             }
@@ -425,7 +431,7 @@ impl Simulation {
                 let n = self.interval.min(total - done);
                 steps.store(n, Ordering::Release);
                 start.wait();
-                lock(&cells[0]).advance(n, true);
+                advance(&self.workers[0], n);
                 end.wait();
                 guards.extend(cells.iter().map(lock));
                 let first = first_step + done + 1;

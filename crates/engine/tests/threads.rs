@@ -1,5 +1,6 @@
 //! Threads: a network of hh cells with ExpSyn synapses, driven by NetStims, gives identical
-//! traces and spikes with 1, 2 and 3 threads; zero-delay connections keep cells together.
+//! traces and spikes with 1, 2 and 3 threads and with any cache block size; zero-delay
+//! connections keep cells together.
 
 use std::collections::BTreeMap;
 
@@ -33,7 +34,13 @@ fn cell(k: usize, synapses: usize) -> CellDescription {
 
 /// Ring-and-chord network: cell i excites i+1, i+3 and i+7; NetStims drive cells 0, 5, 10, 15.
 /// `zero_delay` adds delay-0 connections 2→3 and 12→13 (forcing those pairs together).
-fn network(cat: &Catalogue, threads: usize, zero_delay: bool) -> (VecRecorder, VecSpikes, usize) {
+/// `block` is the partition target in compartments (`usize::MAX`: one partition per thread).
+fn network(
+    cat: &Catalogue,
+    threads: usize,
+    block: usize,
+    zero_delay: bool,
+) -> (VecRecorder, VecSpikes, usize) {
     let mut b = SimulationBuilder::new(cat);
     for k in 0..CELLS {
         b.cell(cell(k, 4));
@@ -88,7 +95,11 @@ fn network(cat: &Catalogue, threads: usize, zero_delay: bool) -> (VecRecorder, V
             });
         }
     }
-    b.celsius(6.3).dt(0.025).v_init(-65.0).threads(threads);
+    b.celsius(6.3)
+        .dt(0.025)
+        .v_init(-65.0)
+        .threads(threads)
+        .partition_target_compartments(block);
     let mut sim = b.build().unwrap();
     let probes: Vec<Probe> = (0..CELLS)
         .flat_map(|k| {
@@ -108,7 +119,7 @@ fn network(cat: &Catalogue, threads: usize, zero_delay: bool) -> (VecRecorder, V
 #[test]
 fn identical_results_for_one_two_and_three_threads() {
     let cat = Catalogue::new();
-    let (rec1, spikes1, parts1) = network(&cat, 1, false);
+    let (rec1, spikes1, parts1) = network(&cat, 1, usize::MAX, false);
     assert_eq!(parts1, 1);
     let cell_spikes = spikes1
         .spikes
@@ -120,7 +131,7 @@ fn identical_results_for_one_two_and_three_threads() {
         "the network should be active: {cell_spikes} spikes"
     );
     for threads in [2, 3] {
-        let (rec, spikes, parts) = network(&cat, threads, false);
+        let (rec, spikes, parts) = network(&cat, threads, usize::MAX, false);
         assert_eq!(parts, threads);
         assert_eq!(rec.t, rec1.t);
         for (k, (a, b)) in rec.columns.iter().zip(&rec1.columns).enumerate() {
@@ -134,11 +145,45 @@ fn identical_results_for_one_two_and_three_threads() {
 #[test]
 fn zero_delay_connections_keep_cells_together() {
     let cat = Catalogue::new();
-    let (rec1, spikes1, _) = network(&cat, 1, true);
-    let (rec3, spikes3, parts) = network(&cat, 3, true);
+    let (rec1, spikes1, _) = network(&cat, 1, usize::MAX, true);
+    let (rec3, spikes3, parts) = network(&cat, 3, usize::MAX, true);
     assert_eq!(parts, 3);
     assert_eq!(spikes1, spikes3);
     for (a, b) in rec1.columns.iter().zip(&rec3.columns) {
         assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
+}
+
+/// Bitwise equality of two runs.
+fn assert_same(
+    a: &(VecRecorder, VecSpikes, usize),
+    b: &(VecRecorder, VecSpikes, usize),
+    what: &str,
+) {
+    assert_eq!(a.0.t, b.0.t, "{what}: times differ");
+    for (k, (x, y)) in a.0.columns.iter().zip(&b.0.columns).enumerate() {
+        let same = x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits());
+        assert!(same, "{what}: column {k} differs");
+    }
+    assert_eq!(a.1, b.1, "{what}: spikes differ");
+}
+
+#[test]
+fn cache_blocks_do_not_change_results() {
+    let cat = Catalogue::new();
+    for zero_delay in [false, true] {
+        let whole = network(&cat, 1, usize::MAX, zero_delay);
+        assert_eq!(whole.2, 1);
+        // 20 cells of 2 compartments and 4 NetStims (weight 1): blocks of 1 give one partition
+        // per component, blocks of 9 give ⌈44 / 9⌉ = 5 partitions, rounded up to a multiple
+        // of the thread count.
+        let components = if zero_delay { CELLS - 2 + 4 } else { CELLS + 4 };
+        for (threads, block, parts) in
+            [(1, 1, components), (2, 1, components), (1, 9, 5), (3, 9, 6)]
+        {
+            let run = network(&cat, threads, block, zero_delay);
+            assert_eq!(run.2, parts, "{threads} threads, block {block}");
+            assert_same(&whole, &run, &format!("{threads} threads, block {block}"));
+        }
     }
 }
