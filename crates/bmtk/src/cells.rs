@@ -66,11 +66,14 @@ pub fn build_population(
         let Some(name) = template.strip_prefix("hoc:") else {
             bail!("{}: model_template `{template}` is not supported yet (only `hoc:<Template>` cells are)", here());
         };
-        let mut description = interp
-            .instantiate(name, &[])
+        let object = interp
+            .new_object(name, &[])
             .map_err(|e| anyhow!("{e}"))
             .with_context(here)?;
-        resegment(&mut description, dl).with_context(here)?;
+        let mut description = interp.cell(&object);
+        let all = interp.section_list(&object, "all");
+        interp.release(object);
+        resegment(&mut description, all.as_deref(), dl).with_context(here)?;
         let soma = soma_section(&description)
             .ok_or_else(|| anyhow!("{}: template `{name}` created no sections", here()))?;
         cells.push(CellEntry {
@@ -83,19 +86,23 @@ pub fn build_population(
     Ok(())
 }
 
-/// BMTK's dL rule, applied to every section of every cell (HOC templates included):
-/// `nseg = 1 + 2·int(L / (2·dL))`.
-pub fn resegment(cell: &mut CellDescription, dl: f64) -> anyhow::Result<()> {
+/// BMTK's dL rule `nseg = 1 + 2·int(L / (2·dL))`, applied as BioNet does to the sections of
+/// the template's `all` SectionList (`for sec in hobj.all`), overriding the template's nseg;
+/// sections outside `all` keep theirs. A template without an `all` list (BMTK itself would
+/// fail on it) gets the rule on every section.
+pub fn resegment(cell: &mut CellDescription, all: Option<&[usize]>, dl: f64) -> anyhow::Result<()> {
     if dl.is_nan() || dl <= 0.0 {
         bail!("run.dL must be positive, got {dl}");
     }
-    for section in &mut cell.sections {
-        let nseg = 1 + 2 * (section.length / (2.0 * dl)).trunc() as usize;
-        section
-            .set_nseg(nseg)
-            .map_err(|e| anyhow!("{}: {e}", section.name))?;
-    }
-    Ok(())
+    let every: Vec<usize>;
+    let sections = match all {
+        Some(list) => list,
+        None => {
+            every = (0..cell.sections.len()).collect();
+            &every
+        }
+    };
+    bionet::apply_dl(cell, sections, dl).map_err(|e| anyhow!("{e}"))
 }
 
 /// The section BMTK calls the soma: `soma[0]` or `soma`, else the first root section.
@@ -124,4 +131,45 @@ pub fn add_iclamp(
         x,
         values,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = "
+begintemplate Two
+public soma, dend, all
+create soma, dend
+objref all
+proc init() {
+    all = new SectionList()
+    soma { L = 1000  nseg = 1  all.append() }
+    dend { L = 1000  nseg = 7 }
+    connect dend(0), soma(1)
+}
+endtemplate Two
+";
+
+    /// Only sections in the template's `all` list are re-segmented, as BioNet's
+    /// `for sec in hobj.all: sec.nseg = …`.
+    #[test]
+    fn dl_rule_applies_to_the_all_list_only() {
+        let catalogue = mech::Catalogue::new();
+        let mut interp = hoc::Interpreter::new(&catalogue);
+        interp.run_source(TEMPLATE, "two.hoc").unwrap();
+        let object = interp.new_object("Two", &[]).unwrap();
+        let mut cell = interp.cell(&object);
+        let all = interp.section_list(&object, "all");
+        assert_eq!(all.as_deref(), Some(&[0usize][..]));
+        assert_eq!(interp.section_list(&object, "soma"), None);
+        interp.release(object);
+        resegment(&mut cell, all.as_deref(), 20.0).unwrap();
+        assert_eq!(cell.sections[0].nseg(), 51);
+        assert_eq!(cell.sections[1].nseg(), 7);
+        // Without an `all` list every section follows the rule.
+        resegment(&mut cell, None, 20.0).unwrap();
+        assert_eq!(cell.sections[1].nseg(), 51);
+        assert!(resegment(&mut cell, None, 0.0).is_err());
+    }
 }

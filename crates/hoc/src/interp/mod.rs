@@ -5,6 +5,7 @@ mod builtins;
 mod eval;
 mod exec;
 mod geometry;
+mod lists;
 mod object_methods;
 mod objects;
 mod sections;
