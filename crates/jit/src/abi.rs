@@ -103,7 +103,9 @@ pub const ION_VARS: [nmodl::ir::IonVar; 5] = [
 /// Rust state reachable from compiled code.
 pub struct Host {
     pub events: *mut dyn EventSink,
+    /// The set's per-instance random streams (`rng_len` of them), indexed by instance.
     pub rng: *mut RandomStream,
+    pub rng_len: usize,
     pub set_id: usize,
     /// `Context::t` (net_send adds its delay to it, as the interpreter does).
     pub t: f64,
@@ -173,12 +175,17 @@ pub extern "C" fn jit_math(code: i64, a: f64, b: f64, c: f64, d: f64, celsius: f
     mech::eval_math(f, &[a, b, c, d], celsius)
 }
 
-/// A random draw from the set's stream.
+/// A random draw from instance `inst`'s own stream (as the interpreter's lane walker draws).
 ///
 /// # Safety
-/// `host` must point to a live [`Host`] whose `rng` is valid (set up by the caller of the kernel).
-pub unsafe extern "C" fn jit_random(host: *mut Host, code: i64, a: f64, b: f64) -> f64 {
-    let rng = &mut *(*host).rng;
+/// `host` must point to a live [`Host`] whose `rng` points to `rng_len` streams (set up by the
+/// caller of the kernel).
+pub unsafe extern "C" fn jit_random(host: *mut Host, code: i64, inst: i64, a: f64, b: f64) -> f64 {
+    let h = &mut *host;
+    if inst < 0 || inst as usize >= h.rng_len {
+        return f64::NAN;
+    }
+    let rng = &mut *h.rng.add(inst as usize);
     match MATH_CODES.get(code as usize) {
         Some(MathFn::ScopRandom | MathFn::UniRand) => rng.uniform(),
         Some(MathFn::ExpRand) => rng.exponential(a),

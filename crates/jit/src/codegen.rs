@@ -395,8 +395,8 @@ impl<'a, 'f> Gen<'a, 'f> {
             _ if mech_is_random(f) => {
                 let code = self.b.ins().iconst(types::I64, math_code(f));
                 let r = self.h.random;
-                let host = self.host;
-                self.call1(r, &[host, code, x, y])
+                let (host, inst) = (self.host, self.cur().inst);
+                self.call1(r, &[host, code, inst, x, y])
             }
             _ => {
                 let code = self.b.ins().iconst(types::I64, math_code(f));

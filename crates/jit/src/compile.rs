@@ -111,7 +111,7 @@ impl JitModule {
             ),
             (
                 "bmtk_jit_random",
-                sig(&module, &[ptr, i64t, f64t, f64t], Some(f64t)),
+                sig(&module, &[ptr, i64t, i64t, f64t, f64t], Some(f64t)),
             ),
             (
                 "bmtk_jit_event",

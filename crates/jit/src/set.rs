@@ -221,7 +221,8 @@ impl JitSet {
                     *mut (dyn mech::EventSink + 'static),
                 >(&mut *ctx.events)
             },
-            rng: &mut st.rng,
+            rng: st.rng.as_mut_ptr(),
+            rng_len: st.rng.len(),
             set_id: st.set_id,
             t: ctx.t,
             perm: self.perm.as_mut_ptr(),
@@ -325,6 +326,10 @@ impl MechanismSet for JitSet {
 
     fn net_receive(&mut self, ctx: &mut Context, instance: usize, args: &mut [f64], flag: f64) {
         self.inner.net_receive(ctx, instance, args, flag)
+    }
+
+    fn seed_random_streams(&mut self, seeds: &[u64]) -> bool {
+        self.inner.seed_random_streams(seeds)
     }
 
     fn net_receive_init(&mut self, ctx: &mut Context, instance: usize, args: &mut [f64]) {

@@ -7,7 +7,8 @@
 //! (struct-of-arrays columns loaded and stored as vectors; node and ion values gathered and
 //! scattered lane by lane), then the remaining instances one at a time through the *same*
 //! vector code with a single live lane — so an instance's result never depends on its
-//! position. Divisions by constants become multiplications by the reciprocal. `IF`s are if-converted: both branches run, and each assignment keeps the old
+//! position. Divisions by constants become multiplications by the reciprocal, and cnexp's
+//! steady-state quotient `−(x∞/τ)/(−1/τ)` becomes `x∞`. `IF`s are if-converted: both branches run, and each assignment keeps the old
 //! value in lanes whose condition is false.
 //!
 //! `exp` is evaluated inline (see [`VecGen::exp`]): with k = round(32·x/ln2), the Cody–Waite
@@ -104,6 +105,21 @@ fn constant(e: &Expr) -> Option<f64> {
         Expr::Unary(UnaryOp::Neg, a) => constant(a).map(|c| -c),
         _ => None,
     }
+}
+
+/// `x` when `numerator / denominator` is `(−(x / τ)) / (−1 / τ)` — the steady state cnexp writes
+/// for `x' = (x∞ − x)/τ`.
+fn cnexp_steady_state<'e>(numerator: &'e Expr, denominator: &Expr) -> Option<&'e Expr> {
+    let Expr::Unary(UnaryOp::Neg, quotient) = numerator else {
+        return None;
+    };
+    let Expr::Binary(BinaryOp::Div, x, tau) = &**quotient else {
+        return None;
+    };
+    let Expr::Binary(BinaryOp::Div, minus_one, tau2) = denominator else {
+        return None;
+    };
+    (constant(minus_one) == Some(-1.0) && tau == tau2).then_some(&**x)
 }
 
 /// A value of the kernel: one `f64x2` (or mask) per half; only `[0]` in single-lane mode.
@@ -396,6 +412,11 @@ impl<'f> VecGen<'f> {
                 let zero = self.splat(0.0);
                 let c = self.cmp(FloatCC::Equal, a, zero);
                 self.bool_to_f64(c)
+            }
+            Expr::Binary(BinaryOp::Div, a, c) if cnexp_steady_state(a, c).is_some() => {
+                // cnexp's `−(x∞/τ) / (−1/τ)` is x∞ (to an ulp): two divisions saved per state.
+                let inf = cnexp_steady_state(a, c).expect("checked");
+                self.expr(inf)
             }
             Expr::Binary(BinaryOp::Div, a, c) if constant(c).is_some_and(|c| c != 0.0) => {
                 // Division by a constant becomes a multiplication by its reciprocal (within an
