@@ -1,6 +1,11 @@
 //! Loads and stores of fast-math kernels: struct-of-arrays columns as vectors, node and ion
 //! values as vectors for runs of consecutive entries, else gathered and scattered lane by lane;
 //! masked (if-converted) stores blend with the old value.
+//!
+//! Within one iteration, field, node and ion values live in registers: the first read loads
+//! them, writes update the register copy, and each written place is stored once when the
+//! iteration's statements are done. (Every place maps to its own column and, for node and ion
+//! values, to the instance's own entry, so no access of the iteration can alias another.)
 
 #![allow(clippy::needless_range_loop)] // `0..self.n`: only the live halves of fixed arrays
 use cranelift_codegen::ir::{types, InstBuilder, Value};
@@ -46,6 +51,38 @@ impl VecGen<'_> {
     }
 
     pub(super) fn load(&mut self, p: &Place) -> Vv {
+        if let Some((_, v)) = self.memory.iter().find(|(q, _)| q == p) {
+            return *v;
+        }
+        let v = self.load_uncached(p);
+        if matches!(p, Place::Field(_) | Place::Ion { .. } | Place::Node(_)) {
+            self.memory.push((p.clone(), v));
+        }
+        v
+    }
+
+    /// Forgets the register copies (start of an iteration).
+    pub(super) fn reset_memory(&mut self) {
+        self.memory.clear();
+        self.dirty.clear();
+    }
+
+    /// Stores every place written during the iteration, in first-write order.
+    pub(super) fn flush_memory(&mut self) {
+        let dirty = std::mem::take(&mut self.dirty);
+        for p in &dirty {
+            let v = self
+                .memory
+                .iter()
+                .find(|(q, _)| q == p)
+                .map(|(_, v)| *v)
+                .expect("written places are cached");
+            self.store_uncached(p, v);
+        }
+        self.memory.clear();
+    }
+
+    fn load_uncached(&mut self, p: &Place) -> Vv {
         match p {
             Place::Local(l) => {
                 let vars = self.locals[*l as usize];
@@ -124,6 +161,16 @@ impl VecGen<'_> {
             }
             return;
         }
+        match self.memory.iter_mut().find(|(q, _)| q == p) {
+            Some(slot) => slot.1 = v,
+            None => self.memory.push((p.clone(), v)),
+        }
+        if !self.dirty.contains(p) {
+            self.dirty.push(p.clone());
+        }
+    }
+
+    fn store_uncached(&mut self, p: &Place, v: Vv) {
         let (col, indexed) = self.column(p).expect("vectorisable place");
         match indexed {
             None => {

@@ -158,6 +158,10 @@ pub struct VecGen<'f> {
     /// Lanes assignments apply to (inside if-converted `IF`s), as I64X2 masks.
     mask: Option<Vv>,
     ptr: types::Type,
+    /// Register copies of the iteration's field, node and ion values (see `memory.rs`).
+    memory: Vec<(Place, Vv)>,
+    /// Places written in the iteration, in first-write order.
+    dirty: Vec<Place>,
     /// The host CPU fuses multiply-add (used in `exp`).
     fma: bool,
     layout: Layout,
@@ -242,6 +246,8 @@ impl<'f> VecGen<'f> {
             locals: Vec::new(),
             mask: None,
             ptr,
+            memory: Vec::new(),
+            dirty: Vec::new(),
             fma,
             layout: layout.clone(),
         };
@@ -306,7 +312,9 @@ impl<'f> VecGen<'f> {
             })
             .collect();
         self.mask = None;
+        self.reset_memory();
         self.stmts(body);
+        self.flush_memory();
         let next = self.b.ins().iadd_imm_s(i, step as i64);
         self.b.def_var(ivar, next);
         self.b.ins().jump(header, &[]);
