@@ -20,6 +20,9 @@ pub(crate) struct PartWiring {
     pub immediate: Vec<bool>,
     /// Per local NetCon: its source in local numbering, when local.
     pub local_source: Vec<Option<SpikeSource>>,
+    /// Global index of each local cell and artificial cell (keys of the random streams).
+    pub global_cell: Vec<usize>,
+    pub global_artificial: Vec<usize>,
 }
 
 impl SimulationBuilder<'_> {
@@ -174,7 +177,11 @@ impl SimulationBuilder<'_> {
                 .iter()
                 .map(|&c| self.cells[c].clone())
                 .collect();
-            let mut pw = PartWiring::default();
+            let mut pw = PartWiring {
+                global_cell: layout.cells[p].clone(),
+                global_artificial: layout.artificial[p].clone(),
+                ..PartWiring::default()
+            };
             for (k, &a) in layout.artificial[p].iter().enumerate() {
                 sub.artificial.push(self.artificial[a].clone());
                 if let Some(times) = self.event_times.get(&a) {

@@ -218,6 +218,13 @@ impl<'a> SimulationBuilder<'a> {
                     mechanism: plan.name.clone(),
                     reason,
                 })?;
+            let seeds: Vec<u64> = plan
+                .instances
+                .iter()
+                .map(|&(_, owner)| random_seed(&plan.name, owner, pw))
+                .collect();
+            // Native sets without random streams decline, which is fine.
+            set.seed_random_streams(&seeds);
             for (k, &(node, owner)) in plan.instances.iter().enumerate() {
                 let (si, k) = (si as u32, k as u32);
                 match owner {
@@ -420,6 +427,30 @@ impl<'a> SimulationBuilder<'a> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Seed of an instance's random stream (`scop_random`, `exprand`, … ; NetStim's `noise`):
+/// [`mech::math::instance_seed`] of the mechanism name and the owner's global key —
+/// `[cell, section, segment]` for density mechanisms, `[cell, point process]` (index in the
+/// cell's list) for point processes, `[artificial cell]` for artificial cells, with cell and
+/// artificial cell indices as given to the [`SimulationBuilder`]. The key never involves the
+/// partition, set or thread, so spike trains do not depend on threads or partitioning.
+fn random_seed(mechanism: &str, owner: Owner, pw: &PartWiring) -> u64 {
+    let cell = |c: usize| pw.global_cell.get(c).copied().unwrap_or(c) as u64;
+    match owner {
+        Owner::Segment {
+            cell: c,
+            section,
+            segment,
+        } => mech::math::instance_seed(mechanism, &[cell(c), section as u64, segment as u64]),
+        Owner::Point { cell: c, index } => {
+            mech::math::instance_seed(mechanism, &[cell(c), index as u64])
+        }
+        Owner::Artificial(a) => {
+            let a = pw.global_artificial.get(a).copied().unwrap_or(a);
+            mech::math::instance_seed(mechanism, &[a as u64])
         }
     }
 }

@@ -34,7 +34,9 @@ pub struct Storage {
     pub ion_map: Vec<usize>,
     /// Per ion use, per instance: entry in the ion's arrays (`u32::MAX` = absent).
     pub ion_index: Vec<Vec<u32>>,
-    pub rng: RandomStream,
+    /// One random stream per instance (`scop_random`, `exprand`, …), so an instance's draws
+    /// depend only on its seed and its own history (see [`crate::math::instance_seed`]).
+    pub rng: Vec<RandomStream>,
     /// Index of the set in the simulation, passed to the event sink.
     pub set_id: usize,
     pub print: bool,

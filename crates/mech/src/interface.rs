@@ -89,6 +89,16 @@ pub trait MechanismSet: Send {
         let _ = (instance, times);
         false
     }
+    /// Re-seeds the per-instance random streams (`scop_random`, `exprand`, `normrand`, …):
+    /// instance `k` gets `seeds[k]`, normally [`crate::math::instance_seed`] of a key that
+    /// identifies the instance in the whole network, so that its draws do not depend on how
+    /// instances are grouped into sets. Call before finitialize. False (and nothing changed)
+    /// when `seeds` does not have one entry per instance or the set has no random streams
+    /// (native sets such as VecStim).
+    fn seed_random_streams(&mut self, seeds: &[u64]) -> bool {
+        let _ = seeds;
+        false
+    }
     /// Current value of a per-mechanism global (`minf` of hh, `usetable_hh` as `usetable` …).
     fn global(&self, name: &str) -> Option<f64> {
         let _ = name;

@@ -122,7 +122,9 @@ impl Env for LaneEnv<'_, '_> {
     fn random(&mut self, f: MathFn, args: &[f64]) -> f64 {
         let a = args.first().copied().unwrap_or(0.0);
         let b = args.get(1).copied().unwrap_or(0.0);
-        let rng = &mut self.st.rng;
+        let Some(rng) = self.st.rng.get_mut(self.inst) else {
+            return f64::NAN;
+        };
         match f {
             MathFn::ScopRandom | MathFn::UniRand => rng.uniform(),
             MathFn::ExpRand => rng.exponential(a),

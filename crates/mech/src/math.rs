@@ -114,8 +114,38 @@ pub fn ghk(v: f64, ci: f64, co: f64, z: f64, celsius: f64) -> f64 {
     0.001 * z * FARADAY * (eci - eco)
 }
 
+/// splitmix64's output function: a bijective 64-bit mixer.
+fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Seed of one instance's [`RandomStream`], from the instance's stable identity: the
+/// mechanism name and the components of its owner's key (the engine uses its global artificial
+/// cell index, (cell, point process) or (cell, section, segment); see `engine::setup`).
+///
+/// The name is hashed with 64-bit FNV-1a, then every component is folded in with the
+/// splitmix64 mixer: $h \leftarrow \mathrm{mix}(h \oplus (c + \gamma))$. The result depends
+/// only on its arguments (never on the platform, thread count or partitioning), and hashing
+/// keeps instances with neighbouring indices on unrelated streams.
+pub fn instance_seed(mechanism: &str, owner: &[u64]) -> u64 {
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    for b in mechanism.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    h = mix64(h);
+    for &c in owner {
+        h = mix64(h ^ c.wrapping_add(0x9E37_79B9_7F4A_7C15));
+    }
+    h
+}
+
 /// A small deterministic random stream (splitmix64) standing in for scopmath's generator.
 /// NEURON 9's NetStim uses Random123, so noisy streams cannot match NEURON bit for bit anyway.
+/// Every mechanism instance owns one stream (seeded with [`instance_seed`]), so its draws do
+/// not depend on which other instances share its set.
 #[derive(Debug, Clone)]
 pub struct RandomStream {
     state: u64,
@@ -134,10 +164,7 @@ impl RandomStream {
     /// Uniform in the open interval (0, 1).
     pub fn uniform(&mut self) -> f64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
+        let z = mix64(self.state);
         ((z >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
     }
 
@@ -199,6 +226,22 @@ mod tests {
         // At v = 0 the flux is z·F·1e-3·(ci − co).
         let c = ghk(0.0, 1e-4, 2.0, 2.0, 6.3);
         assert!((c - 0.001 * 2.0 * FARADAY * (1e-4 - 2.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn instance_seeds_separate_names_owners_and_component_order() {
+        let a = instance_seed("NetStim", &[0, 3]);
+        assert_eq!(a, instance_seed("NetStim", &[0, 3]));
+        assert_ne!(a, instance_seed("NetStim", &[3, 0]));
+        assert_ne!(a, instance_seed("NetStim", &[0, 4]));
+        assert_ne!(a, instance_seed("NetStin", &[0, 3]));
+        assert_ne!(instance_seed("x", &[]), instance_seed("x", &[0]));
+        // Neighbouring instances start unrelated streams, not shifted copies of one another.
+        let mut s0 = RandomStream::new(instance_seed("NetStim", &[0, 0]));
+        let mut s1 = RandomStream::new(instance_seed("NetStim", &[0, 1]));
+        let d0: Vec<f64> = (0..64).map(|_| s0.uniform()).collect();
+        let d1: Vec<f64> = (0..64).map(|_| s1.uniform()).collect();
+        assert!(d0.iter().all(|x| !d1.contains(x)));
     }
 }
 

@@ -9,7 +9,7 @@ use nmodl::ir::{self, Expr, IonVar, Place, Stmt};
 use crate::compile::{compile, CompiledKernel};
 use crate::exec::{run, Scratch, Storage};
 use crate::lane::run_single;
-use crate::math::RandomStream;
+use crate::math::{instance_seed, RandomStream};
 use crate::solver::SolverScratch;
 use crate::table::{check_table, BuildContext, TableData};
 use crate::{Context, Error, IonStore, MechanismSet};
@@ -234,7 +234,11 @@ impl InterpretedSet {
             nodes,
             ion_map,
             ion_index,
-            rng: RandomStream::new(0x5EED_0000 + set_id as u64),
+            // Until the owner supplies stable keys (`seed_random_streams`), instances are
+            // keyed by their index in the set.
+            rng: (0..n as u64)
+                .map(|k| RandomStream::new(instance_seed(&mech.name, &[k])))
+                .collect(),
             set_id,
             print: false,
         };
@@ -514,5 +518,15 @@ impl MechanismSet for InterpretedSet {
 
     fn global(&self, name: &str) -> Option<f64> {
         self.global_value(name)
+    }
+
+    fn seed_random_streams(&mut self, seeds: &[u64]) -> bool {
+        if seeds.len() != self.st.rng.len() {
+            return false;
+        }
+        for (rng, &seed) in self.st.rng.iter_mut().zip(seeds) {
+            rng.seed(seed);
+        }
+        true
     }
 }
