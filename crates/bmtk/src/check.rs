@@ -42,6 +42,14 @@ fn check_mod(path: &Path) -> bool {
             return false;
         }
     };
+    if mech::is_verbatim_vecstim(&String::from_utf8_lossy(&bytes)) {
+        // `bmtk run` swaps such a file (BMTK's vecevent.mod) for the native VecStim.
+        eprintln!(
+            "{name}: warning: the C code (VERBATIM) of this VecStim is not run; bmtk-rs's built-in VecStim replaces it"
+        );
+        println!("{name}: ARTIFICIAL_CELL VecStim (bmtk-rs built-in)");
+        return true;
+    }
     match nmodl::parse_and_check(&name, &bytes) {
         Err(diagnostics) => {
             print_diagnostics(&diagnostics);
@@ -109,6 +117,13 @@ fn catalogue_for(
                 path.display()
             )
         })?;
+        // Files named on the command line had their warnings printed by `check_mod`.
+        let warnings = catalogue.take_warnings();
+        if !mods.iter().any(|m| **m == path) {
+            for warning in warnings {
+                eprintln!("warning: {warning} ({})", path.display());
+            }
+        }
     }
     Ok(catalogue)
 }

@@ -208,6 +208,9 @@ fn load_catalogue(config: &SimulationConfig, log: &mut Log) -> anyhow::Result<me
         if !errors.is_empty() {
             bail!("{}", errors.join("\n"));
         }
+        for warning in catalogue.take_warnings() {
+            log.warning(&warning);
+        }
         log.info(&format!(
             "Compiled {} mechanisms from {}",
             files.len(),

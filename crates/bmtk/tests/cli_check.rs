@@ -200,3 +200,32 @@ fn mod_dump_prints_the_kernel_ir() {
     out.assert_ok();
     assert!(out.stdout.contains("kernel state"), "{}", out.stdout);
 }
+
+#[test]
+fn bmtk_vecevent_is_a_warning_other_verbatim_an_error() {
+    let vecevent = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../mech/tests/data/bmtk_mechanisms/vecevent.mod");
+    let out = bmtk(&["check", vecevent.to_str().unwrap()]);
+    out.assert_ok();
+    assert!(
+        out.stderr.contains("warning") && out.stderr.contains("built-in VecStim"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("error"), "{}", out.stderr);
+    assert!(out.stdout.contains("VecStim"), "{}", out.stdout);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let other = tmp.path().join("mystim.mod");
+    let text = std::fs::read_to_string(&vecevent)
+        .unwrap()
+        .replace("ARTIFICIAL_CELL VecStim", "ARTIFICIAL_CELL MyStim");
+    std::fs::write(&other, text).unwrap();
+    let out = bmtk(&["check", other.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("unsupported C code in VERBATIM"),
+        "{}",
+        out.stderr
+    );
+}

@@ -68,3 +68,40 @@ fn spike_input_without_spikes_feeds_nothing() {
     );
     assert!(got.len() < with_input.len());
 }
+
+#[test]
+fn bmtk_vecevent_mod_and_inline_input_node_set_run_with_native_vecstim() {
+    // BMTK ships vecevent.mod (VecStim with VERBATIM C) in every model with spike inputs: it
+    // must load, with a warning, and the native VecStim must give BMTK's spikes. The spikes
+    // input names its virtual cells with an inline node set instead of `lgn`.
+    let root = tempfile::tempdir().unwrap();
+    let dir = fixture_copy(root.path());
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../mech/tests/data/bmtk_mechanisms/vecevent.mod"),
+        dir.join("components/mechanisms/vecevent.mod"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(dir.join("simulation_config.json")).unwrap();
+    let mut config: serde_json::Value = serde_json::from_str(&text).unwrap();
+    config["inputs"]["lgn_spikes"]["node_set"] = serde_json::json!({"population": "lgn"});
+    config["manifest"]["$OUTPUT_DIR"] = "$BASE_DIR/output_vecevent".into();
+    std::fs::write(dir.join("vecevent.json"), config.to_string()).unwrap();
+
+    let out = bmtk_run(&dir, "vecevent.json");
+    out.assert_ok();
+    let warnings: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("vecevent.mod"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", out.stderr);
+    assert!(
+        warnings[0].contains("WARNING") && warnings[0].contains("built-in VecStim"),
+        "{}",
+        warnings[0]
+    );
+    let got = read_spikes_csv(&dir.join("output_vecevent/spikes.csv"));
+    let expected = read_spikes_csv(&dir.join("expected/spikes.csv"));
+    assert_same_spikes(&got, &expected, 1e-9);
+}

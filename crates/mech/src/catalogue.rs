@@ -9,6 +9,9 @@
 //! name in byte order, as `nrnivmodl` lists them with `ls *.mod` (it unsets `LC_ALL`; under a
 //! non-C `LANG` the shell's collation may differ for mixed-case names).
 //! A user mechanism that replaces a built-in takes the user file's position.
+//!
+//! A user VecStim written with VERBATIM C (BMTK's `vecevent.mod`) is not compiled: the native
+//! VecStim stays, at its built-in position, and a warning says so (see [`crate::vecstim_substitute`]).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -20,6 +23,7 @@ use nmodl::ir::{self, FieldRole, IonVar};
 use crate::ions::{builtin_valence, ion_defaults, split_ion_variable};
 use crate::set::InterpretedSet;
 use crate::vecstim::{vecstim_ir, VecStimSet};
+use crate::vecstim_substitute::{is_verbatim_vecstim, VECSTIM};
 use crate::{Error, IonStore, MechanismSet};
 
 /// Built-in NMODL sources, in NEURON's registration order: (file name, text).
@@ -91,6 +95,8 @@ pub struct Catalogue {
     ions: BTreeSet<String>,
     /// Backend for NMODL mechanisms; `None` = the interpreter.
     factory: Option<SetFactory>,
+    /// Messages about user files accepted with a substitution, not yet taken by the caller.
+    warnings: Vec<String>,
 }
 
 impl Default for Catalogue {
@@ -115,18 +121,20 @@ impl Catalogue {
                 compiled: OnceLock::new(),
             })
             .collect();
-        entries.push(Entry {
-            name: "VecStim".into(),
-            source: Source::NativeVecStim,
-            user: false,
-            compiled: OnceLock::new(),
-        });
+        entries.push(native_vecstim_entry());
         let ions = ["na", "k", "ca"].iter().map(|s| s.to_string()).collect();
         Catalogue {
             entries,
             ions,
             factory: None,
+            warnings: Vec::new(),
         }
+    }
+
+    /// Warnings from the user files added so far (each once): today, VERBATIM VecStims
+    /// replaced by the native one. Callers should show them where they show other warnings.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
     }
 
     /// Selects the backend that [`Catalogue::instantiate`] uses for NMODL mechanisms: `None`
@@ -138,7 +146,23 @@ impl Catalogue {
     /// Adds a user mechanism from NMODL text; `file_name` (e.g. `kdr.mod`) decides its
     /// registration position. Compiles immediately; returns the mechanism's name. A mechanism of
     /// the same name (built-in or earlier user file) is replaced.
+    ///
+    /// Exception: an `ARTIFICIAL_CELL VecStim` using VERBATIM (BMTK's `vecevent.mod`) restores
+    /// the native VecStim instead and records a warning (see [`Catalogue::take_warnings`]).
     pub fn add_user(&mut self, file_name: &str, text: &str) -> Result<String, Error> {
+        if is_verbatim_vecstim(text) {
+            self.entries.retain(|e| e.name != VECSTIM);
+            let after_builtins = self
+                .entries
+                .iter()
+                .position(|e| e.user)
+                .unwrap_or(self.entries.len());
+            self.entries.insert(after_builtins, native_vecstim_entry());
+            self.warnings.push(format!(
+                "{file_name}: the C code (VERBATIM) of this VecStim is not run; bmtk-rs's built-in VecStim replaces it"
+            ));
+            return Ok(VECSTIM.to_owned());
+        }
         let mech = nmodl::compile(file_name, text).map_err(|diagnostics| Error::Compile {
             file: file_name.to_owned(),
             diagnostics,
@@ -278,6 +302,15 @@ impl Catalogue {
                 }
             }
         }
+    }
+}
+
+fn native_vecstim_entry() -> Entry {
+    Entry {
+        name: VECSTIM.into(),
+        source: Source::NativeVecStim,
+        user: false,
+        compiled: OnceLock::new(),
     }
 }
 

@@ -54,6 +54,7 @@ mod set;
 pub mod solver;
 mod table;
 mod vecstim;
+pub mod vecstim_substitute;
 
 #[cfg(test)]
 mod tests;
@@ -70,6 +71,7 @@ pub use exec::Storage;
 pub use scalar::math as eval_math;
 pub use table::TableData;
 pub use vecstim::VecStimSet;
+pub use vecstim_substitute::is_verbatim_vecstim;
 
 /// Errors of the mechanism runtime.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -131,3 +131,69 @@ fn unknown_node_set_is_reported() {
         "{err}"
     );
 }
+
+#[test]
+fn inline_node_sets_in_reports_and_inputs_become_named_sets() {
+    use sonata::config::{NodeSet, Report, RuleValue};
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "circuit.json", CIRCUIT);
+    let extra = r#", "inputs": {"stim": {"input_type": "current_clamp", "module": "IClamp",
+        "node_set": {"pop_name": "x"}, "amp": 1, "delay": 5, "duration": 1}},
+      "reports": {"v_soma": {"module": "membrane_report", "variable_name": "v",
+        "cells": {"population": "ring", "node_id": [0, 1]}},
+        "named": {"module": "membrane_report", "variable_name": "v", "cells": "a"}}"#;
+    let p = write(
+        dir.path(),
+        "sim.json",
+        &sim(r#"{"tstop": 10, "dt": 0.1}"#, extra),
+    );
+    let (cfg, _) = SimulationConfig::from_file(&p).unwrap();
+    cfg.check_node_set_names().unwrap();
+    let cells: Vec<&str> = cfg
+        .reports
+        .iter()
+        .map(|(_, r)| match r {
+            Report::Membrane(m) => m.cells.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(cells, ["reports.v_soma.cells", "a"]);
+    let Some(NodeSet::Rules(rules)) = cfg.circuit.node_sets.get("reports.v_soma.cells") else {
+        panic!("inline report set missing: {:?}", cfg.circuit.node_sets);
+    };
+    let described: Vec<(&str, &RuleValue)> = rules
+        .iter()
+        .map(|r| (r.property.as_str(), &r.value))
+        .collect();
+    assert_eq!(
+        described,
+        [
+            ("population", &RuleValue::Equals("ring".into())),
+            ("node_id", &RuleValue::AnyOf(vec![0.into(), 1.into()])),
+        ]
+    );
+    assert_eq!(cfg.inputs[0].1.node_set(), Some("inputs.stim.node_set"));
+    assert!(cfg.circuit.node_sets.get("inputs.stim.node_set").is_some());
+}
+
+#[test]
+fn malformed_inline_node_sets_name_their_key() {
+    let report = |cells: &str| {
+        format!(
+            r#", "reports": {{"v": {{"module": "membrane_report", "variable_name": "v", "cells": {cells}}}}}"#
+        )
+    };
+    let (_, text) = error_for(r#"{"tstop": 10, "dt": 0.1}"#, &report("3"));
+    assert!(
+        text.contains("reports.v.cells") && text.contains("inline node set"),
+        "{text}"
+    );
+    let (_, text) = error_for(
+        r#"{"tstop": 10, "dt": 0.1}"#,
+        &report(r#"{"node_id": {"$near": 2}}"#),
+    );
+    assert!(
+        text.contains("reports.v.cells.node_id") && text.contains("$near"),
+        "{text}"
+    );
+}

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::fields::{Section, Warning};
+use super::node_sets::{parse_set, NodeSet};
 use super::paths::absolute_from;
 use super::sections::{Output, Run};
 use crate::error::Result;
@@ -17,6 +18,7 @@ use crate::error::Result;
 pub struct CurrentClamp {
     pub input_type: String,
     pub module: String,
+    /// Node set name, or key path of a set written inline (see [`MembraneReport::cells`]).
     pub node_set: String,
     /// nA
     pub amp: Vec<f64>,
@@ -47,12 +49,14 @@ pub struct SpikesInput {
     pub module: String,
     pub format: SpikesInputFormat,
     pub input_file: PathBuf,
+    /// Node set name, or key path of a set written inline (see [`MembraneReport::cells`]).
     pub node_set: String,
 }
 
 /// A single-electrode voltage clamp (`module: SEClamp`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeClamp {
+    /// Node set name, or key path of a set written inline (see [`MembraneReport::cells`]).
     pub node_set: String,
     /// mV, one per stage
     pub amps: Vec<f64>,
@@ -88,17 +92,39 @@ impl Input {
     }
 }
 
+/// Node sets written inline (as objects) where a set name was expected, each under the name
+/// of the key that held it (`reports.v_soma.cells`), to be added to the config's node sets.
+pub(crate) type InlineNodeSets = Vec<(String, NodeSet)>;
+
+/// Reads a key that names a node set (`"all"` when absent). BMTK also accepts the set itself
+/// there, e.g. `{"population": "ring", "node_id": [0, 1]}`: such a set is parsed like an
+/// entry of `node_sets`, kept in `inline` and referred to by its key path, so everything
+/// downstream resolves it as a named set.
+fn node_set_reference(sec: &Section, key: &str, inline: &mut InlineNodeSets) -> Result<String> {
+    match sec.get(key) {
+        None => Ok("all".into()),
+        Some(Value::String(name)) => Ok(name.clone()),
+        Some(definition @ Value::Object(_)) => {
+            let name = sec.key(key);
+            let set = parse_set(sec.path, &name, definition)?;
+            inline.push((name.clone(), set));
+            Ok(name)
+        }
+        Some(_) => Err(sec.error(key, "expected a node set name or an inline node set object")),
+    }
+}
+
 pub(crate) fn parse_inputs(
     s: &Section,
     warnings: &mut Vec<Warning>,
+    inline: &mut InlineNodeSets,
 ) -> Result<Vec<(String, Input)>> {
     let mut out = Vec::new();
     for (name, value) in s.map {
         let sec = Section::new(s.path, s.key(name), value)?;
         let input_type = sec.string("input_type")?;
         let module = sec.string("module")?;
-        let node_set =
-            || -> Result<String> { Ok(sec.string("node_set")?.unwrap_or_else(|| "all".into())) };
+        let mut node_set = || node_set_reference(&sec, "node_set", inline);
         let input = match (input_type.as_deref(), module.as_deref()) {
             (Some("current_clamp"), _) | (_, Some("IClamp")) => {
                 sec.warn_unknown(
@@ -218,6 +244,8 @@ pub(crate) fn parse_inputs(
 /// A `membrane_report`: record `variable_names` on the `sections` of the `cells` node set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MembraneReport {
+    /// The node set to record: a name, or for a set written inline, its key path (e.g.
+    /// `reports.v_soma.cells`), under which the set is added to the circuit's node sets.
     pub cells: String,
     pub variable_names: Vec<String>,
     /// `"soma"`, `"all"`, … (BMTK accepts a name or a list of names).
@@ -259,6 +287,7 @@ pub(crate) fn parse_reports(
     run: &Run,
     output: &Output,
     warnings: &mut Vec<Warning>,
+    inline: &mut InlineNodeSets,
 ) -> Result<Vec<(String, Report)>> {
     let mut out = Vec::new();
     for (name, value) in s.map {
@@ -326,7 +355,7 @@ pub(crate) fn parse_reports(
         out.push((
             name.clone(),
             Report::Membrane(MembraneReport {
-                cells: sec.string("cells")?.unwrap_or_else(|| "all".into()),
+                cells: node_set_reference(&sec, "cells", inline)?,
                 variable_names,
                 sections: sec
                     .string_list("sections")?

@@ -121,11 +121,13 @@ impl SimulationConfig {
             Some(v) => Output::parse(&Section::new(output_origin, "output", v)?, &mut warnings)?,
             None => Output::with_dir(output_origin.parent().unwrap_or(Path::new("/"))),
         };
-        let circuit = CircuitConfig::from_document(&doc, &mut warnings)?;
+        let mut circuit = CircuitConfig::from_document(&doc, &mut warnings)?;
+        let mut inline_node_sets = Vec::new();
         let inputs = match doc.root.get("inputs") {
             Some(v) => inputs::parse_inputs(
                 &Section::new(doc.origin_of("inputs"), "inputs", v)?,
                 &mut warnings,
+                &mut inline_node_sets,
             )?,
             None => Vec::new(),
         };
@@ -135,9 +137,13 @@ impl SimulationConfig {
                 &run,
                 &output,
                 &mut warnings,
+                &mut inline_node_sets,
             )?,
             None => Vec::new(),
         };
+        for (name, set) in inline_node_sets {
+            circuit.node_sets.insert(name, set);
+        }
         let config = SimulationConfig {
             config_path: top,
             files: doc.files.clone(),

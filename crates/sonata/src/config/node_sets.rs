@@ -197,7 +197,7 @@ fn key_or<'a>(key: &'a str, default: &'a str) -> &'a str {
     }
 }
 
-fn parse_set(path: &Path, key: &str, def: &Value) -> Result<NodeSet> {
+pub(crate) fn parse_set(path: &Path, key: &str, def: &Value) -> Result<NodeSet> {
     match def {
         Value::Array(items) => items
             .iter()
