@@ -49,13 +49,9 @@ pub enum ExprKind {
     RangeSpan(String, Box<Expr>, Box<Expr>),
     /// `$1`, `$s1`, `$o1`.
     Arg(char, usize),
-    /// `obj.name`, `obj.name[i]`, `obj.name(args)`.
-    Member {
-        object: Box<Expr>,
-        name: String,
-        index: Vec<Expr>,
-        call: Option<Vec<Expr>>,
-    },
+    /// `obj.name`, `obj.name[i]`, `obj.name(args)`; boxed because it is the largest
+    /// expression and rare, so that every other expression stays small.
+    Member(Box<MemberExpr>),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     New(String, Vec<Expr>),
@@ -64,6 +60,15 @@ pub enum ExprKind {
     AddrOf(Box<Expr>),
     /// `sec(x)` where `sec` is indexed (`dend[2](0.5)`): a section location.
     SecAt(Box<Expr>, Box<Expr>),
+}
+
+/// The parts of `obj.name`, `obj.name[i]` or `obj.name(args)`.
+#[derive(Debug, Clone)]
+pub struct MemberExpr {
+    pub object: Expr,
+    pub name: String,
+    pub index: Vec<Expr>,
+    pub call: Option<Vec<Expr>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +94,9 @@ impl AssignOp {
 }
 
 /// A statement with the position where it starts.
+///
+/// Rare variants box their extra expressions so that a statement is no larger than an
+/// assignment: templates written out per cell hold hundreds of thousands of statements.
 #[derive(Debug, Clone)]
 pub struct Stmt {
     pub kind: StmtKind,
@@ -148,8 +156,8 @@ pub enum StmtKind {
     /// `name(x1:x2) = y1:y2`.
     AssignSpan {
         target: Expr,
-        y1: Expr,
-        y2: Expr,
+        y1: Box<Expr>,
+        y2: Box<Expr>,
     },
     Block(Vec<Stmt>),
     If {
@@ -163,8 +171,8 @@ pub enum StmtKind {
     },
     ForRange {
         var: Expr,
-        from: Expr,
-        to: Expr,
+        from: Box<Expr>,
+        to: Box<Expr>,
         body: Box<Stmt>,
     },
     ForC {
@@ -192,7 +200,7 @@ pub enum StmtKind {
     /// `connect child(x), parent(y)`, or `connect child(x), y` with the current section as parent.
     Connect {
         child: SecLoc,
-        parent: Expr,
+        parent: Box<Expr>,
     },
     Access(Expr),
     Insert(String),

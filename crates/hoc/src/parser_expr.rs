@@ -3,7 +3,7 @@
 //! HOC precedence, loosest first: `||`, `&&`, comparisons (all one level), `+ -`, `* / %`,
 //! unary `- !`, then right-associative `^` and postfix member access.
 
-use crate::ast::{BinOp, Expr, ExprKind, UnOp};
+use crate::ast::{BinOp, Expr, ExprKind, MemberExpr, UnOp};
 use crate::lexer::Tok;
 use crate::parser::Parser;
 
@@ -108,12 +108,12 @@ impl Parser {
                 None
             };
             e = Expr {
-                kind: ExprKind::Member {
-                    object: Box::new(e),
+                kind: ExprKind::Member(Box::new(MemberExpr {
+                    object: e,
                     name,
                     index,
                     call,
-                },
+                })),
                 span,
             };
         }
@@ -126,6 +126,8 @@ impl Parser {
             out.push(self.expr());
             self.expect_op("]");
         }
+        // A first push reserves four slots; one index is the usual case.
+        out.shrink_to_fit();
         out
     }
 
@@ -147,6 +149,7 @@ impl Parser {
             self.expect_op(")");
             break;
         }
+        args.shrink_to_fit();
         args
     }
 

@@ -79,7 +79,10 @@ impl Parser {
                 let child = self.secloc();
                 self.expect_op(",");
                 let parent = self.expr();
-                StmtKind::Connect { child, parent }
+                StmtKind::Connect {
+                    child,
+                    parent: Box::new(parent),
+                }
             }
             "access" => StmtKind::Access(self.postfix()),
             "insert" | "uninsert" => match self.ident() {
@@ -141,20 +144,12 @@ impl Parser {
                 section: *sec,
                 x: Some(*x),
             },
-            ExprKind::Member {
-                object,
-                name,
-                index,
-                call: Some(mut args),
-            } if args.len() == 1 => {
-                let x = args.pop();
+            ExprKind::Member(mut member)
+                if member.call.as_ref().is_some_and(|args| args.len() == 1) =>
+            {
+                let x = member.call.take().and_then(|mut args| args.pop());
                 let section = Expr {
-                    kind: ExprKind::Member {
-                        object,
-                        name,
-                        index,
-                        call: None,
-                    },
+                    kind: ExprKind::Member(member),
                     span: e.span,
                 };
                 SecLoc { section, x }
@@ -219,8 +214,8 @@ impl Parser {
         let to = self.expr();
         StmtKind::ForRange {
             var,
-            from,
-            to,
+            from: Box::new(from),
+            to: Box::new(to),
             body: self.body(),
         }
     }
@@ -355,8 +350,8 @@ impl Parser {
                 let y2 = self.expr();
                 return StmtKind::AssignSpan {
                     target,
-                    y1: value,
-                    y2,
+                    y1: Box::new(value),
+                    y2: Box::new(y2),
                 };
             }
             // `a = b = c` assigns right to left: c to b, then b to a.
@@ -412,10 +407,8 @@ impl Parser {
 }
 
 fn is_section_designator(e: &Expr) -> bool {
-    matches!(
-        e.kind,
-        ExprKind::Name(_) | ExprKind::Index(..) | ExprKind::Member { call: None, .. }
-    )
+    matches!(e.kind, ExprKind::Name(_) | ExprKind::Index(..))
+        || matches!(&e.kind, ExprKind::Member(m) if m.call.is_none())
 }
 
 fn is_lvalue(e: &Expr) -> bool {
@@ -423,7 +416,7 @@ fn is_lvalue(e: &Expr) -> bool {
         e.kind,
         ExprKind::Name(_)
             | ExprKind::Index(..)
-            | ExprKind::Member { .. }
+            | ExprKind::Member(_)
             | ExprKind::Call(..)
             | ExprKind::RangeSpan(..)
             | ExprKind::Arg(..)

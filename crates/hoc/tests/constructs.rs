@@ -165,6 +165,26 @@ fn template_arguments_reach_init() {
 }
 
 #[test]
+fn a_forgotten_template_cannot_be_instantiated_until_defined_again() {
+    let src =
+        "begintemplate F\npublic soma\ncreate soma\nproc init() { soma.L = 42 }\nendtemplate F\n";
+    let reg = TestRegistry;
+    let mut interp = hoc::Interpreter::new(&reg);
+    interp.run_source(src, "f.hoc").unwrap();
+    let live = interp.new_object("F", &[]).unwrap();
+    assert!(interp.forget_template("F"));
+    assert!(!interp.forget_template("F"), "already forgotten");
+    assert!(interp.template_names().is_empty());
+    // An object made before keeps its template's code.
+    assert_eq!(interp.cell(&live).sections[0].length, 42.0);
+    let err = interp.new_object("F", &[]).unwrap_err();
+    assert!(err.to_string().contains('F'), "{err}");
+    interp.run_source(src, "f.hoc").unwrap();
+    let again = interp.instantiate("F", &[]).unwrap();
+    assert_eq!(again.sections[0].length, 42.0);
+}
+
+#[test]
 fn sections_connect_and_geometry() {
     let reg = TestRegistry;
     let mut interp = hoc::Interpreter::new(&reg);

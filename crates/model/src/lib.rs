@@ -14,6 +14,7 @@
 
 mod cell;
 pub mod geometry;
+mod range_table;
 mod registry;
 mod section;
 

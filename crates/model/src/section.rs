@@ -1,7 +1,6 @@
 //! One unbranched cable ([`Section`]): geometry, passive properties and per-segment range values.
 
-use std::collections::BTreeMap;
-
+use crate::range_table::RangeTable;
 use crate::Error;
 
 /// A 3-D point of a section's centre line. NEURON stores these as 32-bit floats, and the
@@ -42,15 +41,15 @@ pub struct Section {
     pub mechanisms: Vec<String>,
     /// Ions present in this section (`na`, `ca`, `h` …), in order of first use.
     pub ions: Vec<String>,
-    range: BTreeMap<String, Vec<f64>>,
+    range: RangeTable,
 }
 
 impl Section {
     /// A new section with NEURON's defaults: L 100 µm, diam 500 µm, Ra 35.4 Ω·cm, cm 1 µF/cm², nseg 1.
     pub fn new(name: impl Into<String>) -> Self {
-        let mut range = BTreeMap::new();
-        range.insert("diam".to_string(), vec![500.0]);
-        range.insert("cm".to_string(), vec![1.0]);
+        let mut range = RangeTable::default();
+        range.insert_if_absent("diam", || vec![500.0]);
+        range.insert_if_absent("cm", || vec![1.0]);
         Section {
             name: name.into(),
             parent: None,
@@ -114,7 +113,7 @@ impl Section {
 
     /// All range variables, sorted by name.
     pub fn range_values(&self) -> impl Iterator<Item = (&str, &[f64])> {
-        self.range.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+        self.range.iter().map(|(k, v)| (k, v.as_slice()))
     }
 
     /// Value of `name` in the segment containing `x`.
@@ -126,9 +125,7 @@ impl Section {
     /// Declares a range variable (if new) with `default` in every segment.
     pub fn declare_range(&mut self, name: &str, default: f64) {
         let n = self.nseg;
-        self.range
-            .entry(name.to_string())
-            .or_insert_with(|| vec![default; n]);
+        self.range.insert_if_absent(name, || vec![default; n]);
     }
 
     /// Sets `name` in every segment.

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use crate::ast::{AssignOp, Expr, ExprKind};
+use crate::ast::{AssignOp, Expr, ExprKind, MemberExpr};
 use crate::interp::sections::GEOMETRY;
 use crate::interp::{Interpreter, RtResult};
 use crate::lexer::Span;
@@ -58,12 +58,13 @@ impl Interpreter<'_> {
                 *slot = new;
                 Ok(())
             }
-            ExprKind::Member {
-                object,
-                name,
-                index,
-                call,
-            } => {
+            ExprKind::Member(member) => {
+                let MemberExpr {
+                    object,
+                    name,
+                    index,
+                    call,
+                } = &**member;
                 let owner = self.eval(object)?;
                 match owner {
                     Value::Sec(id) => {

@@ -167,12 +167,9 @@ impl Interpreter<'_> {
                     _ => return Err(self.err(span, format!("argument {n} is {}", v.type_name()))),
                 }
             }
-            ExprKind::Member {
-                object,
-                name,
-                index,
-                call,
-            } => return self.member(object, name, index, call.as_deref(), span),
+            ExprKind::Member(m) => {
+                return self.member(&m.object, &m.name, &m.index, m.call.as_deref(), span)
+            }
             ExprKind::Unary(op, inner) => {
                 let v = self.eval_num(inner)?;
                 Value::Num(match op {
@@ -455,16 +452,12 @@ impl Interpreter<'_> {
                 let id = self.eval_section(sec)?;
                 Ok(Some((id, Some(self.eval_num(x)?))))
             }
-            ExprKind::Member {
-                object,
-                name,
-                index,
-                call: Some(args),
-            } if args.len() == 1 => {
-                let owner = self.eval(object)?;
+            ExprKind::Member(m) if m.call.as_ref().is_some_and(|args| args.len() == 1) => {
+                let args = m.call.as_deref().unwrap_or_default();
+                let owner = self.eval(&m.object)?;
                 if let Value::Obj(Some(o)) = &owner {
                     if matches!(&*o.data.borrow(), ObjData::Template(_)) {
-                        let sec = self.template_member(o, name, index, None, &e.span)?;
+                        let sec = self.template_member(o, &m.name, &m.index, None, &e.span)?;
                         if let Value::Sec(id) = sec {
                             return Ok(Some((id, Some(self.eval_num(&args[0])?))));
                         }
@@ -472,7 +465,9 @@ impl Interpreter<'_> {
                 }
                 Ok(None)
             }
-            ExprKind::Name(_) | ExprKind::Index(..) | ExprKind::Member { call: None, .. } => {
+            _ if matches!(&e.kind, ExprKind::Name(_) | ExprKind::Index(..))
+                || matches!(&e.kind, ExprKind::Member(m) if m.call.is_none()) =>
+            {
                 let probe = self.eval(e);
                 match probe {
                     Ok(Value::Sec(id)) => Ok(Some((id, None))),
