@@ -112,6 +112,8 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
     }
     wiring.add_to(&mut builder);
     let mut sim = builder.build().map_err(|e| anyhow!("{e}"))?;
+    // The builder's copies of the cell descriptions are not needed during the run.
+    drop(builder);
 
     let n_steps = stdrun_steps(config.run.tstop, dt);
     let mut reports = ReportSink::create(&config, &network, &cells, &output_dir, n_steps)?;
