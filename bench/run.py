@@ -334,14 +334,8 @@ class Bench:
         if self.rs_columns:
             rs_dir = os.path.join(d, f"rs_{tag}")
             if not os.path.isdir(rs_dir):
+                # BMTK's vecevent.mod stays: bmtk-rs replaces it by its built-in VecStim.
                 shutil.copytree(sonata, rs_dir)
-                # bmtk-rs rejects BMTK's vecevent.mod (C in VERBATIM blocks) and has VecStim
-                # built in, so its copy goes without the file.
-                vecevent = os.path.join(rs_dir, "components", "mechanisms", "modfiles", "vecevent.mod")
-                if os.path.exists(vecevent):
-                    os.remove(vecevent)
-                    self.notes.append(f"{self.current}: bmtk-rs runs without BMTK's vecevent.mod "
-                                      "(it stops at its VERBATIM C; its VecStim is built in)")
             for col, argv in self.rs_columns:
                 self.attempt(res, col, lambda argv=argv: self.run_rs(rs_dir, "simulation_config.json", argv))
         if "bmtk" in self.tools:
