@@ -302,6 +302,17 @@ fn mod_files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// A catalogue with the reference-data `.mod` files, and their mechanism names.
+fn reference_catalogue() -> (Catalogue, Vec<String>) {
+    let dir = workspace().join("tests/reference-data/mod");
+    let mut cat = Catalogue::new();
+    let names = mod_files(&dir)
+        .iter()
+        .map(|f| cat.add_user_file(f).unwrap())
+        .collect();
+    (cat, names)
+}
+
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -342,12 +353,7 @@ fn hco_mechanisms_match_the_interpreter_bit_for_bit() {
 
 #[test]
 fn reference_data_mechanisms_match_the_interpreter_bit_for_bit() {
-    let dir = workspace().join("tests/reference-data/mod");
-    let mut cat = Catalogue::new();
-    let names: Vec<String> = mod_files(&dir)
-        .iter()
-        .map(|f| cat.add_user_file(f).unwrap())
-        .collect();
+    let (cat, names) = reference_catalogue();
     for name in &names {
         for n in [3, 100] {
             check_mechanism(&cat, name, n, 99 + n as u64);
@@ -417,12 +423,7 @@ fn fast_math_vectorises_the_hco_mechanisms_and_stays_close() {
 
 #[test]
 fn fast_math_reference_mechanisms_and_constructs_stay_close() {
-    let dir = workspace().join("tests/reference-data/mod");
-    let mut cat = Catalogue::new();
-    let names: Vec<String> = mod_files(&dir)
-        .iter()
-        .map(|f| cat.add_user_file(f).unwrap())
-        .collect();
+    let (mut cat, names) = reference_catalogue();
     cat.add_user("edge.mod", include_str!("data/edge.mod"))
         .unwrap();
     fast_math(|| {
