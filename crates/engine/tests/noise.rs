@@ -8,29 +8,14 @@ use engine::{
     ArtificialCellSpec, NetConSpec, SimulationBuilder, SpikeDetectorSpec, SpikeSource, Target,
     VecSpikes,
 };
+mod common;
+
+use common::hh_synapse_cell;
 use mech::Catalogue;
-use model::{CellDescription, PointProcess, Section};
 
 const CELLS: usize = 8;
 /// NetStims per cell.
 const STIMS_PER_CELL: usize = 2;
-
-/// An hh soma with one ExpSyn (e = 0) at its centre.
-fn cell(k: usize) -> CellDescription {
-    let mut s = Section::new("soma");
-    s.length = 20.0;
-    s.set_range("diam", 20.0 + k as f64 * 0.1).unwrap();
-    s.insert_mechanism("hh", &[]);
-    let mut c = CellDescription::new("hh");
-    c.add_section(s);
-    c.point_processes.push(PointProcess {
-        mechanism: "ExpSyn".into(),
-        section: 0,
-        x: 0.5,
-        values: BTreeMap::from([("tau".to_string(), 2.0), ("e".to_string(), 0.0)]),
-    });
-    c
-}
 
 fn netstim(start: f64) -> ArtificialCellSpec {
     ArtificialCellSpec {
@@ -50,7 +35,7 @@ fn netstim(start: f64) -> ArtificialCellSpec {
 fn network(cat: &Catalogue, threads: usize, block: usize, extra: usize) -> (VecSpikes, usize) {
     let mut b = SimulationBuilder::new(cat);
     for k in 0..CELLS {
-        b.cell(cell(k));
+        b.cell(hh_synapse_cell(k, 1));
         b.detector(SpikeDetectorSpec {
             cell: k,
             section: 0,

@@ -8,29 +8,12 @@ use engine::{
     ArtificialCellSpec, NetConSpec, Probe, SimulationBuilder, SpikeDetectorSpec, SpikeSource,
     Target, VecRecorder, VecSpikes,
 };
+mod common;
+
+use common::hh_synapse_cell;
 use mech::Catalogue;
-use model::{CellDescription, PointProcess, Section};
 
 const CELLS: usize = 20;
-
-/// One hh soma with `synapses` ExpSyns (e = 0) at its centre.
-fn cell(k: usize, synapses: usize) -> CellDescription {
-    let mut s = Section::new("soma");
-    s.length = 20.0;
-    s.set_range("diam", 20.0 + k as f64 * 0.1).unwrap();
-    s.insert_mechanism("hh", &[]);
-    let mut c = CellDescription::new("hh");
-    c.add_section(s);
-    for _ in 0..synapses {
-        c.point_processes.push(PointProcess {
-            mechanism: "ExpSyn".into(),
-            section: 0,
-            x: 0.5,
-            values: BTreeMap::from([("tau".to_string(), 2.0), ("e".to_string(), 0.0)]),
-        });
-    }
-    c
-}
 
 /// Ring-and-chord network: cell i excites i+1, i+3 and i+7; NetStims drive cells 0, 5, 10, 15.
 /// `zero_delay` adds delay-0 connections 2→3 and 12→13 (forcing those pairs together).
@@ -43,7 +26,7 @@ fn network(
 ) -> (VecRecorder, VecSpikes, usize) {
     let mut b = SimulationBuilder::new(cat);
     for k in 0..CELLS {
-        b.cell(cell(k, 4));
+        b.cell(hh_synapse_cell(k, 4));
         b.detector(SpikeDetectorSpec {
             cell: k,
             section: 0,

@@ -13,6 +13,26 @@ use std::path::{Path, PathBuf};
 use model::{CellDescription, PointProcess, Pt3d, Section};
 use serde_json::Value;
 
+/// An hh soma (20 µm long, diam 20 + 0.1·k) with `synapses` ExpSyns (tau 2, e = 0) at its
+/// centre: the cell of the thread and noise network tests.
+pub fn hh_synapse_cell(k: usize, synapses: usize) -> CellDescription {
+    let mut s = Section::new("soma");
+    s.length = 20.0;
+    s.set_range("diam", 20.0 + k as f64 * 0.1).unwrap();
+    s.insert_mechanism("hh", &[]);
+    let mut c = CellDescription::new("hh");
+    c.add_section(s);
+    for _ in 0..synapses {
+        c.point_processes.push(PointProcess {
+            mechanism: "ExpSyn".into(),
+            section: 0,
+            x: 0.5,
+            values: BTreeMap::from([("tau".to_string(), 2.0), ("e".to_string(), 0.0)]),
+        });
+    }
+    c
+}
+
 /// Repository root (two levels above this crate).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
