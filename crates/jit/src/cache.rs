@@ -104,14 +104,7 @@ pub(crate) fn compiled(
     if let Some(hit) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok((Arc::clone(hit), false));
     }
-    let fresh = Arc::new(compile(
-        mech,
-        options,
-        distinct,
-        print,
-        layout,
-        table_local_offset,
-    )?);
+    let fresh = Arc::new(compile(mech, &key, table_local_offset)?);
     cache()
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -119,14 +112,19 @@ pub(crate) fn compiled(
     Ok((fresh, true))
 }
 
+/// Compiles `mech` for the set properties in `key` (its `ir` is `mech`'s dump).
 fn compile(
     mech: &ir::Mechanism,
-    options: Options,
-    distinct: bool,
-    print: bool,
-    layout: &Layout,
+    key: &Key,
     table_local_offset: &[usize],
 ) -> Result<CompiledMechanism, Error> {
+    let Key {
+        options,
+        distinct,
+        print,
+        ref layout,
+        ..
+    } = *key;
     let mut module = None;
     let mut kernels: [Option<Compiled>; 4] = Default::default();
     let mut interpreted: [Option<Unsupported>; 4] = Default::default();

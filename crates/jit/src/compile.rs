@@ -64,12 +64,15 @@ fn host_isa() -> Result<OwnedTargetIsa, Error> {
     .clone()
 }
 
-/// Whether the host code generator may emit fused multiply-add.
+/// Whether the host code generator may emit fused multiply-add (read once per process).
 fn host_has_fma() -> bool {
-    host_isa().is_ok_and(|isa| {
-        isa.isa_flags()
-            .iter()
-            .any(|f| f.name == "has_fma" && f.as_bool() == Some(true))
+    static FMA: OnceLock<bool> = OnceLock::new();
+    *FMA.get_or_init(|| {
+        host_isa().is_ok_and(|isa| {
+            isa.isa_flags()
+                .iter()
+                .any(|f| f.name == "has_fma" && f.as_bool() == Some(true))
+        })
     })
 }
 

@@ -17,7 +17,7 @@ use nmodl::ir::{BinaryOp, Builtin, MathFn, Mechanism, NodeVar};
 
 use crate::compile::{CompiledKernel, Dest, Op, LANES};
 use crate::lane::lane_walk;
-use crate::math::{hoc_exp, RandomStream};
+use crate::math::{hoc_exp_with, RandomStream};
 use crate::scalar::{binary, is_random, math, unary};
 use crate::solver::SolverScratch;
 use crate::table::{Position, TableData};
@@ -320,18 +320,10 @@ pub fn run(
                 } => {
                     if let Ok([d, a]) = sc.regs.get_disjoint_mut([*dst as usize, args[0] as usize])
                     {
+                        // The C exp is resolved once per lane block.
                         let exp = crate::math::libm_exp();
                         for l in 0..LANES {
-                            // hoc_Exp, with the C exp resolved once per lane block.
-                            let x = a[l];
-                            d[l] = if x < -700.0 {
-                                0.0
-                            } else if x > 700.0 {
-                                hoc_exp(x)
-                            } else {
-                                // SAFETY: `exp` is a C `exp(double)`.
-                                unsafe { exp(x) }
-                            };
+                            d[l] = hoc_exp_with(exp, a[l]);
                         }
                     }
                 }

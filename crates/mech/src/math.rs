@@ -13,12 +13,18 @@ pub const GAS_CONSTANT: f64 = 8.31446261815324;
 /// one-time warning there; we only clamp), libm `exp` otherwise. NaN passes through `exp`.
 #[inline]
 pub fn hoc_exp(x: f64) -> f64 {
+    hoc_exp_with(libm_exp(), x)
+}
+
+/// [`hoc_exp`] with the C `exp` already resolved (for loops that call it many times).
+#[inline]
+pub fn hoc_exp_with(exp: ExpFn, x: f64) -> f64 {
     if x < -700.0 {
         0.0
     } else {
         let x = if x > 700.0 { 700.0 } else { x };
-        // SAFETY: `libm_exp` returns a C `exp(double)`.
-        unsafe { libm_exp()(x) }
+        // SAFETY: `exp` is a C `exp(double)` (from `libm_exp`).
+        unsafe { exp(x) }
     }
 }
 
