@@ -8,18 +8,12 @@ mod support;
 use std::path::Path;
 
 use sonata::npy::read_npy;
-use support::{assert_same_spikes, bmtk_run_with, read_spikes_csv, reference_copy, report_trace};
+use support::{
+    assert_same_spikes, bmtk_run_with, max_deviation, read_spikes_csv, reference_copy, report_trace,
+};
 
 /// The mode's documented bound on membrane potential differences.
 const V_TOLERANCE_MV: f64 = 0.1;
-
-fn max_abs_difference(got: &[f64], reference: &[f64]) -> f64 {
-    assert_eq!(got.len(), reference.len(), "trace lengths differ");
-    got.iter()
-        .zip(reference)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max)
-}
 
 /// Runs `config` of a copy of `case` in fast-math mode with `threads`; checks spikes against
 /// `expected/<spikes>` (same cells and counts, times within `dt`). Returns the case folder's
@@ -59,7 +53,7 @@ fn check_v(dir: &Path, file: &str, node: u64, npy: &str, column: Option<usize>) 
                 .collect()
         }
     };
-    let worst = max_abs_difference(&got, &expected);
+    let worst = max_deviation(&got, &expected, false);
     eprintln!("{npy}[{node}]: max |Δv| = {worst:.3e} mV");
     assert!(
         worst <= V_TOLERANCE_MV,
@@ -81,11 +75,7 @@ fn hco_single_dt0025_stays_within_a_tenth_of_a_millivolt() {
     check_v(&dir, "cell_vars_v.h5", 0, "v_dt0025.npy", None);
     let cai = report_trace(&dir.join("output/cell_vars.h5"), 0);
     let cai_ref = read_npy(&dir.join("expected/cai_dt0025.npy")).unwrap().data;
-    let worst = cai
-        .iter()
-        .zip(&cai_ref)
-        .map(|(a, b)| ((a - b) / b).abs())
-        .fold(0.0, f64::max);
+    let worst = max_deviation(&cai, &cai_ref, true);
     assert!(worst <= 1e-3, "cai differs by {worst} (relative)");
 }
 

@@ -5,24 +5,9 @@ mod support;
 
 use sonata::npy::read_npy;
 use support::{
-    assert_same_spikes, bmtk_run, bmtk_run_with, read_spikes_csv, reference_copy, report_trace,
+    assert_same_spikes, bmtk_run, bmtk_run_with, max_deviation, read_spikes_csv, reference_copy,
+    report_trace,
 };
-
-/// Largest |got − reference| over two traces of equal length (relative to the reference when
-/// `relative`).
-fn max_deviation(got: &[f64], reference: &[f64], relative: bool) -> f64 {
-    assert_eq!(got.len(), reference.len());
-    got.iter()
-        .zip(reference)
-        .map(|(a, b)| {
-            if relative {
-                ((a - b) / b).abs()
-            } else {
-                (a - b).abs()
-            }
-        })
-        .fold(0.0, f64::max)
-}
 
 /// Runs `config` of a reference case copy with 1 and with 2 threads and checks its spikes
 /// against `expected/<spikes>` each time: same cells, same count, each time within dt/2.

@@ -27,9 +27,8 @@ impl Outcome {
         self
     }
 
-    /// A failure the user can act on: exit code 1, no panic, exactly one `error:` line that
-    /// contains every one of `needles`.
-    pub fn assert_one_error(&self, needles: &[&str]) {
+    /// Exit code 1 and no panic.
+    fn assert_clean_failure(&self) {
         assert_eq!(
             self.code,
             Some(1),
@@ -38,6 +37,12 @@ impl Outcome {
             self.stderr
         );
         assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
+    }
+
+    /// A failure the user can act on: exit code 1, no panic, exactly one `error:` line that
+    /// contains every one of `needles`.
+    pub fn assert_one_error(&self, needles: &[&str]) {
+        self.assert_clean_failure();
         let errors: Vec<&str> = self
             .stderr
             .lines()
@@ -55,14 +60,7 @@ impl Outcome {
 
     /// Exit code 1, no panic, and an error message mentioning every needle.
     pub fn assert_error(&self, needles: &[&str]) {
-        assert_eq!(
-            self.code,
-            Some(1),
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout,
-            self.stderr
-        );
-        assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
+        self.assert_clean_failure();
         let message = &self.stderr[self.stderr.find("error:").expect("an error: line")..];
         for needle in needles {
             assert!(
@@ -239,4 +237,20 @@ pub fn report_trace(path: &Path, node_id: u64) -> Vec<f64> {
         .first_element_of(node_id)
         .unwrap_or_else(|| panic!("node {node_id} not in {}", path.display()));
     pop.column(column)
+}
+
+/// Largest |got − reference| over two traces of equal length (relative to the reference when
+/// `relative`).
+pub fn max_deviation(got: &[f64], reference: &[f64], relative: bool) -> f64 {
+    assert_eq!(got.len(), reference.len(), "trace lengths differ");
+    got.iter()
+        .zip(reference)
+        .map(|(a, b)| {
+            if relative {
+                ((a - b) / b).abs()
+            } else {
+                (a - b).abs()
+            }
+        })
+        .fold(0.0, f64::max)
 }
