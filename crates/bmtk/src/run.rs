@@ -78,6 +78,7 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
         backend,
         jit::Options {
             fast_math: options.fast_math,
+            rate_tables: options.fast_math,
         },
     );
     let network =

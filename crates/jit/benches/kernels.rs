@@ -83,7 +83,7 @@ fn kernels(cat: &Catalogue, name: &str, n: usize) {
         JitSet::new(InterpretedSet::new(Arc::clone(&m), nodes.clone(), &ions, 0).unwrap()).unwrap();
     let mut fast = JitSet::with_options(
         InterpretedSet::new(Arc::clone(&m), nodes.clone(), &ions, 0).unwrap(),
-        jit::Options { fast_math: true },
+        jit::Options::fast(),
     )
     .unwrap();
     let mut wf = make_world();
@@ -202,7 +202,14 @@ fn main() {
             for name in &hco {
                 let m = cat.mechanism(name).unwrap();
                 let inner = InterpretedSet::new(m, (0..51).collect(), &ions, 0).unwrap();
-                let set = JitSet::with_options(inner, jit::Options { fast_math }).unwrap();
+                let set = JitSet::with_options(
+                    inner,
+                    jit::Options {
+                        fast_math,
+                        rate_tables: fast_math,
+                    },
+                )
+                .unwrap();
                 sum += set.compile_time().as_secs_f64();
             }
             codegen = codegen.min(sum);
@@ -247,11 +254,7 @@ fn main() {
     let mut jcat = Catalogue::new();
     jit::install(&mut jcat, jit::Backend::Jit);
     let mut fcat = Catalogue::new();
-    jit::install_with(
-        &mut fcat,
-        jit::Backend::Jit,
-        jit::Options { fast_math: true },
-    );
+    jit::install_with(&mut fcat, jit::Backend::Jit, jit::Options::fast());
     if !hco.is_empty() {
         jcat.add_user_dir(Path::new(HCO_MODS)).unwrap();
         fcat.add_user_dir(Path::new(HCO_MODS)).unwrap();

@@ -45,6 +45,8 @@ pub struct KernelEnv {
     /// Matrix, right-hand side and solution of `LinearSolve` (n² + 2n values).
     pub solve_buf: *mut f64,
     pub host: *mut Host,
+    /// The kernel's rate table (fast-math; see `crate::rate_data`), else null.
+    pub rate_table: *const f64,
 }
 
 /// Offsets of [`KernelEnv`] members, for the code generator.
@@ -65,6 +67,7 @@ pub mod off {
     pub const TABLE_LOCALS: i32 = offset_of!(KernelEnv, table_locals) as i32;
     pub const SOLVE_BUF: i32 = offset_of!(KernelEnv, solve_buf) as i32;
     pub const HOST: i32 = offset_of!(KernelEnv, host) as i32;
+    pub const RATE_TABLE: i32 = offset_of!(KernelEnv, rate_table) as i32;
 }
 
 /// Slot of a node variable in [`KernelEnv::node_arrays`].

@@ -114,6 +114,22 @@ fn walk_stmts(body: &[Stmt], on_stmt: &mut dyn FnMut(&Stmt), on_expr: &mut dyn F
     }
 }
 
+/// Calls `f` for every place a statement of `body` may write (assignments, solver unknowns);
+/// TABLE outputs are the caller's to add.
+pub fn for_each_written_place(body: &[Stmt], f: &mut dyn FnMut(&Place)) {
+    walk_stmts(
+        body,
+        &mut |s| match s {
+            Stmt::Assign(p, _) => f(p),
+            Stmt::LinearSolve { unknowns, .. } | Stmt::Newton { unknowns, .. } => {
+                unknowns.iter().for_each(&mut *f)
+            }
+            _ => {}
+        },
+        &mut |_| {},
+    );
+}
+
 /// Tables a statement list may evaluate directly (TableValue/TableCall), in first-use order.
 fn tables_used(body: &[Stmt]) -> BTreeSet<u32> {
     let mut out = BTreeSet::new();

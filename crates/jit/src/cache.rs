@@ -24,6 +24,15 @@ pub(crate) struct Compiled {
     /// `usage.nodes` and `usage.ions` as slices (walked on every call).
     pub node_slots: Vec<usize>,
     pub ion_slots: Vec<(u32, usize)>,
+    /// Pure functions of v the kernel reads from a rate table (fast-math), and the globals
+    /// they read.
+    pub rate: Option<RateFunctions>,
+}
+
+/// The functions of a kernel's rate table (see [`crate::rate_data`]).
+pub(crate) struct RateFunctions {
+    pub functions: Vec<crate::simd::rate_table::Pure>,
+    pub globals: Vec<u32>,
 }
 
 /// The native code of one mechanism's kernels.
@@ -149,6 +158,13 @@ fn compile(
         let vector = (options.fast_math && crate::simd::vectorisable(&k.body, &usage, distinct))
             .then_some(layout);
         simd[slot] = vector.is_some();
+        let tabulated = vector
+            .filter(|_| options.rate_tables)
+            .and_then(|_| crate::simd::rate_table::tabulate(mech, &k.body, k.locals.len()));
+        let (body, n_locals) = match &tabulated {
+            Some(t) => (&t.body[..], t.n_locals),
+            None => (&k.body[..], k.locals.len()),
+        };
         if module.is_none() {
             module = Some(JitModule::new()?);
         }
@@ -156,19 +172,25 @@ fn compile(
         let id = jm.add_kernel(
             &format!("{}_{kind:?}", mech.name),
             mech,
-            &k.body,
-            k.locals.len(),
+            body,
+            n_locals,
             &usage,
             table_local_offset,
             vector,
+            tabulated.as_ref(),
         )?;
-        ids.push((slot, id, usage));
+        let rate = tabulated.map(|t| RateFunctions {
+            globals: crate::rate_data::globals_read(&t.functions),
+            functions: t.functions,
+        });
+        ids.push((slot, id, usage, rate));
     }
     let mut compile_time = Duration::ZERO;
     if let Some(jm) = module.as_mut() {
         jm.finish()?;
-        for (slot, id, usage) in ids {
+        for (slot, id, usage, rate) in ids {
             kernels[slot] = Some(Compiled {
+                rate,
                 f: jm.function(id),
                 node_slots: usage.nodes.iter().copied().collect(),
                 ion_slots: usage.ions.iter().copied().collect(),

@@ -161,6 +161,7 @@ impl JitModule {
         usage: &Usage,
         table_local_offset: &[usize],
         simd: Option<&crate::simd::Layout>,
+        rate: Option<&crate::simd::rate_table::Tabulated>,
     ) -> Result<FuncId, Error> {
         let started = Instant::now();
         let ptr = self.module().target_config().pointer_type();
@@ -204,6 +205,7 @@ impl JitModule {
                     config,
                     host_has_fma(),
                     layout,
+                    rate,
                 );
             } else {
                 Gen::build(

@@ -31,6 +31,19 @@ pub struct Options {
     /// per call of the exact kernels, no longer bit-identical to NEURON). INITIAL, which runs
     /// once, is left to the interpreter to keep compile time down.
     pub fast_math: bool,
+    /// With `fast_math`: pure functions of v in vectorised kernels read from piecewise-cubic
+    /// rate tables (see [`crate::rate_data`]; within ~10⁻⁹ relative of direct evaluation).
+    pub rate_tables: bool,
+}
+
+impl Options {
+    /// Everything fast: SIMD kernels with rate tables.
+    pub fn fast() -> Self {
+        Options {
+            fast_math: true,
+            rate_tables: true,
+        }
+    }
 }
 
 /// A mechanism set running compiled kernels (see the crate docs).
@@ -52,6 +65,8 @@ pub struct JitSet {
     max_node: Option<u32>,
     /// Largest entry per ion use (None: no instances).
     max_ion_entry: Vec<Option<u32>>,
+    /// Per kernel slot: the rate table in use and the inputs it was built for.
+    rate_tables: [Option<(crate::rate_data::Inputs, Arc<Vec<f64>>)>; 4],
 }
 
 // SAFETY: the raw pointers point into storage owned by `inner` (columns are never reallocated
@@ -136,6 +151,7 @@ impl JitSet {
             solve_buf: vec![0.0; max_system * max_system + 2 * max_system + 1],
             perm: vec![0; max_system.max(1)],
             max_ion_entry,
+            rate_tables: Default::default(),
         })
     }
 
@@ -198,6 +214,32 @@ impl JitSet {
             }
         }
         let (st, tables) = self.inner.parts_mut();
+        let mut rate_table = std::ptr::null();
+        if let Some(rate) = &k.rate {
+            let current = &mut self.rate_tables[slot];
+            let stale = current.as_ref().is_none_or(|(inputs, _)| {
+                inputs.dt != ctx.dt
+                    || inputs.celsius != ctx.celsius
+                    || rate
+                        .globals
+                        .iter()
+                        .any(|&g| inputs.globals[g as usize] != st.globals[g as usize])
+            });
+            if stale {
+                let mut globals = vec![0.0; st.globals.len()];
+                for &g in &rate.globals {
+                    globals[g as usize] = st.globals[g as usize];
+                }
+                let inputs = crate::rate_data::Inputs {
+                    dt: ctx.dt,
+                    celsius: ctx.celsius,
+                    globals,
+                };
+                let data = crate::rate_data::shared(&rate.functions, &inputs);
+                *current = Some((inputs, data));
+            }
+            rate_table = current.as_ref().expect("just set").1.as_ptr();
+        }
         for &(use_, slot) in &k.ion_slots {
             let store = st.ion_map[use_ as usize];
             let col = ctx.ions.ions[store].column_mut(ION_VARS[slot]);
@@ -243,6 +285,7 @@ impl JitSet {
             table_locals: self.table_locals.as_mut_ptr(),
             solve_buf: self.solve_buf.as_mut_ptr(),
             host: &mut host,
+            rate_table,
         };
         if u.writes_globals {
             // The interpreter broadcasts globals per chunk of LANES instances and stores the

@@ -11,7 +11,14 @@ fn set(cat: &Catalogue, name: &str, nodes: Vec<u32>, fast_math: bool) -> JitSet 
     b.add_mechanism(&m, &nodes).unwrap();
     let ions = b.build().unwrap();
     let inner = InterpretedSet::new(Arc::clone(&m), nodes, &ions, 0).unwrap();
-    JitSet::with_options(inner, Options { fast_math }).unwrap()
+    JitSet::with_options(
+        inner,
+        Options {
+            fast_math,
+            rate_tables: fast_math,
+        },
+    )
+    .unwrap()
 }
 
 #[test]

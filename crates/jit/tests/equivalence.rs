@@ -76,6 +76,8 @@ thread_local! {
     static FAST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Density instances sit on nodes 0, s, 2s, … (s > 1: gathered, not contiguous, in SIMD).
     static NODE_STRIDE: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
+    /// Membrane potentials are drawn from [V_RANGE.0, V_RANGE.0 + V_RANGE.1) mV.
+    static V_RANGE: std::cell::Cell<(f64, f64)> = const { std::cell::Cell::new((-80.0, 120.0)) };
 }
 
 fn same(a: f64, b: f64) -> bool {
@@ -177,7 +179,10 @@ fn check_with_globals(
         }
     }
     let mut world = World {
-        v: (0..n_nodes).map(|_| -80.0 + 120.0 * rng.next()).collect(),
+        v: {
+            let (lo, span) = V_RANGE.with(|r| r.get());
+            (0..n_nodes).map(|_| lo + span * rng.next()).collect()
+        },
         rhs: vec![0.0; n_nodes],
         d: vec![0.0; n_nodes],
         area: (0..n_nodes).map(|_| 100.0 + 500.0 * rng.next()).collect(),
@@ -188,7 +193,14 @@ fn check_with_globals(
         Box::new(InterpretedSet::new(Arc::clone(&m), nodes.clone(), &world.ions, 3).unwrap());
     let jit_inner = InterpretedSet::new(Arc::clone(&m), nodes.clone(), &world.ions, 3).unwrap();
     let fast_math = FAST.with(|f| f.get());
-    let jit_set = JitSet::with_options(jit_inner, Options { fast_math }).unwrap();
+    let jit_set = JitSet::with_options(
+        jit_inner,
+        Options {
+            fast_math,
+            rate_tables: fast_math,
+        },
+    )
+    .unwrap();
     if fast_math {
         let simd: Vec<KernelKind> = [KernelKind::Current, KernelKind::Jacobian, KernelKind::State]
             .into_iter()
@@ -372,6 +384,26 @@ fn every_compiled_construct_matches_the_interpreter_bit_for_bit() {
     }
 }
 
+#[test]
+fn fast_math_rate_tables_fold_guards_keep_conditional_values_and_fall_back_out_of_range() {
+    let mut cat = Catalogue::new();
+    cat.add_user("rates.mod", include_str!("data/rates.mod"))
+        .unwrap();
+    fast_math(|| {
+        for n in [1, 7, 64] {
+            check_mechanism(&cat, "rates", n, 3000 + n as u64);
+        }
+        // Potentials beyond the table (±128 mV) in some lanes: those iterations evaluate the
+        // functions directly.
+        V_RANGE.with(|r| r.set((-300.0, 600.0)));
+        for n in [5, 64] {
+            check_mechanism(&cat, "rates", n, 4000 + n as u64);
+            check_mechanism(&cat, "hh", n, 4100 + n as u64);
+        }
+        V_RANGE.with(|r| r.set((-80.0, 120.0)));
+    });
+}
+
 /// Runs `f` with fast-math checks (tolerance instead of identical bits).
 fn fast_math(f: impl FnOnce()) {
     FAST.with(|x| x.set(true));
@@ -410,7 +442,7 @@ fn fast_math_vectorises_the_hco_mechanisms_and_stays_close() {
             b.add_mechanism(&m, &nodes).unwrap();
             let ions = b.build().unwrap();
             let inner = InterpretedSet::new(Arc::clone(&m), nodes, &ions, 3).unwrap();
-            let set = JitSet::with_options(inner, Options { fast_math: true }).unwrap();
+            let set = JitSet::with_options(inner, Options::fast()).unwrap();
             // Every HCO kernel is straight-line: all of them must take the SIMD path.
             for kind in [KernelKind::Current, KernelKind::Jacobian, KernelKind::State] {
                 if set.is_compiled(kind) {

@@ -11,7 +11,7 @@ static EXP2_FRACTIONS: std::sync::LazyLock<[u64; 32]> =
 
 impl VecGen<'_> {
     /// `a·b + c`: one fused operation when the CPU has FMA, else multiply then add.
-    fn mul_add(&mut self, a: Value, b: Value, c: Value) -> Value {
+    pub(super) fn mul_add(&mut self, a: Value, b: Value, c: Value) -> Value {
         if self.fma {
             self.b.ins().fma(a, b, c)
         } else {

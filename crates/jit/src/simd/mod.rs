@@ -34,7 +34,9 @@ use crate::abi::{math_code, off};
 use crate::analysis::{mech_is_random, Usage};
 
 mod exp;
+mod lookup;
 mod memory;
+pub mod rate_table;
 use crate::codegen::Helpers;
 
 /// Instances per vector iteration: two `f64x2` halves.
@@ -165,6 +167,8 @@ pub struct VecGen<'f> {
     /// The host CPU fuses multiply-add (used in `exp`).
     fma: bool,
     layout: Layout,
+    /// The kernel's rate table, if it reads one (see `lookup.rs`).
+    rate: Option<lookup::RateGen>,
 }
 
 impl<'f> VecGen<'f> {
@@ -182,6 +186,7 @@ impl<'f> VecGen<'f> {
         config: TargetFrontendConfig,
         fma: bool,
         layout: &Layout,
+        rate: Option<&rate_table::Tabulated>,
     ) {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
@@ -224,6 +229,8 @@ impl<'f> VecGen<'f> {
             let x = b.ins().load(types::F64, tf, snap, 8 * g as i32);
             globals[g as usize] = Some(b.ins().splat(types::F64X2, x));
         }
+        let rate =
+            rate.map(|r| lookup::RateGen::new(&mut b, env, ptr, r.first_local, &r.functions));
         let ivar = b.declare_var(types::I64);
         b.def_var(ivar, start);
         let zero = b.ins().iconst(types::I64, 0);
@@ -250,6 +257,7 @@ impl<'f> VecGen<'f> {
             dirty: Vec::new(),
             fma,
             layout: layout.clone(),
+            rate,
         };
         g.emit_loop(ivar, end, body, n_locals, HALVES);
         g.emit_loop(ivar, end, body, n_locals, 1);
@@ -313,6 +321,7 @@ impl<'f> VecGen<'f> {
             .collect();
         self.mask = None;
         self.reset_memory();
+        self.rate_lookups();
         self.stmts(body);
         self.flush_memory();
         let next = self.b.ins().iadd_imm_s(i, step as i64);

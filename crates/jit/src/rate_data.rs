@@ -1,0 +1,147 @@
+//! Rate table data: piecewise-cubic representations of a kernel's pure functions of `v`
+//! (see [`crate::simd::rate_table`]), built at run time for the run's `dt`, `celsius` and
+//! global values, and shared by every set that needs the same table.
+//!
+//! The table covers [`LO`] ≤ v < [`LO`] + [`INTERVALS`]·[`STEP`] in intervals of [`STEP`] mV.
+//! On interval i (from xᵢ = LO + i·h) each function is the cubic Hermite interpolant of its
+//! values fᵢ, fᵢ₊₁ and slopes dᵢ, dᵢ₊₁, stored in the local coordinate t = (v − xᵢ)/h ∈ [0, 1):
+//!
+//! p(t) = c₀ + c₁t + c₂t² + c₃t³, c₀ = fᵢ, c₁ = h·dᵢ, c₂ = 3(fᵢ₊₁ − fᵢ) − h(2dᵢ + dᵢ₊₁),
+//! c₃ = 2(fᵢ − fᵢ₊₁) + h(dᵢ + dᵢ₊₁),
+//!
+//! with slopes from fourth-order central differences, dᵢ = (fᵢ₋₂ − 8fᵢ₋₁ + 8fᵢ₊₁ − fᵢ₊₂)/(12h).
+//! Interpolation error is O(h⁴·f⁽⁴⁾): about 10⁻¹² relative for rate functions whose
+//! exponentials have slopes of a few mV. Every interval is checked at its midpoint against the
+//! function itself; if any function misses [`TOLERANCE`] anywhere (a jump, a pole, a
+//! non-finite value) the table is marked empty and the kernels evaluate every function
+//! directly.
+//!
+//! Layout (f64): a header `[LO, 1/h, INTERVALS, 0]`, then per interval and per function the
+//! four coefficients — one interval's values for all functions are contiguous, so an
+//! instance's lookups touch one or two cache lines. An empty table has header
+//! `[0, 0, −1, 0]`: no v passes the range check `0 ≤ (v − LO)/h < INTERVALS`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::simd::rate_table::Pure;
+
+/// Lowest potential of the table (mV).
+pub const LO: f64 = -128.0;
+/// Interval width (mV); a power of two, so index arithmetic is exact.
+pub const STEP: f64 = 0.0625;
+/// Number of intervals: the table ends at +128 mV.
+pub const INTERVALS: usize = 4096;
+/// f64 values before the first interval.
+pub const HEADER: usize = 4;
+/// Largest accepted interpolation error at an interval midpoint, relative to the larger of the
+/// function's value there and 10⁻⁶ of its largest magnitude on the table.
+pub const TOLERANCE: f64 = 1e-8;
+
+/// What a built table depends on besides its functions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    pub dt: f64,
+    pub celsius: f64,
+    /// Values of the globals the functions read, by global id (others 0).
+    pub globals: Vec<f64>,
+}
+
+/// The globals `functions` read (their values are part of a table's [`Inputs`]).
+pub fn globals_read(functions: &[Pure]) -> Vec<u32> {
+    let mut set = BTreeSet::new();
+    functions.iter().for_each(|f| f.globals(&mut set));
+    set.into_iter().collect()
+}
+
+/// f64 values before the first interval of a table of `nf` functions: `[LO, 1/h, N, 0]`, then
+/// one validity flag per function (1: tabulated, 0: evaluate directly), padded to a multiple
+/// of four so rows start 32-byte aligned relative to the table.
+pub fn header_len(nf: usize) -> usize {
+    HEADER + nf.div_ceil(4) * 4
+}
+
+/// Builds the table of `functions` (layout in the module docs).
+pub fn build(functions: &[Pure], inputs: &Inputs) -> Vec<f64> {
+    let nf = functions.len();
+    let h = STEP;
+    let head = header_len(nf);
+    let eval = |f: &Pure, v: f64| f.eval(v, &inputs.globals, inputs.dt, inputs.celsius);
+    let mut out = vec![0.0; head + INTERVALS * nf * 4];
+    out[..HEADER].copy_from_slice(&[LO, 1.0 / h, INTERVALS as f64, 0.0]);
+    // Values at x_{-2} … x_{N+2}.
+    let points = INTERVALS + 5;
+    let mut fv = vec![0.0; points];
+    let mut coefficients = vec![[0.0; 4]; INTERVALS];
+    for (j, f) in functions.iter().enumerate() {
+        for (k, slot) in fv.iter_mut().enumerate() {
+            *slot = eval(f, LO + (k as f64 - 2.0) * h);
+        }
+        if fit(f, &fv, &eval, &mut coefficients) {
+            out[HEADER + j] = 1.0;
+            for (i, c) in coefficients.iter().enumerate() {
+                let at = head + (i * nf + j) * 4;
+                out[at..at + 4].copy_from_slice(c);
+            }
+        }
+    }
+    if out[HEADER..HEADER + nf].iter().all(|&valid| valid == 0.0) {
+        out[2] = -1.0;
+    }
+    out
+}
+
+/// Hermite pieces of one function from its grid values `fv` (x₋₂ … x_{N+2}); false when the
+/// function is not finite on the grid or a midpoint misses [`TOLERANCE`].
+fn fit(f: &Pure, fv: &[f64], eval: &dyn Fn(&Pure, f64) -> f64, out: &mut [[f64; 4]]) -> bool {
+    let h = STEP;
+    if fv.iter().any(|x| !x.is_finite()) {
+        return false;
+    }
+    let slope = |k: usize| (fv[k - 2] - 8.0 * fv[k - 1] + 8.0 * fv[k + 1] - fv[k + 2]) / (12.0 * h);
+    let scale = fv.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    for (i, c) in out.iter_mut().enumerate() {
+        let k = i + 2;
+        let (f0, f1) = (fv[k], fv[k + 1]);
+        let (d0, d1) = (slope(k), slope(k + 1));
+        *c = [
+            f0,
+            h * d0,
+            3.0 * (f1 - f0) - h * (2.0 * d0 + d1),
+            2.0 * (f0 - f1) + h * (d0 + d1),
+        ];
+        let mid = eval(f, LO + (i as f64 + 0.5) * h);
+        let approx = c[0] + 0.5 * (c[1] + 0.5 * (c[2] + 0.5 * c[3]));
+        let tolerance = TOLERANCE * mid.abs().max(1e-6 * scale);
+        if !mid.is_finite() || (approx - mid).abs() > tolerance {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether function `j` of a built table is tabulated.
+pub fn is_tabulated(table: &[f64], j: usize) -> bool {
+    table.get(2).is_some_and(|&n| n > 0.0) && table.get(HEADER + j) == Some(&1.0)
+}
+
+type Key = (String, Vec<u64>);
+type Cache = Mutex<HashMap<Key, Arc<Vec<f64>>>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The table of `functions` for `inputs`, built once per process and shared.
+pub fn shared(functions: &[Pure], inputs: &Inputs) -> Arc<Vec<f64>> {
+    let mut bits = vec![inputs.dt.to_bits(), inputs.celsius.to_bits()];
+    bits.extend(inputs.globals.iter().map(|g| g.to_bits()));
+    let key = (format!("{functions:?}"), bits);
+    let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+    Arc::clone(
+        cache
+            .entry(key)
+            .or_insert_with(|| Arc::new(build(functions, inputs))),
+    )
+}

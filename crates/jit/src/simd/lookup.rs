@@ -1,0 +1,224 @@
+//! Rate-table lookups of fast-math kernels (see [`super::rate_table`] and
+//! [`crate::rate_data`]).
+//!
+//! At the start of each iteration the generated code computes ξ = (v − LO)/h for every lane.
+//! When all lanes satisfy 0 ≤ ξ < N (the table's interval count, −1 for an empty table, so NaN
+//! and out-of-range potentials fail too) it takes interval i = ⌊ξ⌋ and t = ξ − i per lane
+//! and evaluates each function's cubic c₀ + t(c₁ + t(c₂ + t·c₃)) — or, for a function the table
+//! flags as not representable, the function itself; otherwise it evaluates all the functions
+//! themselves, as vectors. Either way each function's value lands in its local.
+
+#![allow(clippy::needless_range_loop)] // `0..self.n`: only the live halves of fixed arrays
+use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
+use nmodl::ir::{NodeVar, Place};
+
+use super::rate_table::Pure;
+use super::{VecGen, Vv, HALVES};
+use crate::rate_data::{header_len, HEADER};
+
+/// The rate table of the kernel being generated.
+pub(super) struct RateGen {
+    pub first_local: usize,
+    pub functions: Vec<Pure>,
+    /// Table base pointer, and splats of LO, 1/h and N from its header.
+    pub base: Value,
+    pub lo: Value,
+    pub inv_h: Value,
+    pub n: Value,
+}
+
+impl RateGen {
+    /// Loads the table pointer (`env.rate_table`) and its header in the entry block.
+    pub fn new(
+        b: &mut cranelift_frontend::FunctionBuilder,
+        env: Value,
+        ptr: types::Type,
+        first_local: usize,
+        functions: &[Pure],
+    ) -> Self {
+        let tf = MemFlagsData::trusted();
+        let base = b.ins().load(ptr, tf, env, crate::abi::off::RATE_TABLE);
+        let [lo, inv_h, n] = [0, 1, 2].map(|k| {
+            let x = b.ins().load(types::F64, tf, base, 8 * k);
+            b.ins().splat(types::F64X2, x)
+        });
+        RateGen {
+            first_local,
+            functions: functions.to_vec(),
+            base,
+            lo,
+            inv_h,
+            n,
+        }
+    }
+}
+
+/// Table data never changes while kernels run: loads may move (and fold into arithmetic).
+fn table_flags() -> MemFlagsData {
+    MemFlagsData::new()
+        .with_notrap()
+        .with_readonly()
+        .with_can_move()
+}
+
+impl VecGen<'_> {
+    /// Fills the table locals for the iteration's lanes (see the module docs).
+    pub(super) fn rate_lookups(&mut self) {
+        let Some(rate) = self.rate.take() else {
+            return;
+        };
+        let v = self.load(&Place::Node(NodeVar::V));
+        let lo = [rate.lo; HALVES];
+        let inv_h = [rate.inv_h; HALVES];
+        let shifted = self.map2(v, lo, |b, x, y| b.ins().fsub(x, y));
+        let xi = self.map2(shifted, inv_h, |b, x, y| b.ins().fmul(x, y));
+        let zero = self.splat(0.0);
+        let above = self.cmp(FloatCC::GreaterThanOrEqual, xi, zero);
+        let below = self.cmp(FloatCC::LessThan, xi, [rate.n; HALVES]);
+        let ok = self.map2(above, below, |b, x, y| b.ins().band(x, y));
+        let mut all = ok[0];
+        for h in 1..self.n {
+            all = self.b.ins().band(all, ok[h]);
+        }
+        let in_range = self.b.ins().vall_true(all);
+        let table = self.b.create_block();
+        let direct = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.ins().brif(in_range, table, &[], direct, &[]);
+
+        self.b.switch_to_block(table);
+        let lanes = self.table_lanes(&rate, xi);
+        for (j, f) in rate.functions.iter().enumerate() {
+            // Functions the table could not represent (flag 0) are evaluated directly.
+            let flag = self.b.ins().load(
+                types::F64,
+                table_flags(),
+                rate.base,
+                (8 * (HEADER + j)) as i32,
+            );
+            let one = self.b.ins().f64const(1.0);
+            let tabulated = self.b.ins().fcmp(FloatCC::Equal, flag, one);
+            let (cubic, own, next) = (
+                self.b.create_block(),
+                self.b.create_block(),
+                self.b.create_block(),
+            );
+            self.b.ins().brif(tabulated, cubic, &[], own, &[]);
+            self.b.switch_to_block(cubic);
+            let value = self.cubic(&lanes, j);
+            self.def_local(rate.first_local + j, value);
+            self.b.ins().jump(next, &[]);
+            self.b.switch_to_block(own);
+            let value = self.pure(f);
+            self.def_local(rate.first_local + j, value);
+            self.b.ins().jump(next, &[]);
+            self.b.switch_to_block(next);
+        }
+        self.b.ins().jump(done, &[]);
+
+        self.b.switch_to_block(direct);
+        for (j, f) in rate.functions.iter().enumerate() {
+            let value = self.pure(f);
+            self.def_local(rate.first_local + j, value);
+        }
+        self.b.ins().jump(done, &[]);
+
+        self.b.switch_to_block(done);
+        self.rate = Some(rate);
+    }
+
+    fn def_local(&mut self, local: usize, value: Vv) {
+        let vars = self.locals[local];
+        for h in 0..self.n {
+            self.b.def_var(vars[h], value[h]);
+        }
+    }
+
+    /// Per lane: the address of its interval's row and its offset t ∈ [0, 1) in it (all lanes
+    /// known to be inside the table).
+    fn table_lanes(&mut self, rate: &RateGen, xi: Vv) -> Vec<(Value, Value)> {
+        let row_bytes = (rate.functions.len() * 4 * 8) as i64;
+        let head = (header_len(rate.functions.len()) * 8) as i64;
+        let lanes_per_half = if self.n == HALVES { 2 } else { 1 };
+        let mut out = Vec::with_capacity(self.n * lanes_per_half);
+        for h in 0..self.n {
+            for l in 0..lanes_per_half {
+                let x = self.b.ins().extractlane(xi[h], l as u8);
+                let fl = self.b.ins().floor(x);
+                let t = self.b.ins().fsub(x, fl);
+                let i = self.b.ins().fcvt_to_sint_sat(types::I64, fl);
+                let off = self.b.ins().imul_imm_s(i, row_bytes);
+                let off = self.b.ins().iadd_imm_s(off, head);
+                let row = self.b.ins().iadd(rate.base, off);
+                out.push((row, t));
+            }
+        }
+        out
+    }
+
+    /// Function `j`'s cubic c₀ + t(c₁ + t(c₂ + t·c₃)) in every lane.
+    fn cubic(&mut self, lanes: &[(Value, Value)], j: usize) -> Vv {
+        let per_half = lanes.len() / self.n;
+        let mut out = [Value::from_u32(0); HALVES];
+        for h in 0..self.n {
+            let mut acc_vec = None;
+            for l in 0..per_half {
+                let (row, t) = lanes[h * per_half + l];
+                let at = |k: usize| ((4 * j + k) * 8) as i32;
+                // Movable loads: the code generator folds them into the multiply-adds.
+                let c =
+                    [0, 1, 2, 3].map(|k| self.b.ins().load(types::F64, table_flags(), row, at(k)));
+                let mut acc = c[3];
+                for k in (0..3).rev() {
+                    acc = self.mul_add(acc, t, c[k]);
+                }
+                acc_vec = Some(match acc_vec {
+                    None => self.b.ins().splat(types::F64X2, acc),
+                    Some(v) => self.b.ins().insertlane(v, acc, l as u8),
+                });
+            }
+            out[h] = acc_vec.expect("a lane per half");
+        }
+        out
+    }
+
+    /// A pure function of v evaluated directly, as vectors.
+    fn pure(&mut self, f: &Pure) -> Vv {
+        match f {
+            Pure::Const(c) => self.splat(*c),
+            Pure::V => self.load(&Place::Node(NodeVar::V)),
+            Pure::Builtin(b) => self.load(&Place::Builtin(*b)),
+            Pure::Global(g) => self.load(&Place::Global(*g)),
+            Pure::Unary(nmodl::ir::UnaryOp::Neg, a) => {
+                let a = self.pure(a);
+                self.map1(a, |b, x| b.ins().fneg(x))
+            }
+            Pure::Unary(nmodl::ir::UnaryOp::Not, a) => {
+                let a = self.pure(a);
+                let zero = self.splat(0.0);
+                let c = self.cmp(FloatCC::Equal, a, zero);
+                self.bool_to_f64(c)
+            }
+            Pure::Binary(op, a, c) => {
+                let a = self.pure(a);
+                let c = self.pure(c);
+                self.binary(*op, a, c)
+            }
+            Pure::Call(f, args) => {
+                let mut v = [self.splat(0.0); 4];
+                for (slot, a) in v.iter_mut().zip(args) {
+                    *slot = self.pure(a);
+                }
+                self.call(*f, v)
+            }
+            Pure::Select(c, a, b) => {
+                let c = self.pure(c);
+                let m = self.truthy(c);
+                let a = self.pure(a);
+                let b = self.pure(b);
+                self.select(m, a, b)
+            }
+        }
+    }
+}

@@ -1,0 +1,450 @@
+//! Rate tables of fast-math kernels: which parts of a kernel are functions of the membrane
+//! potential alone, and the kernel rewritten to read them from a table.
+//!
+//! Gating kinetics spend most of their time on expressions such as
+//! `1/(1 + exp((v + 33)/−8.1))` or cnexp's `1 − exp(−dt/τ(v))`, whose only per-instance input
+//! is `v` (the rest are constants, `dt`, `celsius` and globals no kernel writes). A forward
+//! pass over the kernel ([`tabulate`]) tracks, for every local and field, whether its current
+//! value is such a *pure* function of `v`, substituting definitions so that each pure value is
+//! one [`Pure`] expression in `v`. Every maximal pure subexpression that costs more than a
+//! table lookup is replaced by a read of an extra local which the generated code fills, per
+//! instance, from a table of cubic pieces ([`crate::rate_data`]); assignments of pure values to
+//! locals disappear, assignments to fields store the looked-up value. `IF`s whose condition and
+//! branches are pure fold into [`Pure::Select`], so guarded formulas (`vtrap`) tabulate too.
+//!
+//! Outside the table's range (and when the table could not represent a function to its
+//! tolerance, see [`crate::rate_data`]) the generated code evaluates the same [`Pure`]
+//! expressions directly, so only accuracy — never validity — depends on the table.
+
+use std::collections::BTreeSet;
+
+use nmodl::ir::{BinaryOp, Builtin, Expr, MathFn, Mechanism, NodeVar, Place, Stmt, UnaryOp};
+
+use crate::analysis::mech_is_random;
+
+/// An expression whose only per-instance input is the membrane potential.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pure {
+    Const(f64),
+    /// The membrane potential `v` (mV).
+    V,
+    /// `dt` or `celsius`.
+    Builtin(Builtin),
+    /// A global no kernel of the mechanism writes.
+    Global(u32),
+    Unary(UnaryOp, Box<Pure>),
+    Binary(BinaryOp, Box<Pure>, Box<Pure>),
+    Call(MathFn, Vec<Pure>),
+    /// `cond ≠ 0 ? a : b`.
+    Select(Box<Pure>, Box<Pure>, Box<Pure>),
+}
+
+/// Relative cost below which a pure expression is recomputed rather than looked up (a lookup
+/// costs about four loads and three fused multiply-adds).
+const TABLE_COST: u32 = 8;
+
+impl Pure {
+    /// Rough cost in additions: divisions and library calls dominate gating kinetics.
+    pub fn cost(&self) -> u32 {
+        match self {
+            Pure::Const(_) | Pure::V | Pure::Builtin(_) | Pure::Global(_) => 0,
+            Pure::Unary(_, a) => 1 + a.cost(),
+            Pure::Binary(op, a, b) => {
+                let own = match op {
+                    BinaryOp::Div => 8,
+                    BinaryOp::Pow => 30,
+                    _ => 1,
+                };
+                own + a.cost() + b.cost()
+            }
+            Pure::Call(_, args) => 20 + args.iter().map(Pure::cost).sum::<u32>(),
+            Pure::Select(c, a, b) => 2 + c.cost() + a.cost() + b.cost(),
+        }
+    }
+
+    /// The value at potential `v` (same operations as the kernels' scalar semantics).
+    pub fn eval(&self, v: f64, globals: &[f64], dt: f64, celsius: f64) -> f64 {
+        let ev = |p: &Pure| p.eval(v, globals, dt, celsius);
+        match self {
+            Pure::Const(c) => *c,
+            Pure::V => v,
+            Pure::Builtin(Builtin::Dt) => dt,
+            Pure::Builtin(Builtin::Celsius) => celsius,
+            Pure::Builtin(_) => 0.0,
+            Pure::Global(g) => globals.get(*g as usize).copied().unwrap_or(f64::NAN),
+            Pure::Unary(op, a) => unary(*op, ev(a)),
+            Pure::Binary(op, a, b) => binary(*op, ev(a), ev(b)),
+            Pure::Call(f, args) => {
+                let mut vals = [0.0; 4];
+                for (slot, a) in vals.iter_mut().zip(args) {
+                    *slot = ev(a);
+                }
+                mech::eval_math(*f, &vals[..args.len().min(4)], celsius)
+            }
+            Pure::Select(c, a, b) => {
+                if ev(c) != 0.0 {
+                    ev(a)
+                } else {
+                    ev(b)
+                }
+            }
+        }
+    }
+
+    /// Globals the expression reads.
+    pub fn globals(&self, out: &mut BTreeSet<u32>) {
+        match self {
+            Pure::Global(g) => {
+                out.insert(*g);
+            }
+            Pure::Unary(_, a) => a.globals(out),
+            Pure::Binary(_, a, b) => {
+                a.globals(out);
+                b.globals(out)
+            }
+            Pure::Call(_, args) => args.iter().for_each(|a| a.globals(out)),
+            Pure::Select(c, a, b) => {
+                c.globals(out);
+                a.globals(out);
+                b.globals(out)
+            }
+            Pure::Const(_) | Pure::V | Pure::Builtin(_) => {}
+        }
+    }
+
+    /// The expression as kernel IR (None when it holds a [`Pure::Select`]).
+    fn to_expr(&self) -> Option<Expr> {
+        Some(match self {
+            Pure::Const(c) => Expr::Const(*c),
+            Pure::V => Expr::Load(Place::Node(NodeVar::V)),
+            Pure::Builtin(b) => Expr::Load(Place::Builtin(*b)),
+            Pure::Global(g) => Expr::Load(Place::Global(*g)),
+            Pure::Unary(op, a) => Expr::Unary(*op, Box::new(a.to_expr()?)),
+            Pure::Binary(op, a, b) => {
+                Expr::Binary(*op, Box::new(a.to_expr()?), Box::new(b.to_expr()?))
+            }
+            Pure::Call(f, args) => {
+                Expr::Call(*f, args.iter().map(Pure::to_expr).collect::<Option<_>>()?)
+            }
+            Pure::Select(..) => return None,
+        })
+    }
+}
+
+fn unary(op: UnaryOp, a: f64) -> f64 {
+    match op {
+        UnaryOp::Neg => -a,
+        UnaryOp::Not => f64::from(u8::from(a == 0.0)),
+    }
+}
+
+fn binary(op: BinaryOp, a: f64, b: f64) -> f64 {
+    let t = |c: bool| f64::from(u8::from(c));
+    match op {
+        BinaryOp::Add => a + b,
+        BinaryOp::Sub => a - b,
+        BinaryOp::Mul => a * b,
+        BinaryOp::Div => a / b,
+        BinaryOp::Pow => a.powf(b),
+        BinaryOp::Lt => t(a < b),
+        BinaryOp::Le => t(a <= b),
+        BinaryOp::Gt => t(a > b),
+        BinaryOp::Ge => t(a >= b),
+        BinaryOp::Eq => t(a == b),
+        BinaryOp::Ne => t(a != b),
+        BinaryOp::And => t(a != 0.0 && b != 0.0),
+        BinaryOp::Or => t(a != 0.0 || b != 0.0),
+    }
+}
+
+/// A kernel body rewritten to read its rate functions from a table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tabulated {
+    pub body: Vec<Stmt>,
+    /// Locals of the rewritten body: the original ones, then one per function.
+    pub n_locals: usize,
+    /// Function `j` is read through local `first_local + j`.
+    pub first_local: usize,
+    pub functions: Vec<Pure>,
+}
+
+/// Rewrites a vectorisable `body` (assignments and `IF`s only) to read its pure functions of
+/// `v` from a rate table; None when nothing is worth tabulating.
+pub fn tabulate(mech: &Mechanism, body: &[Stmt], n_locals: usize) -> Option<Tabulated> {
+    let mut t = Tabulator {
+        written_globals: written_globals(mech),
+        pure: Vec::new(),
+        functions: Vec::new(),
+        first_local: n_locals,
+    };
+    let mut out = Vec::with_capacity(body.len());
+    t.stmts(body, &mut out, false)?;
+    (!t.functions.is_empty()).then(|| Tabulated {
+        body: out,
+        n_locals: n_locals + t.functions.len(),
+        first_local: n_locals,
+        functions: t.functions,
+    })
+}
+
+/// Globals some statement of the mechanism may write (assignments, table outputs, solver
+/// unknowns): their values can change between steps, so they are not pure.
+fn written_globals(m: &Mechanism) -> BTreeSet<u32> {
+    let mut out = BTreeSet::new();
+    let mut bodies: Vec<&[Stmt]> = vec![&m.init.body];
+    bodies.extend(
+        [&m.current, &m.jacobian, &m.state]
+            .iter()
+            .filter_map(|k| k.as_ref())
+            .map(|k| &k.body[..]),
+    );
+    if let Some(nr) = &m.net_receive {
+        bodies.push(&nr.body.body);
+        if let Some(i) = &nr.init {
+            bodies.push(&i.body);
+        }
+    }
+    for t in &m.tables {
+        bodies.push(&t.body.body);
+        for p in &t.outputs {
+            if let Place::Global(g) = p {
+                out.insert(*g);
+            }
+        }
+    }
+    for b in bodies {
+        crate::analysis::for_each_written_place(b, &mut |p| {
+            if let Place::Global(g) = p {
+                out.insert(*g);
+            }
+        });
+    }
+    out
+}
+
+/// Places assigned anywhere in `body`.
+fn assigned(body: &[Stmt], out: &mut Vec<Place>) {
+    crate::analysis::for_each_written_place(body, &mut |p| {
+        if !out.contains(p) {
+            out.push(p.clone())
+        }
+    });
+}
+
+type Values = Vec<(Place, Pure)>;
+
+fn lookup<'a>(map: &'a Values, p: &Place) -> Option<&'a Pure> {
+    map.iter().find(|(q, _)| q == p).map(|(_, v)| v)
+}
+
+fn set(map: &mut Values, p: &Place, v: Pure) {
+    match map.iter_mut().find(|(q, _)| q == p) {
+        Some(slot) => slot.1 = v,
+        None => map.push((p.clone(), v)),
+    }
+}
+
+fn unset(map: &mut Values, p: &Place) -> Option<Pure> {
+    let i = map.iter().position(|(q, _)| q == p)?;
+    Some(map.swap_remove(i).1)
+}
+
+struct Tabulator {
+    written_globals: BTreeSet<u32>,
+    /// Places whose current value is pure, with that value.
+    pure: Values,
+    functions: Vec<Pure>,
+    first_local: usize,
+}
+
+impl Tabulator {
+    /// `e` as a pure expression, reading places' values from `map`.
+    fn pure_in(&self, map: &Values, e: &Expr) -> Option<Pure> {
+        Some(match e {
+            Expr::Const(c) => Pure::Const(*c),
+            Expr::Load(Place::Node(NodeVar::V)) => Pure::V,
+            Expr::Load(Place::Builtin(b @ (Builtin::Dt | Builtin::Celsius))) => Pure::Builtin(*b),
+            Expr::Load(Place::Global(g)) if !self.written_globals.contains(g) => Pure::Global(*g),
+            Expr::Load(p @ (Place::Local(_) | Place::Field(_))) => lookup(map, p)?.clone(),
+            Expr::Unary(op, a) => Pure::Unary(*op, Box::new(self.pure_in(map, a)?)),
+            Expr::Binary(BinaryOp::Div, a, c) if super::cnexp_steady_state(a, c).is_some() => {
+                self.pure_in(map, super::cnexp_steady_state(a, c)?)?
+            }
+            Expr::Binary(op, a, c) => Pure::Binary(
+                *op,
+                Box::new(self.pure_in(map, a)?),
+                Box::new(self.pure_in(map, c)?),
+            ),
+            Expr::Call(f, args) if !mech_is_random(*f) && args.len() <= 4 => Pure::Call(
+                *f,
+                args.iter()
+                    .map(|a| self.pure_in(map, a))
+                    .collect::<Option<_>>()?,
+            ),
+            _ => return None,
+        })
+    }
+
+    /// How the rewritten kernel reads pure value `p`: a table local when a lookup is cheaper.
+    fn value_of(&mut self, p: Pure) -> Expr {
+        if p.cost() < TABLE_COST {
+            if let Some(e) = p.to_expr() {
+                return e;
+            }
+        }
+        let j = match self.functions.iter().position(|f| *f == p) {
+            Some(j) => j,
+            None => {
+                self.functions.push(p);
+                self.functions.len() - 1
+            }
+        };
+        Expr::Load(Place::Local((self.first_local + j) as u32))
+    }
+
+    /// `e` with every maximal pure subexpression replaced by [`Self::value_of`].
+    fn rewrite(&mut self, e: &Expr) -> Expr {
+        if let Some(p) = self.pure_in(&self.pure, e) {
+            return self.value_of(p);
+        }
+        match e {
+            Expr::Unary(op, a) => Expr::Unary(*op, Box::new(self.rewrite(a))),
+            Expr::Binary(BinaryOp::Div, a, c) if super::cnexp_steady_state(a, c).is_some() => {
+                let x = super::cnexp_steady_state(a, c).expect("checked");
+                self.rewrite(x)
+            }
+            Expr::Binary(op, a, c) => {
+                Expr::Binary(*op, Box::new(self.rewrite(a)), Box::new(self.rewrite(c)))
+            }
+            Expr::Call(f, args) => Expr::Call(*f, args.iter().map(|a| self.rewrite(a)).collect()),
+            _ => e.clone(),
+        }
+    }
+
+    /// Rewrites `body` into `out`; `conditional`: inside an `IF` that did not fold (its
+    /// assignments apply to some lanes only, so they never make a place pure). None for a
+    /// statement the rewrite does not handle.
+    fn stmts(&mut self, body: &[Stmt], out: &mut Vec<Stmt>, conditional: bool) -> Option<()> {
+        for s in body {
+            match s {
+                Stmt::Assign(p, e) => {
+                    let tracked = matches!(p, Place::Local(_) | Place::Field(_));
+                    if let Some(v) = self
+                        .pure_in(&self.pure, e)
+                        .filter(|_| tracked && !conditional)
+                    {
+                        if let Place::Field(_) = p {
+                            let e = self.value_of(v.clone());
+                            out.push(Stmt::Assign(p.clone(), e));
+                        }
+                        set(&mut self.pure, p, v);
+                        continue;
+                    }
+                    let e = self.rewrite(e);
+                    unset(&mut self.pure, p);
+                    out.push(Stmt::Assign(p.clone(), e));
+                }
+                Stmt::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    if !conditional {
+                        if let Some(effects) =
+                            self.fold_if(&self.pure.clone(), cond, then, otherwise)
+                        {
+                            for (p, v) in effects {
+                                if let Place::Field(_) = p {
+                                    let e = self.value_of(v.clone());
+                                    out.push(Stmt::Assign(p.clone(), e));
+                                }
+                                set(&mut self.pure, &p, v);
+                            }
+                            continue;
+                        }
+                    }
+                    let cond = self.rewrite(cond);
+                    // Lanes that skip a branch keep the old value: locals whose pure
+                    // assignment was dropped get it stored before the IF.
+                    let mut places = Vec::new();
+                    assigned(then, &mut places);
+                    assigned(otherwise, &mut places);
+                    for p in &places {
+                        if let Some(v) = unset(&mut self.pure, p) {
+                            if let Place::Local(_) = p {
+                                let e = self.value_of(v);
+                                out.push(Stmt::Assign(p.clone(), e));
+                            }
+                        }
+                    }
+                    let (mut t, mut o) = (Vec::new(), Vec::new());
+                    self.stmts(then, &mut t, true)?;
+                    self.stmts(otherwise, &mut o, true)?;
+                    out.push(Stmt::If {
+                        cond,
+                        then: t,
+                        otherwise: o,
+                    });
+                }
+                _ => return None,
+            }
+        }
+        Some(())
+    }
+
+    /// The places an `IF` assigns and their values as [`Pure::Select`]s, when its condition and
+    /// every assignment in it are pure (and each place has a pure value on both paths).
+    fn fold_if(
+        &self,
+        before: &Values,
+        cond: &Expr,
+        then: &[Stmt],
+        otherwise: &[Stmt],
+    ) -> Option<Values> {
+        let c = self.pure_in(before, cond)?;
+        let mut after_then = before.clone();
+        self.run_pure(&mut after_then, then)?;
+        let mut after_else = before.clone();
+        self.run_pure(&mut after_else, otherwise)?;
+        let mut places = Vec::new();
+        assigned(then, &mut places);
+        assigned(otherwise, &mut places);
+        places
+            .into_iter()
+            .map(|p| {
+                let a = lookup(&after_then, &p)?.clone();
+                let b = lookup(&after_else, &p)?.clone();
+                let v = if a == b {
+                    a
+                } else {
+                    Pure::Select(Box::new(c.clone()), Box::new(a), Box::new(b))
+                };
+                Some((p, v))
+            })
+            .collect()
+    }
+
+    /// Applies `body` to `map` symbolically; None unless every statement is a pure assignment
+    /// to a local or field (or a foldable `IF`).
+    fn run_pure(&self, map: &mut Values, body: &[Stmt]) -> Option<()> {
+        for s in body {
+            match s {
+                Stmt::Assign(p @ (Place::Local(_) | Place::Field(_)), e) => {
+                    let v = self.pure_in(map, e)?;
+                    set(map, p, v);
+                }
+                Stmt::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    for (p, v) in self.fold_if(map, cond, then, otherwise)? {
+                        set(map, &p, v);
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Some(())
+    }
+}

@@ -1,0 +1,128 @@
+//! Rate tables (fast-math): which parts of the HCO kernels become table functions, and how
+//! closely the built tables reproduce the functions they replace.
+
+use std::path::PathBuf;
+
+use jit::rate_data::{self, Inputs, INTERVALS, LO, STEP};
+use jit::simd::rate_table::{tabulate, Pure};
+use mech::Catalogue;
+
+fn hco() -> (Catalogue, Vec<String>) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/hco/biophys_components/mechanisms/modfiles");
+    let mut cat = Catalogue::new();
+    let names = cat.add_user_dir(&dir).unwrap();
+    (cat, names)
+}
+
+#[test]
+fn hco_state_kernels_tabulate_and_tables_match_their_functions() {
+    let (cat, names) = hco();
+    for name in &names {
+        let m = cat.mechanism(name).unwrap();
+        let Some(k) = m.state.as_ref() else {
+            continue;
+        };
+        let Some(t) = tabulate(&m, &k.body, k.locals.len()) else {
+            eprintln!("{name}: nothing tabulated");
+            continue;
+        };
+        let inputs = Inputs {
+            dt: 0.001,
+            celsius: 34.0,
+            globals: vec![0.0; m.globals.len()],
+        };
+        let table = rate_data::build(&t.functions, &inputs);
+        for j in 0..t.functions.len() {
+            assert!(
+                rate_data::is_tabulated(&table, j),
+                "{name}: function {j} not tabulated"
+            );
+        }
+        eprintln!("{name}: {} functions", t.functions.len());
+        let nf = t.functions.len();
+        let mut worst = 0.0f64;
+        for s in 0..20_000 {
+            let v = LO + (s as f64 + 0.37) * (INTERVALS as f64 * STEP) / 20_000.0;
+            let xi = (v - LO) / STEP;
+            let i = xi.floor() as usize;
+            let x = xi - i as f64;
+            for (j, f) in t.functions.iter().enumerate() {
+                let c = &table[rate_data::header_len(nf) + (i * nf + j) * 4..][..4];
+                let approx = c[0] + x * (c[1] + x * (c[2] + x * c[3]));
+                let exact = f.eval(v, &inputs.globals, inputs.dt, inputs.celsius);
+                worst = worst.max((approx - exact).abs() / exact.abs().max(1e-300));
+            }
+        }
+        eprintln!("{name}: worst relative error {worst:e}");
+        assert!(worst < 1e-8, "{name}: {worst}");
+    }
+}
+
+fn has_select(p: &Pure) -> bool {
+    match p {
+        Pure::Select(..) => true,
+        Pure::Unary(_, a) => has_select(a),
+        Pure::Binary(_, a, b) => has_select(a) || has_select(b),
+        Pure::Call(_, args) => args.iter().any(has_select),
+        _ => false,
+    }
+}
+
+#[test]
+fn guards_fold_into_selects_and_discontinuous_rates_stay_direct() {
+    let mut cat = Catalogue::new();
+    cat.add_user("rates.mod", include_str!("data/rates.mod"))
+        .unwrap();
+    let m = cat.mechanism("rates").unwrap();
+    let k = m.state.as_ref().unwrap();
+    let t = tabulate(&m, &k.body, k.locals.len()).expect("rates has pure functions of v");
+    // vtrap's IF folds into a select, so the m rates are functions of v alone.
+    assert!(t.functions.iter().any(has_select), "{:?}", t.functions);
+    let mut globals = vec![0.0; m.globals.len()];
+    globals[m.global("q10base").unwrap() as usize] = 3.0;
+    let inputs = Inputs {
+        dt: 0.025,
+        celsius: 16.3,
+        globals,
+    };
+    let table = rate_data::build(&t.functions, &inputs);
+    let flags: Vec<bool> = (0..t.functions.len())
+        .map(|j| rate_data::is_tabulated(&table, j))
+        .collect();
+    // The step of `s` at −50 mV cannot be represented by cubic pieces: that function (and only
+    // functions with such a jump) is evaluated directly.
+    let direct: Vec<_> = t
+        .functions
+        .iter()
+        .zip(&flags)
+        .filter(|(_, ok)| !**ok)
+        .map(|(f, _)| f)
+        .collect();
+    assert!(
+        !direct.is_empty() && direct.len() < t.functions.len(),
+        "{flags:?}"
+    );
+    for f in direct {
+        let (below, above) = (
+            f.eval(-50.01, &inputs.globals, 0.025, 16.3),
+            f.eval(-49.99, &inputs.globals, 0.025, 16.3),
+        );
+        assert!(
+            (below - above).abs() > 1e-3 * below.abs(),
+            "{f:?} has no jump at -50 mV"
+        );
+    }
+    // A different global value is a different table.
+    let mut other = inputs.clone();
+    other.globals[m.global("q10base").unwrap() as usize] = 2.0;
+    let (a, b) = (
+        rate_data::shared(&t.functions, &inputs),
+        rate_data::shared(&t.functions, &other),
+    );
+    assert!(a[..] != b[..], "q10base is an input of the table");
+    assert!(std::sync::Arc::ptr_eq(
+        &a,
+        &rate_data::shared(&t.functions, &inputs)
+    ));
+}
