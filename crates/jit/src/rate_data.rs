@@ -10,16 +10,17 @@
 //! c₃ = 2(fᵢ − fᵢ₊₁) + h(dᵢ + dᵢ₊₁),
 //!
 //! with slopes from fourth-order central differences, dᵢ = (fᵢ₋₂ − 8fᵢ₋₁ + 8fᵢ₊₁ − fᵢ₊₂)/(12h).
-//! Interpolation error is O(h⁴·f⁽⁴⁾): about 10⁻¹² relative for rate functions whose
+//! Interpolation error is O(h⁴·f⁽⁴⁾): about 10⁻¹¹ relative for rate functions whose
 //! exponentials have slopes of a few mV. Every interval is checked at its midpoint against the
-//! function itself; if any function misses [`TOLERANCE`] anywhere (a jump, a pole, a
-//! non-finite value) the table is marked empty and the kernels evaluate every function
-//! directly.
+//! function itself; a function that misses [`TOLERANCE`] anywhere (a jump, a pole, a
+//! non-finite value) is flagged and the kernels evaluate it directly.
 //!
-//! Layout (f64): a header `[LO, 1/h, INTERVALS, 0]`, then per interval and per function the
-//! four coefficients — one interval's values for all functions are contiguous, so an
-//! instance's lookups touch one or two cache lines. An empty table has header
-//! `[0, 0, −1, 0]`: no v passes the range check `0 ≤ (v − LO)/h < INTERVALS`.
+//! Layout (f64): a header ([`header_len`]: `[LO, 1/h, INTERVALS, all]` and a validity flag per
+//! function, all = 1 when every flag is), then per interval and per function the four
+//! coefficients — one interval's values for all functions are contiguous, so an instance's
+//! lookups touch one or two cache lines. When no function is tabulated the header's interval
+//! count is −1: no v passes the range check `0 ≤ (v − LO)/h < INTERVALS` and the kernels skip
+//! the table altogether.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -54,7 +55,8 @@ pub fn globals_read(functions: &[Pure]) -> Vec<u32> {
     set.into_iter().collect()
 }
 
-/// f64 values before the first interval of a table of `nf` functions: `[LO, 1/h, N, 0]`, then
+/// f64 values before the first interval of a table of `nf` functions: `[LO, 1/h, N, all]`
+/// (all = 1 when every function is tabulated, else 0), then
 /// one validity flag per function (1: tabulated, 0: evaluate directly), padded to a multiple
 /// of four so rows start 32-byte aligned relative to the table.
 pub fn header_len(nf: usize) -> usize {
@@ -85,8 +87,11 @@ pub fn build(functions: &[Pure], inputs: &Inputs) -> Vec<f64> {
             }
         }
     }
-    if out[HEADER..HEADER + nf].iter().all(|&valid| valid == 0.0) {
+    let flags = &out[HEADER..HEADER + nf];
+    if flags.iter().all(|&valid| valid == 0.0) {
         out[2] = -1.0;
+    } else if flags.iter().all(|&valid| valid == 1.0) {
+        out[3] = 1.0;
     }
     out
 }

@@ -82,13 +82,32 @@ impl VecGen<'_> {
             all = self.b.ins().band(all, ok[h]);
         }
         let in_range = self.b.ins().vall_true(all);
-        let table = self.b.create_block();
+        let (table, every, mixed) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
         let direct = self.b.create_block();
         let done = self.b.create_block();
         self.b.ins().brif(in_range, table, &[], direct, &[]);
 
+        // Usually every function is tabulated (header[3] = 1): one block of cubics without
+        // branches, so the lanes' interval arithmetic is shared by all functions.
         self.b.switch_to_block(table);
+        let flag = self.b.ins().load(types::F64, table_flags(), rate.base, 24);
+        let one = self.b.ins().f64const(1.0);
+        let all_tabulated = self.b.ins().fcmp(FloatCC::Equal, flag, one);
+        self.b.ins().brif(all_tabulated, every, &[], mixed, &[]);
+
+        self.b.switch_to_block(every);
         let lanes = self.table_lanes(&rate, xi);
+        for j in 0..rate.functions.len() {
+            let value = self.cubic(&lanes, j);
+            self.def_local(rate.first_local + j, value);
+        }
+        self.b.ins().jump(done, &[]);
+
+        self.b.switch_to_block(mixed);
         for (j, f) in rate.functions.iter().enumerate() {
             // Functions the table could not represent (flag 0) are evaluated directly.
             let flag = self.b.ins().load(
@@ -97,7 +116,6 @@ impl VecGen<'_> {
                 rate.base,
                 (8 * (HEADER + j)) as i32,
             );
-            let one = self.b.ins().f64const(1.0);
             let tabulated = self.b.ins().fcmp(FloatCC::Equal, flag, one);
             let (cubic, own, next) = (
                 self.b.create_block(),
@@ -106,6 +124,7 @@ impl VecGen<'_> {
             );
             self.b.ins().brif(tabulated, cubic, &[], own, &[]);
             self.b.switch_to_block(cubic);
+            let lanes = self.table_lanes(&rate, xi);
             let value = self.cubic(&lanes, j);
             self.def_local(rate.first_local + j, value);
             self.b.ins().jump(next, &[]);
@@ -142,12 +161,20 @@ impl VecGen<'_> {
         let head = (header_len(rate.functions.len()) * 8) as i64;
         let lanes_per_half = if self.n == HALVES { 2 } else { 1 };
         let mut out = Vec::with_capacity(self.n * lanes_per_half);
+        // ⌊ξ⌋ + 2⁵² holds ⌊ξ⌋ in its low mantissa bits (0 ≤ ξ < 2⁵¹): the integer index
+        // without a float-to-int conversion per lane.
+        let magic = self.splat(4_503_599_627_370_496.0);
+        let mask = self.b.ins().iconst(types::I64, (1 << 51) - 1);
+        let mask = self.b.ins().splat(types::I64X2, mask);
         for h in 0..self.n {
+            let fl = self.b.ins().floor(xi[h]);
+            let t = self.b.ins().fsub(xi[h], fl);
+            let shifted = self.b.ins().fadd(fl, magic[h]);
+            let bits = self.b.ins().bitcast(types::I64X2, super::lanes(), shifted);
+            let index = self.b.ins().band(bits, mask);
             for l in 0..lanes_per_half {
-                let x = self.b.ins().extractlane(xi[h], l as u8);
-                let fl = self.b.ins().floor(x);
-                let t = self.b.ins().fsub(x, fl);
-                let i = self.b.ins().fcvt_to_sint_sat(types::I64, fl);
+                let i = self.b.ins().extractlane(index, l as u8);
+                let t = self.b.ins().extractlane(t, l as u8);
                 let off = self.b.ins().imul_imm_s(i, row_bytes);
                 let off = self.b.ins().iadd_imm_s(off, head);
                 let row = self.b.ins().iadd(rate.base, off);
