@@ -40,6 +40,11 @@ pub(crate) struct CompiledMechanism {
     /// Keeps the kernels' code alive.
     _module: Option<JitModule>,
     pub kernels: [Option<Compiled>; 4],
+    /// Computes the hidden fields (hoisted invariants, see
+    /// [`crate::simd::rate_table::hoist_invariants`]) of instances `start..end`.
+    pub invariants: Option<Compiled>,
+    /// Number of hidden fields (ids after the mechanism's own fields).
+    pub hidden_fields: usize,
     /// Why each kernel that exists is interpreted (None = compiled or absent).
     pub interpreted: [Option<Unsupported>; 4],
     /// Which kernels run as fast-math SIMD code.
@@ -140,6 +145,8 @@ fn compile(
     let mut simd = [false; 4];
     let mut ids = Vec::new();
     let mut max_system = 0;
+    // Hoisted invariants of every kernel, in hidden-field order.
+    let mut invariants = Vec::new();
     for (slot, kind) in KINDS.iter().enumerate() {
         let Some(k) = kernel_of(mech, *kind) else {
             continue;
@@ -165,6 +172,21 @@ fn compile(
             Some(t) => (&t.body[..], t.n_locals),
             None => (&k.body[..], k.locals.len()),
         };
+        let first_hidden = (mech.fields.len() + invariants.len()) as u32;
+        let hoisted = vector
+            .filter(|_| options.rate_tables)
+            .and_then(|_| crate::simd::rate_table::hoist_invariants(mech, body, first_hidden));
+        let mut usage = usage;
+        let body = match hoisted {
+            Some(h) => {
+                usage
+                    .fields
+                    .extend(first_hidden..first_hidden + h.invariants.len() as u32);
+                invariants.extend(h.invariants);
+                std::borrow::Cow::Owned(h.body)
+            }
+            None => std::borrow::Cow::Borrowed(body),
+        };
         if module.is_none() {
             module = Some(JitModule::new()?);
         }
@@ -172,7 +194,7 @@ fn compile(
         let id = jm.add_kernel(
             &format!("{}_{kind:?}", mech.name),
             mech,
-            body,
+            &body,
             n_locals,
             &usage,
             table_local_offset,
@@ -185,9 +207,46 @@ fn compile(
         });
         ids.push((slot, id, usage, rate));
     }
+    // One vector kernel computes every hidden field: `hidden_k = invariant_k`.
+    let mut invariants_id = None;
+    if !invariants.is_empty() {
+        let body: Vec<ir::Stmt> = invariants
+            .iter()
+            .enumerate()
+            .map(|(k, p)| {
+                let e = p.to_expr().expect("invariants hold no selects");
+                ir::Stmt::Assign(ir::Place::Field((mech.fields.len() + k) as u32), e)
+            })
+            .collect();
+        let usage = analysis::usage(mech, &body);
+        let jm = module
+            .as_mut()
+            .expect("kernels reading invariants were compiled");
+        let id = jm.add_kernel(
+            &format!("{}_invariants", mech.name),
+            mech,
+            &body,
+            0,
+            &usage,
+            table_local_offset,
+            Some(layout),
+            None,
+        )?;
+        invariants_id = Some((id, usage));
+    }
     let mut compile_time = Duration::ZERO;
+    let mut invariants_kernel = None;
     if let Some(jm) = module.as_mut() {
         jm.finish()?;
+        if let Some((id, usage)) = invariants_id {
+            invariants_kernel = Some(Compiled {
+                rate: None,
+                f: jm.function(id),
+                node_slots: Vec::new(),
+                ion_slots: Vec::new(),
+                usage,
+            });
+        }
         for (slot, id, usage, rate) in ids {
             kernels[slot] = Some(Compiled {
                 rate,
@@ -201,6 +260,8 @@ fn compile(
     }
     Ok(CompiledMechanism {
         _module: module,
+        hidden_fields: invariants.len(),
+        invariants: invariants_kernel,
         kernels,
         interpreted,
         simd,

@@ -32,7 +32,10 @@ pub struct Options {
     /// once, is left to the interpreter to keep compile time down.
     pub fast_math: bool,
     /// With `fast_math`: pure functions of v in vectorised kernels read from piecewise-cubic
-    /// rate tables (see [`crate::rate_data`]; within ~10⁻⁹ relative of direct evaluation).
+    /// rate tables (see [`crate::rate_data`]; within ~10⁻⁹ relative of direct evaluation), and
+    /// costly expressions over parameters only (a synapse's `1 − exp(−dt/τ)`) computed once
+    /// per run into hidden per-instance fields
+    /// ([`crate::simd::rate_table::hoist_invariants`]).
     pub rate_tables: bool,
 }
 
@@ -67,6 +70,19 @@ pub struct JitSet {
     max_ion_entry: Vec<Option<u32>>,
     /// Per kernel slot: the rate table in use and the inputs it was built for.
     rate_tables: [Option<(crate::rate_data::Inputs, Arc<Vec<f64>>)>; 4],
+    /// Hidden fields: hoisted invariants per instance (their pointers follow the mechanism's
+    /// own columns in `field_ptrs`).
+    hidden: Vec<Vec<f64>>,
+    /// `(dt, celsius)` the hidden fields were computed for; None: stale (INITIAL ran, or a
+    /// field or global may have changed).
+    hidden_for: Option<(f64, f64)>,
+}
+
+/// Which compiled code [`JitSet::run`] calls.
+#[derive(Clone, Copy)]
+enum Which {
+    Kernel(usize),
+    Invariants,
 }
 
 // SAFETY: the raw pointers point into storage owned by `inner` (columns are never reallocated
@@ -127,8 +143,15 @@ impl JitSet {
             (Some(code), time)
         };
         let max_system = code.as_ref().map_or(0, |c| c.max_system);
+        let n = inner.len();
+        let mut hidden = vec![vec![0.0; n]; code.as_ref().map_or(0, |c| c.hidden_fields)];
         let (st, _) = inner.parts_mut();
-        let field_ptrs = st.fields.iter_mut().map(|c| c.as_mut_ptr()).collect();
+        let field_ptrs = st
+            .fields
+            .iter_mut()
+            .chain(hidden.iter_mut())
+            .map(|c| c.as_mut_ptr())
+            .collect();
         let max_ion_entry = st
             .ion_index
             .iter()
@@ -152,6 +175,8 @@ impl JitSet {
             perm: vec![0; max_system.max(1)],
             max_ion_entry,
             rate_tables: Default::default(),
+            hidden,
+            hidden_for: None,
         })
     }
 
@@ -168,6 +193,11 @@ impl JitSet {
     /// Whether kernel `kind` runs as native code.
     pub fn is_compiled(&self, kind: KernelKind) -> bool {
         self.kernel(kind as usize).is_some()
+    }
+
+    /// Number of hidden per-instance fields holding hoisted invariants (fast-math).
+    pub fn hidden_fields(&self) -> usize {
+        self.hidden.len()
     }
 
     /// Whether kernel `kind` runs as fast-math SIMD code.
@@ -188,7 +218,22 @@ impl JitSet {
     /// Runs compiled kernel `slot`; false when indices do not fit the arrays (the caller then
     /// interprets, which reports such data by NaN/no-op exactly as before).
     fn run(&mut self, slot: usize, ctx: &mut Context) -> bool {
-        let Some(k) = self.code.as_ref().and_then(|c| c.kernels[slot].as_ref()) else {
+        if self.code.as_ref().is_some_and(|c| c.invariants.is_some()) {
+            let key = (ctx.dt, ctx.celsius);
+            if self.hidden_for != Some(key) {
+                self.run_code(Which::Invariants, ctx);
+                self.hidden_for = Some(key);
+            }
+        }
+        self.run_code(Which::Kernel(slot), ctx)
+    }
+
+    fn run_code(&mut self, which: Which, ctx: &mut Context) -> bool {
+        let k = self.code.as_ref().and_then(|c| match which {
+            Which::Kernel(slot) => c.kernels[slot].as_ref(),
+            Which::Invariants => c.invariants.as_ref(),
+        });
+        let Some(k) = k else {
             return false;
         };
         let f = k.f;
@@ -215,7 +260,7 @@ impl JitSet {
         }
         let (st, tables) = self.inner.parts_mut();
         let mut rate_table = std::ptr::null();
-        if let Some(rate) = &k.rate {
+        if let (Some(rate), Which::Kernel(slot)) = (&k.rate, which) {
             let current = &mut self.rate_tables[slot];
             let stale = current.as_ref().is_none_or(|(inputs, _)| {
                 inputs.dt != ctx.dt
@@ -326,6 +371,7 @@ impl MechanismSet for JitSet {
     }
 
     fn init(&mut self, ctx: &mut Context) {
+        self.hidden_for = None;
         if self.kernel(0).is_none() {
             return self.inner.init(ctx);
         }
@@ -376,6 +422,7 @@ impl MechanismSet for JitSet {
     }
 
     fn net_receive_init(&mut self, ctx: &mut Context, instance: usize, args: &mut [f64]) {
+        self.hidden_for = None;
         self.inner.net_receive_init(ctx, instance, args)
     }
 
@@ -384,10 +431,12 @@ impl MechanismSet for JitSet {
     }
 
     fn field_values_mut(&mut self, name: &str) -> Option<&mut [f64]> {
+        self.hidden_for = None;
         self.inner.field_values_mut(name)
     }
 
     fn set_global(&mut self, name: &str, value: f64) -> bool {
+        self.hidden_for = None;
         self.inner.set_global(name, value)
     }
 

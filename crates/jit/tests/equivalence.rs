@@ -469,3 +469,51 @@ fn fast_math_reference_mechanisms_and_constructs_stay_close() {
         }
     });
 }
+
+#[test]
+fn fast_math_hoisted_synapse_invariants_follow_parameter_changes() {
+    let cat = Catalogue::new();
+    let m = cat.mechanism("Exp2Syn").unwrap();
+    let nodes: Vec<u32> = (0..6).collect();
+    let mut world = World {
+        v: vec![-65.0; 6],
+        rhs: vec![0.0; 6],
+        d: vec![0.0; 6],
+        area: vec![500.0; 6],
+        diam: vec![1.0; 6],
+        ions: IonStore::builder().build().unwrap(),
+    };
+    let mut interp = InterpretedSet::new(Arc::clone(&m), nodes.clone(), &world.ions, 3).unwrap();
+    let inner = InterpretedSet::new(Arc::clone(&m), nodes, &world.ions, 3).unwrap();
+    let mut jit = JitSet::with_options(inner, Options::fast()).unwrap();
+    // 1 − exp(−dt/τ) for both time constants (and cnexp's steady-state quotients).
+    assert!(jit.hidden_fields() >= 2, "{}", jit.hidden_fields());
+    let mut ev = Recorder::default();
+    let sets: [&mut dyn MechanismSet; 2] = [&mut interp, &mut jit];
+    let mut a_after = Vec::new();
+    for set in sets {
+        with_ctx(&mut world, &mut ev, 0.0, |c| set.init(c));
+        let mut values = Vec::new();
+        for round in 0..2 {
+            set.field_values_mut("A").unwrap().fill(1.0);
+            set.field_values_mut("B").unwrap().fill(2.0);
+            if round == 1 {
+                // A new time constant must reach the hidden 1 − exp(−dt/τ₁).
+                set.field_values_mut("tau1").unwrap().fill(3.0);
+            }
+            for step in 0..3 {
+                with_ctx(&mut world, &mut ev, step as f64 * 0.025, |c| set.state(c));
+            }
+            values.push(set.field_values("A").unwrap()[0]);
+            values.push(set.field_values("B").unwrap()[0]);
+        }
+        a_after.push(values);
+    }
+    for (x, y) in a_after[0].iter().zip(&a_after[1]) {
+        assert!((x - y).abs() <= 1e-12 * x.abs(), "{:?}", a_after);
+    }
+    assert!(
+        (a_after[0][0] - a_after[0][2]).abs() > 1e-6,
+        "tau1 change had no effect"
+    );
+}

@@ -217,6 +217,7 @@ impl VecGen<'_> {
             Pure::V => self.load(&Place::Node(NodeVar::V)),
             Pure::Builtin(b) => self.load(&Place::Builtin(*b)),
             Pure::Global(g) => self.load(&Place::Global(*g)),
+            Pure::Field(f) => self.load(&Place::Field(*f)),
             Pure::Unary(nmodl::ir::UnaryOp::Neg, a) => {
                 let a = self.pure(a);
                 self.map1(a, |b, x| b.ins().fneg(x))

@@ -203,7 +203,9 @@ impl<'f> VecGen<'f> {
         let t = scalar(&mut b, off::T);
         let dt = scalar(&mut b, off::DT);
         let celsius = scalar(&mut b, off::CELSIUS);
-        let mut field_ptr = vec![None; m.fields.len()];
+        // Hidden fields (hoisted invariants) follow the mechanism's own.
+        let n_fields = usage.fields.last().map_or(0, |&f| f as usize + 1);
+        let mut field_ptr = vec![None; m.fields.len().max(n_fields)];
         for &f in &usage.fields {
             field_ptr[f as usize] = Some(b.ins().load(ptr, tf, fields_base, 8 * f as i32));
         }

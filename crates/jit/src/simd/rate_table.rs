@@ -32,6 +32,8 @@ pub enum Pure {
     Builtin(Builtin),
     /// A global no kernel of the mechanism writes.
     Global(u32),
+    /// A field no per-step kernel writes (a parameter): only in hoisted invariants.
+    Field(u32),
     Unary(UnaryOp, Box<Pure>),
     Binary(BinaryOp, Box<Pure>, Box<Pure>),
     Call(MathFn, Vec<Pure>),
@@ -47,7 +49,7 @@ impl Pure {
     /// Rough cost in additions: divisions and library calls dominate gating kinetics.
     pub fn cost(&self) -> u32 {
         match self {
-            Pure::Const(_) | Pure::V | Pure::Builtin(_) | Pure::Global(_) => 0,
+            Pure::Const(_) | Pure::V | Pure::Builtin(_) | Pure::Global(_) | Pure::Field(_) => 0,
             Pure::Unary(_, a) => 1 + a.cost(),
             Pure::Binary(op, a, b) => {
                 let own = match op {
@@ -72,6 +74,8 @@ impl Pure {
             Pure::Builtin(Builtin::Celsius) => celsius,
             Pure::Builtin(_) => 0.0,
             Pure::Global(g) => globals.get(*g as usize).copied().unwrap_or(f64::NAN),
+            // Tables never hold per-instance values.
+            Pure::Field(_) => f64::NAN,
             Pure::Unary(op, a) => unary(*op, ev(a)),
             Pure::Binary(op, a, b) => binary(*op, ev(a), ev(b)),
             Pure::Call(f, args) => {
@@ -108,17 +112,18 @@ impl Pure {
                 a.globals(out);
                 b.globals(out)
             }
-            Pure::Const(_) | Pure::V | Pure::Builtin(_) => {}
+            Pure::Const(_) | Pure::V | Pure::Builtin(_) | Pure::Field(_) => {}
         }
     }
 
     /// The expression as kernel IR (None when it holds a [`Pure::Select`]).
-    fn to_expr(&self) -> Option<Expr> {
+    pub fn to_expr(&self) -> Option<Expr> {
         Some(match self {
             Pure::Const(c) => Expr::Const(*c),
             Pure::V => Expr::Load(Place::Node(NodeVar::V)),
             Pure::Builtin(b) => Expr::Load(Place::Builtin(*b)),
             Pure::Global(g) => Expr::Load(Place::Global(*g)),
+            Pure::Field(f) => Expr::Load(Place::Field(*f)),
             Pure::Unary(op, a) => Expr::Unary(*op, Box::new(a.to_expr()?)),
             Pure::Binary(op, a, b) => {
                 Expr::Binary(*op, Box::new(a.to_expr()?), Box::new(b.to_expr()?))
@@ -171,12 +176,7 @@ pub struct Tabulated {
 /// Rewrites a vectorisable `body` (assignments and `IF`s only) to read its pure functions of
 /// `v` from a rate table; None when nothing is worth tabulating.
 pub fn tabulate(mech: &Mechanism, body: &[Stmt], n_locals: usize) -> Option<Tabulated> {
-    let mut t = Tabulator {
-        written_globals: written_globals(mech),
-        pure: Vec::new(),
-        functions: Vec::new(),
-        first_local: n_locals,
-    };
+    let mut t = Tabulator::new(mech, Mode::Rates, n_locals);
     let mut out = Vec::with_capacity(body.len());
     t.stmts(body, &mut out, false)?;
     (!t.functions.is_empty()).then(|| Tabulated {
@@ -185,6 +185,66 @@ pub fn tabulate(mech: &Mechanism, body: &[Stmt], n_locals: usize) -> Option<Tabu
         first_local: n_locals,
         functions: t.functions,
     })
+}
+
+/// A kernel body rewritten to read its per-instance invariants from hidden fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hoisted {
+    pub body: Vec<Stmt>,
+    /// Invariant `k` lives in hidden field `first_hidden + k` (ids after the mechanism's own).
+    pub first_hidden: u32,
+    /// Expressions over parameters, globals, `dt` and `celsius` (no `v`, no selects).
+    pub invariants: Vec<Pure>,
+}
+
+/// Rewrites a vectorisable `body` so that costly expressions over parameters only — fields no
+/// per-step kernel or NET_RECEIVE writes, globals no kernel writes, `dt`, `celsius`, such as a
+/// synapse's `1 − exp(−dt/τ)` — are read from hidden per-instance fields, computed once per run
+/// (see `JitSet`); None when there are none.
+pub fn hoist_invariants(mech: &Mechanism, body: &[Stmt], first_hidden: u32) -> Option<Hoisted> {
+    let mode = Mode::Invariants {
+        frozen: frozen_fields(mech),
+    };
+    let mut t = Tabulator::new(mech, mode, first_hidden as usize);
+    let mut out = Vec::with_capacity(body.len());
+    t.stmts(body, &mut out, false)?;
+    (!t.functions.is_empty()).then_some(Hoisted {
+        body: out,
+        first_hidden,
+        invariants: t.functions,
+    })
+}
+
+/// Fields that keep their values between steps: not written by `current`, `jacobian`, `state`,
+/// NET_RECEIVE or a TABLE (INITIAL may set them: invariants are recomputed after it).
+fn frozen_fields(m: &Mechanism) -> BTreeSet<u32> {
+    let mut written = BTreeSet::new();
+    let mut bodies: Vec<&[Stmt]> = [&m.current, &m.jacobian, &m.state]
+        .iter()
+        .filter_map(|k| k.as_ref())
+        .map(|k| &k.body[..])
+        .collect();
+    if let Some(nr) = &m.net_receive {
+        bodies.push(&nr.body.body);
+    }
+    for t in &m.tables {
+        bodies.push(&t.body.body);
+        for p in &t.outputs {
+            if let Place::Field(f) = p {
+                written.insert(*f);
+            }
+        }
+    }
+    for b in bodies {
+        crate::analysis::for_each_written_place(b, &mut |p| {
+            if let Place::Field(f) | Place::FieldIndexed { base: f, .. } = p {
+                written.insert(*f);
+            }
+        });
+    }
+    (0..m.fields.len() as u32)
+        .filter(|f| !written.contains(f) && !m.states.contains(f))
+        .collect()
 }
 
 /// Globals some statement of the mechanism may write (assignments, table outputs, solver
@@ -249,20 +309,43 @@ fn unset(map: &mut Values, p: &Place) -> Option<Pure> {
     Some(map.swap_remove(i).1)
 }
 
+/// What the rewrite looks for.
+enum Mode {
+    /// Functions of `v` (rate tables, read through locals).
+    Rates,
+    /// Functions of the `frozen` fields (hoisted invariants, read through hidden fields).
+    Invariants { frozen: BTreeSet<u32> },
+}
+
 struct Tabulator {
+    mode: Mode,
     written_globals: BTreeSet<u32>,
     /// Places whose current value is pure, with that value.
     pure: Values,
     functions: Vec<Pure>,
-    first_local: usize,
+    /// First table local (rates) or hidden field (invariants).
+    first_slot: usize,
 }
 
 impl Tabulator {
+    fn new(mech: &Mechanism, mode: Mode, first_slot: usize) -> Self {
+        Tabulator {
+            mode,
+            written_globals: written_globals(mech),
+            pure: Vec::new(),
+            functions: Vec::new(),
+            first_slot,
+        }
+    }
+
     /// `e` as a pure expression, reading places' values from `map`.
     fn pure_in(&self, map: &Values, e: &Expr) -> Option<Pure> {
         Some(match e {
             Expr::Const(c) => Pure::Const(*c),
-            Expr::Load(Place::Node(NodeVar::V)) => Pure::V,
+            Expr::Load(Place::Node(NodeVar::V)) if matches!(self.mode, Mode::Rates) => Pure::V,
+            Expr::Load(Place::Field(f)) if matches!(&self.mode, Mode::Invariants { frozen } if frozen.contains(f)) => {
+                Pure::Field(*f)
+            }
             Expr::Load(Place::Builtin(b @ (Builtin::Dt | Builtin::Celsius))) => Pure::Builtin(*b),
             Expr::Load(Place::Global(g)) if !self.written_globals.contains(g) => Pure::Global(*g),
             Expr::Load(p @ (Place::Local(_) | Place::Field(_))) => lookup(map, p)?.clone(),
@@ -299,7 +382,10 @@ impl Tabulator {
                 self.functions.len() - 1
             }
         };
-        Expr::Load(Place::Local((self.first_local + j) as u32))
+        match self.mode {
+            Mode::Rates => Expr::Load(Place::Local((self.first_slot + j) as u32)),
+            Mode::Invariants { .. } => Expr::Load(Place::Field((self.first_slot + j) as u32)),
+        }
     }
 
     /// `e` with every maximal pure subexpression replaced by [`Self::value_of`].
@@ -349,7 +435,8 @@ impl Tabulator {
                     then,
                     otherwise,
                 } => {
-                    if !conditional {
+                    // Selects become table functions; hoisted invariants stay plain expressions.
+                    if !conditional && matches!(self.mode, Mode::Rates) {
                         if let Some(effects) =
                             self.fold_if(&self.pure.clone(), cond, then, otherwise)
                         {
