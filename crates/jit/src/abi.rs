@@ -47,6 +47,31 @@ pub struct KernelEnv {
     pub host: *mut Host,
     /// The kernel's rate table (fast-math; see `crate::rate_data`), else null.
     pub rate_table: *const f64,
+    /// Per TABLE of the mechanism, its built data for inlined lookups (fast-math), else null.
+    pub table_views: *const TableView,
+}
+
+/// A built NMODL TABLE as fast-math kernels read it (see `mech::TableData::raw`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct TableView {
+    pub tmin: f64,
+    pub mfac: f64,
+    /// Interval count, as a float.
+    pub intervals: f64,
+    /// `outputs × (intervals + 1)` values, output-major.
+    pub values: *const f64,
+}
+
+impl Default for TableView {
+    fn default() -> Self {
+        TableView {
+            tmin: 0.0,
+            mfac: 0.0,
+            intervals: 0.0,
+            values: std::ptr::null(),
+        }
+    }
 }
 
 /// Offsets of [`KernelEnv`] members, for the code generator.
@@ -68,6 +93,7 @@ pub mod off {
     pub const SOLVE_BUF: i32 = offset_of!(KernelEnv, solve_buf) as i32;
     pub const HOST: i32 = offset_of!(KernelEnv, host) as i32;
     pub const RATE_TABLE: i32 = offset_of!(KernelEnv, rate_table) as i32;
+    pub const TABLE_VIEWS: i32 = offset_of!(KernelEnv, table_views) as i32;
 }
 
 /// Slot of a node variable in [`KernelEnv::node_arrays`].

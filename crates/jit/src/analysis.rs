@@ -130,8 +130,13 @@ pub fn for_each_written_place(body: &[Stmt], f: &mut dyn FnMut(&Place)) {
     );
 }
 
+/// Calls `f` for every expression node of `body` (recursively).
+pub fn for_each_expr(body: &[Stmt], f: &mut dyn FnMut(&Expr)) {
+    walk_stmts(body, &mut |_| {}, f);
+}
+
 /// Tables a statement list may evaluate directly (TableValue/TableCall), in first-use order.
-fn tables_used(body: &[Stmt]) -> BTreeSet<u32> {
+pub fn tables_used(body: &[Stmt]) -> BTreeSet<u32> {
     let mut out = BTreeSet::new();
     let mut on_expr = |e: &Expr| {
         if let Expr::TableValue { table, .. } = e {

@@ -27,6 +27,10 @@ pub(crate) struct Compiled {
     /// Pure functions of v the kernel reads from a rate table (fast-math), and the globals
     /// they read.
     pub rate: Option<RateFunctions>,
+    /// Fast-math SIMD code: its globals are lane-local and it inlines the lookups of
+    /// `simd_tables`, which must be built and switched on for it to run.
+    pub simd: bool,
+    pub simd_tables: Vec<u32>,
 }
 
 /// The functions of a kernel's rate table (see [`crate::rate_data`]).
@@ -162,8 +166,9 @@ fn compile(
         }
         let usage = analysis::usage(mech, &k.body);
         max_system = max_system.max(usage.max_system);
-        let vector = (options.fast_math && crate::simd::vectorisable(&k.body, &usage, distinct))
-            .then_some(layout);
+        let vector = (options.fast_math
+            && crate::simd::vectorisable(mech, &k.body, &usage, distinct))
+        .then_some(layout);
         simd[slot] = vector.is_some();
         let tabulated = vector
             .filter(|_| options.rate_tables)
@@ -201,11 +206,15 @@ fn compile(
             vector,
             tabulated.as_ref(),
         )?;
+        let simd_tables = match vector {
+            Some(_) => analysis::tables_used(&body).into_iter().collect(),
+            None => Vec::new(),
+        };
         let rate = tabulated.map(|t| RateFunctions {
             globals: crate::rate_data::globals_read(&t.functions),
             functions: t.functions,
         });
-        ids.push((slot, id, usage, rate));
+        ids.push((slot, id, usage, rate, vector.is_some(), simd_tables));
     }
     // One vector kernel computes every hidden field: `hidden_k = invariant_k`.
     let mut invariants_id = None;
@@ -241,15 +250,19 @@ fn compile(
         if let Some((id, usage)) = invariants_id {
             invariants_kernel = Some(Compiled {
                 rate: None,
+                simd: true,
+                simd_tables: Vec::new(),
                 f: jm.function(id),
                 node_slots: Vec::new(),
                 ion_slots: Vec::new(),
                 usage,
             });
         }
-        for (slot, id, usage, rate) in ids {
+        for (slot, id, usage, rate, simd, simd_tables) in ids {
             kernels[slot] = Some(Compiled {
                 rate,
+                simd,
+                simd_tables,
                 f: jm.function(id),
                 node_slots: usage.nodes.iter().copied().collect(),
                 ion_slots: usage.ions.iter().copied().collect(),

@@ -62,6 +62,8 @@ pub struct JitSet {
     ion_index: Vec<*const u32>,
     snap: Vec<f64>,
     table_on: Vec<u8>,
+    /// Built tables as fast-math kernels read them (refreshed on each call that needs them).
+    table_views: Vec<crate::abi::TableView>,
     table_locals: Vec<f64>,
     solve_buf: Vec<f64>,
     perm: Vec<usize>,
@@ -170,6 +172,7 @@ impl JitSet {
             ion_index: vec![std::ptr::null(); n_ions],
             snap: vec![0.0; n_globals],
             table_on: vec![0; mech.tables.len()],
+            table_views: vec![Default::default(); mech.tables.len()],
             table_locals: vec![0.0; total.max(1)],
             solve_buf: vec![0.0; max_system * max_system + 2 * max_system + 1],
             perm: vec![0; max_system.max(1)],
@@ -300,6 +303,19 @@ impl JitSet {
             self.table_on[k] =
                 u8::from(st.globals[t.usetable as usize] != 0.0 && tables[k].is_built());
         }
+        for &t in &k.simd_tables {
+            // Inlined lookups need the built table; otherwise the interpreter runs the kernel.
+            if self.table_on[t as usize] == 0 {
+                return false;
+            }
+            let (tmin, mfac, intervals, values) = tables[t as usize].raw();
+            self.table_views[t as usize] = crate::abi::TableView {
+                tmin,
+                mfac,
+                intervals: intervals as f64,
+                values: values.as_ptr(),
+            };
+        }
         let mut host = Host {
             // SAFETY (lifetime): the sink outlives this call; `host` does not escape it.
             events: unsafe {
@@ -331,8 +347,9 @@ impl JitSet {
             solve_buf: self.solve_buf.as_mut_ptr(),
             host: &mut host,
             rate_table,
+            table_views: self.table_views.as_ptr(),
         };
-        if u.writes_globals {
+        if u.writes_globals && !k.simd {
             // The interpreter broadcasts globals per chunk of LANES instances and stores the
             // last writer's value at the chunk's end; snapshots per chunk reproduce that.
             let mut start = 0;

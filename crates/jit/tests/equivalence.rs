@@ -401,7 +401,22 @@ fn fast_math_rate_tables_fold_guards_keep_conditional_values_and_fall_back_out_o
             check_mechanism(&cat, "hh", n, 4100 + n as u64);
         }
         V_RANGE.with(|r| r.set((-80.0, 120.0)));
+        // hh's TABLE looked up inline, and (usetable = 0) its kernel left to the interpreter.
+        for n in [3, 64] {
+            check_mechanism(&cat_builtin(), "hh", n, 4200 + n as u64);
+            check_with_globals(
+                &cat_builtin(),
+                "hh",
+                n,
+                4300 + n as u64,
+                &[("usetable", 0.0)],
+            );
+        }
     });
+}
+
+fn cat_builtin() -> Catalogue {
+    Catalogue::new()
 }
 
 /// Runs `f` with fast-math checks (tolerance instead of identical bits).

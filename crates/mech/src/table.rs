@@ -46,6 +46,13 @@ impl TableData {
         self.built
     }
 
+    /// `(tmin, mfac, intervals, values)`: what [`TableData::locate`] and
+    /// [`TableData::value_at`] read (values output-major, `intervals + 1` per output), for
+    /// code generators that inline the lookup.
+    pub fn raw(&self) -> (f64, f64, u32, &[f64]) {
+        (self.tmin, self.mfac, self.intervals, &self.values)
+    }
+
     /// Where `arg` falls in the table (shared by every output of a procedure table).
     #[inline]
     pub fn locate(&self, arg: f64) -> Position {

@@ -171,6 +171,16 @@ impl VecGen<'_> {
     }
 
     fn store_uncached(&mut self, p: &Place, v: Vv) {
+        if let Place::Global(g) = p {
+            // Lane-local global: what sequential execution leaves is the last instance's value.
+            let last = v[self.n - 1];
+            let lane = if self.n == HALVES { 1 } else { 0 };
+            let x = self.b.ins().extractlane(last, lane);
+            self.b
+                .ins()
+                .store(flags(), x, self.globals_live, 8 * *g as i32);
+            return;
+        }
         let (col, indexed) = self.column(p).expect("vectorisable place");
         match indexed {
             None => {

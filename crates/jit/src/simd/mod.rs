@@ -37,6 +37,7 @@ mod exp;
 mod lookup;
 mod memory;
 pub mod rate_table;
+mod table_call;
 use crate::codegen::Helpers;
 
 /// Instances per vector iteration: two `f64x2` halves.
@@ -45,21 +46,115 @@ const HALVES: usize = 2;
 
 /// Whether `body` can run as a fast-math SIMD kernel (see the module docs). `distinct`: every
 /// instance has its own node.
-pub fn vectorisable(body: &[Stmt], usage: &Usage, distinct: bool) -> bool {
-    if usage.writes_globals || usage.indexed_fields {
+pub fn vectorisable(m: &Mechanism, body: &[Stmt], usage: &Usage, distinct: bool) -> bool {
+    if usage.indexed_fields || (usage.writes_globals && !globals_lane_local(m, body)) {
         return false;
     }
-    stmts_ok(body, distinct)
+    stmts_ok(m, body, distinct)
 }
 
-fn stmts_ok(body: &[Stmt], distinct: bool) -> bool {
+/// Whether every global `body` writes is written before it is read, at the top level: each
+/// instance then sees only its own value, so lanes may hold different values (stored back as
+/// the last instance's, as sequential execution leaves it). NEURON's `hh` writes its rates'
+/// GLOBALs this way through its TABLE.
+fn globals_lane_local(m: &Mechanism, body: &[Stmt]) -> bool {
+    let mut written = Vec::new();
+    for s in body {
+        let mut reads_unwritten = false;
+        let mut note_reads = |e: &Expr| {
+            walk(e, &mut |x| {
+                if let Expr::Load(Place::Global(g)) = x {
+                    if !written.contains(g) && writes_global(m, body, *g) {
+                        reads_unwritten = true;
+                    }
+                }
+            })
+        };
+        match s {
+            Stmt::Assign(p, e) => {
+                note_reads(e);
+                if let Place::Global(g) = p {
+                    written.push(*g);
+                }
+            }
+            Stmt::TableCall { table, arg } => {
+                note_reads(arg);
+                for p in &m.tables[*table as usize].outputs {
+                    if let Place::Global(g) = p {
+                        written.push(*g);
+                    }
+                }
+            }
+            Stmt::If { .. } => {
+                // Writes under a condition would need per-lane old values: not lane-local.
+                let inner = std::slice::from_ref(s);
+                let mut inner_writes = false;
+                crate::analysis::for_each_written_place(inner, &mut |p| {
+                    inner_writes |= matches!(p, Place::Global(_))
+                });
+                for t in crate::analysis::tables_used(inner) {
+                    let outputs = &m.tables[t as usize].outputs;
+                    inner_writes |= outputs.iter().any(|p| matches!(p, Place::Global(_)));
+                }
+                if inner_writes {
+                    return false;
+                }
+                crate::analysis::for_each_expr(inner, &mut |e| {
+                    if let Expr::Load(p) = e {
+                        note_reads(&Expr::Load(p.clone()))
+                    }
+                });
+            }
+            _ => return false,
+        }
+        if reads_unwritten {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether `body` writes global `g` anywhere (assignments and TABLE outputs).
+fn writes_global(m: &Mechanism, body: &[Stmt], g: u32) -> bool {
+    let mut found = false;
+    crate::analysis::for_each_written_place(body, &mut |p| found |= *p == Place::Global(g));
+    for t in crate::analysis::tables_used(body) {
+        found |= m.tables[t as usize].outputs.contains(&Place::Global(g));
+    }
+    found
+}
+
+fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    f(e);
+    match e {
+        Expr::Unary(_, a) => walk(a, f),
+        Expr::Binary(_, a, b) => {
+            walk(a, f);
+            walk(b, f)
+        }
+        Expr::Call(_, args) => args.iter().for_each(|a| walk(a, f)),
+        Expr::TableValue { arg, .. } => walk(arg, f),
+        Expr::Const(_) | Expr::Load(_) => {}
+    }
+}
+
+fn stmts_ok(m: &Mechanism, body: &[Stmt], distinct: bool) -> bool {
     body.iter().all(|s| match s {
         Stmt::Assign(p, e) => place_ok(p, distinct) && expr_ok(e),
         Stmt::If {
             cond,
             then,
             otherwise,
-        } => expr_ok(cond) && stmts_ok(then, distinct) && stmts_ok(otherwise, distinct),
+        } => expr_ok(cond) && stmts_ok(m, then, distinct) && stmts_ok(m, otherwise, distinct),
+        // A built PROCEDURE table, looked up inline (see `table_call.rs`).
+        Stmt::TableCall { table, arg } => {
+            m.tables.get(*table as usize).is_some_and(|t| {
+                !t.is_function
+                    && t.outputs
+                        .iter()
+                        .all(|p| matches!(p, Place::Global(_) | Place::Field(_)))
+            }) && expr_ok(arg)
+        }
         _ => false,
     })
 }
@@ -169,6 +264,12 @@ pub struct VecGen<'f> {
     layout: Layout,
     /// The kernel's rate table, if it reads one (see `lookup.rs`).
     rate: Option<lookup::RateGen>,
+    /// `env.table_views` when the kernel calls TABLEs (see `table_call.rs`), and each table's
+    /// outputs.
+    table_views: Option<Value>,
+    table_outputs: Vec<Vec<Place>>,
+    /// `env.globals_live`: lane-local globals are stored back there (last instance's value).
+    globals_live: Value,
 }
 
 impl<'f> VecGen<'f> {
@@ -233,6 +334,9 @@ impl<'f> VecGen<'f> {
         }
         let rate =
             rate.map(|r| lookup::RateGen::new(&mut b, env, ptr, r.first_local, &r.functions));
+        let table_views = (!crate::analysis::tables_used(body).is_empty())
+            .then(|| b.ins().load(ptr, tf, env, off::TABLE_VIEWS));
+        let globals_live = b.ins().load(ptr, tf, env, off::GLOBALS_LIVE);
         let ivar = b.declare_var(types::I64);
         b.def_var(ivar, start);
         let zero = b.ins().iconst(types::I64, 0);
@@ -260,6 +364,9 @@ impl<'f> VecGen<'f> {
             fma,
             layout: layout.clone(),
             rate,
+            table_views,
+            table_outputs: m.tables.iter().map(|t| t.outputs.clone()).collect(),
+            globals_live,
         };
         g.emit_loop(ivar, end, body, n_locals, HALVES);
         g.emit_loop(ivar, end, body, n_locals, 1);
@@ -413,7 +520,11 @@ impl<'f> VecGen<'f> {
                     self.stmts(otherwise);
                     self.mask = outer;
                 }
-                _ => unreachable!("vectorisable() admits assignments and IFs only"),
+                Stmt::TableCall { table, arg } => {
+                    let x = self.expr(arg);
+                    self.table_call(*table, x);
+                }
+                _ => unreachable!("vectorisable() admits assignments, IFs and TABLE calls only"),
             }
         }
     }
