@@ -117,6 +117,7 @@ impl JitSet {
             total += t.body.locals.len().max(1);
         }
         let layout = crate::simd::Layout {
+            distinct,
             nodes: crate::simd::is_run(&nodes),
             ions: inner
                 .parts_mut()

@@ -170,6 +170,27 @@ impl VecGen<'_> {
         }
     }
 
+    /// `p = p ± v` lane by lane, each lane's update loaded and stored before the next lane's:
+    /// instances sharing a node accumulate in instance order, as sequential code does.
+    pub(super) fn accumulate(&mut self, p: &Place, op: nmodl::ir::BinaryOp, v: Vv) {
+        let (col, indexed) = self.column(p).expect("node or ion place");
+        let which = indexed.expect("indexed column");
+        let offs = self.lane_offsets(which).to_vec();
+        let lanes_per_half = if self.n == HALVES { 2 } else { 1 };
+        for h in 0..self.n {
+            for l in 0..lanes_per_half {
+                let a = self.b.ins().iadd(col, offs[h * lanes_per_half + l]);
+                let old = self.b.ins().load(types::F64, flags(), a, 0);
+                let x = self.b.ins().extractlane(v[h], l as u8);
+                let new = match op {
+                    nmodl::ir::BinaryOp::Add => self.b.ins().fadd(old, x),
+                    _ => self.b.ins().fsub(old, x),
+                };
+                self.b.ins().store(flags(), new, a, 0);
+            }
+        }
+    }
+
     fn store_uncached(&mut self, p: &Place, v: Vv) {
         if let Place::Global(g) = p {
             // Lane-local global: what sequential execution leaves is the last instance's value.

@@ -50,7 +50,65 @@ pub fn vectorisable(m: &Mechanism, body: &[Stmt], usage: &Usage, distinct: bool)
     if usage.indexed_fields || (usage.writes_globals && !globals_lane_local(m, body)) {
         return false;
     }
-    stmts_ok(m, body, distinct)
+    stmts_ok(m, body, distinct) && (distinct || shared_writes_accumulate(body))
+}
+
+/// `p = p ± e` with `e` not reading `p`: the update that instances sharing a node (synapses)
+/// may apply one lane after another, in instance order.
+fn accumulation<'e>(p: &Place, e: &'e Expr) -> Option<(BinaryOp, &'e Expr)> {
+    let Expr::Binary(op @ (BinaryOp::Add | BinaryOp::Sub), a, rest) = e else {
+        return None;
+    };
+    let mut reads_p = false;
+    walk(rest, &mut |x| {
+        reads_p |= matches!(x, Expr::Load(q) if q == p)
+    });
+    (matches!(&**a, Expr::Load(q) if q == p) && !reads_p).then_some((*op, &**rest))
+}
+
+/// Whether a place several instances may share (node and ion values) is only ever updated by
+/// top-level [`accumulation`]s and never read otherwise.
+fn is_shared(p: &Place) -> bool {
+    matches!(
+        p,
+        Place::Ion { .. } | Place::Node(NodeVar::Rhs | NodeVar::D)
+    )
+}
+
+fn shared_writes_accumulate(body: &[Stmt]) -> bool {
+    let mut shared = Vec::new();
+    crate::analysis::for_each_written_place(body, &mut |p| {
+        if is_shared(p) && !shared.contains(p) {
+            shared.push(p.clone())
+        }
+    });
+    let mut reads = 0usize;
+    crate::analysis::for_each_expr(body, &mut |e| {
+        if matches!(e, Expr::Load(q) if shared.contains(q)) {
+            reads += 1;
+        }
+    });
+    // Each accumulation reads its place once; any other read (or write) disqualifies.
+    let mut accumulations = 0usize;
+    for s in body {
+        if let Stmt::Assign(p, e) = s {
+            if shared.contains(p) {
+                if accumulation(p, e).is_none() {
+                    return false;
+                }
+                accumulations += 1;
+            }
+        }
+    }
+    let mut nested = false;
+    for s in body {
+        if let Stmt::If { .. } = s {
+            crate::analysis::for_each_written_place(std::slice::from_ref(s), &mut |p| {
+                nested |= shared.contains(p)
+            });
+        }
+    }
+    !nested && reads == accumulations
 }
 
 /// Whether every global `body` writes is written before it is read, at the top level: each
@@ -159,10 +217,11 @@ fn stmts_ok(m: &Mechanism, body: &[Stmt], distinct: bool) -> bool {
     })
 }
 
-fn place_ok(p: &Place, distinct: bool) -> bool {
+fn place_ok(p: &Place, _distinct: bool) -> bool {
     match p {
         Place::Field(_) | Place::Local(_) => true,
-        Place::Ion { .. } | Place::Node(NodeVar::Rhs | NodeVar::D) => distinct,
+        // Shared by several instances: accumulations only (`shared_writes_accumulate`).
+        Place::Ion { .. } | Place::Node(NodeVar::Rhs | NodeVar::D) => true,
         _ => false,
     }
 }
@@ -182,6 +241,8 @@ fn expr_ok(e: &Expr) -> bool {
 /// mechanisms on the consecutive segments of a cell). Their values load and store as vectors.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Layout {
+    /// Every instance has its own node (else node and ion updates go lane by lane).
+    pub distinct: bool,
     pub nodes: bool,
     /// Per ion use.
     pub ions: Vec<bool>,
@@ -270,6 +331,8 @@ pub struct VecGen<'f> {
     table_outputs: Vec<Vec<Place>>,
     /// `env.globals_live`: lane-local globals are stored back there (last instance's value).
     globals_live: Value,
+    /// Every instance has its own node (else node and ion updates go lane by lane).
+    distinct: bool,
 }
 
 impl<'f> VecGen<'f> {
@@ -367,6 +430,7 @@ impl<'f> VecGen<'f> {
             table_views,
             table_outputs: m.tables.iter().map(|t| t.outputs.clone()).collect(),
             globals_live,
+            distinct: layout.distinct,
         };
         g.emit_loop(ivar, end, body, n_locals, HALVES);
         g.emit_loop(ivar, end, body, n_locals, 1);
@@ -494,6 +558,11 @@ impl<'f> VecGen<'f> {
     fn stmts(&mut self, body: &[Stmt]) {
         for s in body {
             match s {
+                Stmt::Assign(p, e) if !self.distinct && is_shared(p) => {
+                    let (op, rest) = accumulation(p, e).expect("checked by vectorisable()");
+                    let v = self.expr(rest);
+                    self.accumulate(p, op, v);
+                }
                 Stmt::Assign(p, e) => {
                     let v = self.expr(e);
                     self.store(p, v);
