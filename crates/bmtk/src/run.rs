@@ -79,6 +79,7 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
         jit::Options {
             fast_math: options.fast_math,
             rate_tables: options.fast_math,
+            observed: observed_variables(&config),
         },
     );
     let network =
@@ -350,4 +351,19 @@ fn check_inputs(config: &SimulationConfig) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The mechanism variables the run's reports read (None when a report of another kind might
+/// read anything): fast-math kernels need not store the others.
+fn observed_variables(
+    config: &sonata::config::SimulationConfig,
+) -> Option<std::sync::Arc<std::collections::BTreeSet<String>>> {
+    let mut names = std::collections::BTreeSet::new();
+    for (_, report) in &config.reports {
+        match report {
+            sonata::config::Report::Membrane(m) => names.extend(m.variable_names.iter().cloned()),
+            _ => return None,
+        }
+    }
+    Some(std::sync::Arc::new(names))
 }

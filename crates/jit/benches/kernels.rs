@@ -207,6 +207,7 @@ fn main() {
                     jit::Options {
                         fast_math,
                         rate_tables: fast_math,
+                        observed: None,
                     },
                 )
                 .unwrap();

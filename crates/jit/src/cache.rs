@@ -106,7 +106,7 @@ const KINDS: [KernelKind; 4] = [
 /// compiled by this call (false: taken from the cache).
 pub(crate) fn compiled(
     mech: &ir::Mechanism,
-    options: Options,
+    options: &Options,
     distinct: bool,
     print: bool,
     layout: &Layout,
@@ -114,7 +114,7 @@ pub(crate) fn compiled(
 ) -> Result<(Arc<CompiledMechanism>, bool), Error> {
     let key = Key {
         ir: nmodl::dump::dump(mech),
-        options,
+        options: options.clone(),
         distinct,
         print,
         layout: layout.clone(),
@@ -137,12 +137,17 @@ fn compile(
     table_local_offset: &[usize],
 ) -> Result<CompiledMechanism, Error> {
     let Key {
-        options,
+        ref options,
         distinct,
         print,
         ref layout,
         ..
     } = *key;
+    let dead = match (&options.observed, options.rate_tables) {
+        (Some(observed), true) => crate::simd::rate_table::dead_fields(mech, observed),
+        _ => Default::default(),
+    };
+    let keep_all = std::collections::BTreeSet::new();
     let mut module = None;
     let mut kernels: [Option<Compiled>; 4] = Default::default();
     let mut interpreted: [Option<Unsupported>; 4] = Default::default();
@@ -170,9 +175,14 @@ fn compile(
             && crate::simd::vectorisable(mech, &k.body, &usage, distinct))
         .then_some(layout);
         simd[slot] = vector.is_some();
-        let tabulated = vector
-            .filter(|_| options.rate_tables)
-            .and_then(|_| crate::simd::rate_table::tabulate(mech, &k.body, k.locals.len()));
+        let tabulated = vector.filter(|_| options.rate_tables).and_then(|_| {
+            let dead = if *kind == KernelKind::State {
+                &dead
+            } else {
+                &keep_all
+            };
+            crate::simd::rate_table::tabulate(mech, &k.body, k.locals.len(), dead)
+        });
         let (body, n_locals) = match &tabulated {
             Some(t) => (&t.body[..], t.n_locals),
             None => (&k.body[..], k.locals.len()),

@@ -71,7 +71,7 @@ pub fn factory_with(options: Options) -> mech::SetFactory {
     use mech::MechanismSet;
     Arc::new(move |inner| {
         let mechanism = inner.mechanism().name.clone();
-        JitSet::with_options(inner, options)
+        JitSet::with_options(inner, options.clone())
             .map(|s| Box::new(s) as Box<dyn mech::MechanismSet>)
             .map_err(|e| mech::Error::InvalidIr {
                 mechanism,

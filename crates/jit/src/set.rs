@@ -24,7 +24,7 @@ pub enum KernelKind {
 }
 
 /// How a [`JitSet`] compiles its kernels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Options {
     /// Fast-math mode: `current`, `jacobian` and `state` kernels that [`crate::simd`] can
     /// vectorise run 4 instances at a time with an inline `exp` (results within a few ulp
@@ -37,14 +37,20 @@ pub struct Options {
     /// per run into hidden per-instance fields
     /// ([`crate::simd::rate_table::hoist_invariants`]).
     pub rate_tables: bool,
+    /// With `rate_tables`: the only mechanism variables anyone reads after a step (report
+    /// variables, as NEURON names such as `m_na` or `ica`). ASSIGNED fields outside this set
+    /// that no other kernel reads are not stored by fast-math `state` kernels (gating
+    /// mechanisms' `minf`/`mtau` copies); `None` keeps every store.
+    pub observed: Option<std::sync::Arc<std::collections::BTreeSet<String>>>,
 }
 
 impl Options {
-    /// Everything fast: SIMD kernels with rate tables.
+    /// Everything fast: SIMD kernels with rate tables, every variable kept observable.
     pub fn fast() -> Self {
         Options {
             fast_math: true,
             rate_tables: true,
+            observed: None,
         }
     }
 }
@@ -132,7 +138,7 @@ impl JitSet {
         } else {
             let (code, fresh) = cache::compiled(
                 &mech,
-                options,
+                &options,
                 distinct,
                 print,
                 &layout,

@@ -16,6 +16,7 @@ fn set(cat: &Catalogue, name: &str, nodes: Vec<u32>, fast_math: bool) -> JitSet 
         Options {
             fast_math,
             rate_tables: fast_math,
+            observed: None,
         },
     )
     .unwrap()

@@ -198,6 +198,7 @@ fn check_with_globals(
         Options {
             fast_math,
             rate_tables: fast_math,
+            observed: None,
         },
     )
     .unwrap();

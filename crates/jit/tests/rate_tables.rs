@@ -23,7 +23,7 @@ fn hco_state_kernels_tabulate_and_tables_match_their_functions() {
         let Some(k) = m.state.as_ref() else {
             continue;
         };
-        let Some(t) = tabulate(&m, &k.body, k.locals.len()) else {
+        let Some(t) = tabulate(&m, &k.body, k.locals.len(), &Default::default()) else {
             eprintln!("{name}: nothing tabulated");
             continue;
         };
@@ -76,7 +76,8 @@ fn guards_fold_into_selects_and_discontinuous_rates_stay_direct() {
         .unwrap();
     let m = cat.mechanism("rates").unwrap();
     let k = m.state.as_ref().unwrap();
-    let t = tabulate(&m, &k.body, k.locals.len()).expect("rates has pure functions of v");
+    let t = tabulate(&m, &k.body, k.locals.len(), &Default::default())
+        .expect("rates has pure functions of v");
     // vtrap's IF folds into a select, so the m rates are functions of v alone.
     assert!(t.functions.iter().any(has_select), "{:?}", t.functions);
     let mut globals = vec![0.0; m.globals.len()];
@@ -125,4 +126,44 @@ fn guards_fold_into_selects_and_discontinuous_rates_stay_direct() {
         &a,
         &rate_data::shared(&t.functions, &inputs)
     ));
+}
+
+#[test]
+fn unobserved_rate_copies_are_not_stored_by_state_kernels() {
+    use std::collections::BTreeSet;
+    let (cat, _) = hco();
+    let m = cat.mechanism("cas").unwrap();
+    let field = |name: &str| m.field(name).unwrap();
+    let observed: BTreeSet<String> = ["v", "cai", "qtau_cas"].map(String::from).into();
+    let dead = jit::simd::rate_table::dead_fields(&m, &observed);
+    // pinf/ptau/qinf are copies nobody reads; qtau is reported; the states, the parameter and
+    // the fields the current kernel reads before writing (none here but g's inputs) stay.
+    for name in ["pinf", "ptau", "qinf"] {
+        assert!(dead.contains(&field(name)), "{name} {dead:?}");
+    }
+    for name in ["qtau", "p", "q", "gbar"] {
+        assert!(!dead.contains(&field(name)), "{name} {dead:?}");
+    }
+    let k = m.state.as_ref().unwrap();
+    let all = tabulate(&m, &k.body, k.locals.len(), &Default::default()).unwrap();
+    let some = tabulate(&m, &k.body, k.locals.len(), &dead).unwrap();
+    let stores = |t: &jit::simd::rate_table::Tabulated| {
+        t.body
+            .iter()
+            .filter_map(|s| match s {
+                nmodl::ir::Stmt::Assign(nmodl::ir::Place::Field(f), _) => Some(*f),
+                _ => None,
+            })
+            .collect::<BTreeSet<u32>>()
+    };
+    assert!(stores(&all).contains(&field("pinf")) && !stores(&some).contains(&field("pinf")));
+    assert!(stores(&some).contains(&field("qtau")) && stores(&some).contains(&field("p")));
+    // ptau's own table function goes with its store (the cnexp factor 1 − exp(−dt/ptau) has
+    // its own); pinf and qinf remain as the steady states of the update.
+    assert_eq!(
+        some.functions.len(),
+        all.functions.len() - 1,
+        "{:?}",
+        some.functions
+    );
 }

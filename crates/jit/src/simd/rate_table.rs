@@ -175,10 +175,28 @@ pub struct Tabulated {
 
 /// Rewrites a vectorisable `body` (assignments and `IF`s only) to read its pure functions of
 /// `v` from a rate table; None when nothing is worth tabulating.
-pub fn tabulate(mech: &Mechanism, body: &[Stmt], n_locals: usize) -> Option<Tabulated> {
+///
+/// Stores to `dead` fields (see [`dead_fields`]) are left out when nothing in the rewritten
+/// body reads them.
+pub fn tabulate(
+    mech: &Mechanism,
+    body: &[Stmt],
+    n_locals: usize,
+    dead: &BTreeSet<u32>,
+) -> Option<Tabulated> {
     let mut t = Tabulator::new(mech, Mode::Rates, n_locals);
+    t.dead = dead.clone();
     let mut out = Vec::with_capacity(body.len());
     t.stmts(body, &mut out, false)?;
+    let mut read = BTreeSet::new();
+    crate::analysis::for_each_expr(&out, &mut |e| {
+        if let Expr::Load(Place::Field(f)) = e {
+            read.insert(*f);
+        }
+    });
+    out.retain(
+        |s| !matches!(s, Stmt::Assign(Place::Field(f), _) if dead.contains(f) && !read.contains(f)),
+    );
     (!t.functions.is_empty()).then(|| Tabulated {
         body: out,
         n_locals: n_locals + t.functions.len(),
@@ -213,6 +231,60 @@ pub fn hoist_invariants(mech: &Mechanism, body: &[Stmt], first_hidden: u32) -> O
         first_hidden,
         invariants: t.functions,
     })
+}
+
+/// ASSIGNED fields of `m` whose values nobody needs after a `state` kernel: not in `observed`
+/// (as `name` or NEURON's `name_suffix`), and read by no other kernel, NET_RECEIVE or TABLE
+/// before that kernel writes them itself.
+pub fn dead_fields(m: &Mechanism, observed: &BTreeSet<String>) -> BTreeSet<u32> {
+    let mut needed = BTreeSet::new();
+    let mut bodies: Vec<&[Stmt]> = vec![&m.init.body];
+    bodies.extend(
+        [&m.current, &m.jacobian]
+            .iter()
+            .filter_map(|k| k.as_ref())
+            .map(|k| &k.body[..]),
+    );
+    if let Some(nr) = &m.net_receive {
+        bodies.push(&nr.body.body);
+        if let Some(i) = &nr.init {
+            bodies.push(&i.body);
+        }
+    }
+    bodies.extend(m.tables.iter().map(|t| &t.body.body[..]));
+    for b in bodies {
+        reads_before_writes(b, &mut BTreeSet::new(), &mut needed);
+    }
+    m.fields
+        .iter()
+        .enumerate()
+        .filter(|(f, field)| {
+            field.role == nmodl::ir::FieldRole::Assigned
+                && !needed.contains(&(*f as u32))
+                && !observed.contains(&field.name)
+                && !observed.contains(&format!("{}_{}", field.name, m.name))
+        })
+        .map(|(f, _)| f as u32)
+        .collect()
+}
+
+/// Adds to `needed` the fields `body` may read before writing them (`written`: fields written
+/// so far on every path).
+fn reads_before_writes(body: &[Stmt], written: &mut BTreeSet<u32>, needed: &mut BTreeSet<u32>) {
+    for s in body {
+        // Reads of the statement (for an assignment: its right-hand side, before the write).
+        crate::analysis::for_each_expr(std::slice::from_ref(s), &mut |x| {
+            if let Expr::Load(Place::Field(f) | Place::FieldIndexed { base: f, .. }) = x {
+                if !written.contains(f) {
+                    needed.insert(*f);
+                }
+            }
+        });
+        // Only unconditional assignments count as writes.
+        if let Stmt::Assign(Place::Field(f), _) = s {
+            written.insert(*f);
+        }
+    }
 }
 
 /// Fields that keep their values between steps: not written by `current`, `jacobian`, `state`,
@@ -319,6 +391,8 @@ enum Mode {
 
 struct Tabulator {
     mode: Mode,
+    /// Fields whose pure values need no store (see [`dead_fields`]).
+    dead: BTreeSet<u32>,
     written_globals: BTreeSet<u32>,
     /// Places whose current value is pure, with that value.
     pure: Values,
@@ -331,6 +405,7 @@ impl Tabulator {
     fn new(mech: &Mechanism, mode: Mode, first_slot: usize) -> Self {
         Tabulator {
             mode,
+            dead: BTreeSet::new(),
             written_globals: written_globals(mech),
             pure: Vec::new(),
             functions: Vec::new(),
@@ -419,7 +494,7 @@ impl Tabulator {
                         .pure_in(&self.pure, e)
                         .filter(|_| tracked && !conditional)
                     {
-                        if let Place::Field(_) = p {
+                        if matches!(p, Place::Field(f) if !self.dead.contains(f)) {
                             let e = self.value_of(v.clone());
                             out.push(Stmt::Assign(p.clone(), e));
                         }
@@ -441,7 +516,7 @@ impl Tabulator {
                             self.fold_if(&self.pure.clone(), cond, then, otherwise)
                         {
                             for (p, v) in effects {
-                                if let Place::Field(_) = p {
+                                if matches!(p, Place::Field(f) if !self.dead.contains(&f)) {
                                     let e = self.value_of(v.clone());
                                     out.push(Stmt::Assign(p.clone(), e));
                                 }
