@@ -3,7 +3,8 @@
 //! The interpreter runs a kernel *statement-major* over chunks of `mech::LANES` instances; the
 //! JIT runs it *instance-major*. The two orders give the same bits when
 //! * at most one "unit" (a statement the interpreter runs lane by lane) has order-dependent
-//!   side effects (random draws, events, printing), and
+//!   side effects (events, printing — random draws are not: every instance draws from its own
+//!   stream, so only each instance's own statement order matters), and
 //! * instances do not see each other's writes of shared node/ion values — always true when
 //!   every instance sits on its own node; otherwise every shared place the kernel writes must
 //!   be read only by the one statement that assigns it (`rhs = rhs − i`).
@@ -20,7 +21,7 @@ use nmodl::ir::{Expr, IonVar, Mechanism, NodeVar, Place, Stmt};
 pub enum Unsupported {
     /// Newton iterations (derivimplicit, sparse KINETIC) are not compiled.
     Newton,
-    /// Two or more statements draw random numbers, send events or print.
+    /// Two or more statements send events or print.
     OrderedSideEffects,
     /// Instances share nodes and a shared value is read after another statement wrote it.
     SharedNodeReads,
@@ -180,17 +181,7 @@ fn check_tables(m: &Mechanism, body: &[Stmt], stack: &mut Vec<u32>) -> Result<()
     Ok(())
 }
 
-fn has_random(e: &Expr) -> bool {
-    let mut found = false;
-    walk_expr(e, &mut |x| {
-        if let Expr::Call(f, _) = x {
-            found |= mech_is_random(*f);
-        }
-    });
-    found
-}
-
-/// Random draws (they must run lane by lane, in instance order).
+/// Random draws (they run lane by lane, each instance from its own stream).
 pub fn mech_is_random(f: nmodl::ir::MathFn) -> bool {
     use nmodl::ir::MathFn::*;
     matches!(f, ScopRandom | ExpRand | NormRand | UniRand | PoisRand)
@@ -202,11 +193,8 @@ fn ordered_units(m: &Mechanism, body: &[Stmt]) -> usize {
     for s in body {
         match s {
             Stmt::If {
-                cond,
-                then,
-                otherwise,
+                then, otherwise, ..
             } => {
-                n += usize::from(has_random(cond));
                 n += ordered_units(m, then) + ordered_units(m, otherwise);
             }
             _ => {
@@ -225,11 +213,7 @@ fn ordered_units(m: &Mechanism, body: &[Stmt]) -> usize {
                                 ),
                         )
                     },
-                    &mut |e| {
-                        if let Expr::Call(f, _) = e {
-                            effect.set(effect.get() || mech_is_random(*f));
-                        }
-                    },
+                    &mut |_| {},
                 );
                 let mut effect = effect.get();
                 // Table bodies evaluated directly may draw too.

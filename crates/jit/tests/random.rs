@@ -48,10 +48,13 @@ fn run(set: &mut dyn MechanismSet, ions: &mut IonStore) -> Vec<Vec<f64>> {
 }
 
 fn sets(seeds: Option<&[u64]>) -> (InterpretedSet, JitSet) {
+    sets_of("noisy", include_str!("data/noisy.mod"), seeds)
+}
+
+fn sets_of(name: &str, source: &str, seeds: Option<&[u64]>) -> (InterpretedSet, JitSet) {
     let mut cat = Catalogue::new();
-    cat.add_user("noisy.mod", include_str!("data/noisy.mod"))
-        .unwrap();
-    let m = cat.mechanism("noisy").unwrap();
+    cat.add_user(&format!("{name}.mod"), source).unwrap();
+    let m = cat.mechanism(name).unwrap();
     let nodes: Vec<u32> = (0..N as u32).collect();
     let ions = IonStore::builder().build().unwrap();
     let mut a = InterpretedSet::new(Arc::clone(&m), nodes.clone(), &ions, 0).unwrap();
@@ -116,4 +119,24 @@ fn reseeding_one_instance_changes_only_that_instance() {
         !sets(None).0.seed_random_streams(&base[..3]),
         "wrong length"
     );
+}
+
+#[test]
+fn kernels_with_several_random_statements_compile_and_draw_the_same_bits() {
+    let (mut interp, mut jit) = sets_of("noisy2", include_str!("data/noisy2.mod"), None);
+    for kind in [KernelKind::Init, KernelKind::State] {
+        assert!(
+            jit.is_compiled(kind),
+            "{kind:?}: {:?}",
+            jit.interpreted_reason(kind)
+        );
+    }
+    let mut ions = IonStore::builder().build().unwrap();
+    let a = run(&mut interp, &mut ions.clone());
+    let b = run(&mut jit, &mut ions);
+    for (step, (x, y)) in a.iter().zip(&b).enumerate() {
+        for (k, (p, q)) in x.iter().zip(y).enumerate() {
+            assert_eq!(p.to_bits(), q.to_bits(), "step {step}, instance {k}");
+        }
+    }
 }
