@@ -1,15 +1,19 @@
 //! Fast-math kernels: SIMD across instances with an inline vectorised `exp`.
 //!
-//! A kernel is *vectorisable* ([`vectorisable`]) when it is a tree of assignments and `IF`s over
-//! fields, locals, node and ion values (no globals written, no TABLE, no events, no random
-//! draws, no loops) and, when it writes node or ion values, every instance sits on its own
-//! node. Such a kernel runs [`WIDTH`] instances per loop iteration as two `f64x2` vectors
-//! (struct-of-arrays columns loaded and stored as vectors; node and ion values gathered and
-//! scattered lane by lane), then the remaining instances one at a time through the *same*
-//! vector code with a single live lane — so an instance's result never depends on its
+//! A kernel is *vectorisable* ([`vectorisable`], `check.rs`) when it is a tree of assignments,
+//! `IF`s and PROCEDURE TABLE calls over fields, locals, node and ion values (globals only
+//! written before they are read, no events, no random draws, no loops) and node or ion values
+//! that several instances share are only accumulated into. Such a kernel runs [`WIDTH`]
+//! instances per loop iteration as two `f64x2` vectors (struct-of-arrays columns loaded and
+//! stored as vectors; node and ion values gathered and scattered lane by lane, or as vectors
+//! for runs of consecutive entries), then the remaining instances one at a time through the
+//! *same* vector code with a single live lane — so an instance's result never depends on its
 //! position. Divisions by constants become multiplications by the reciprocal, and cnexp's
-//! steady-state quotient `−(x∞/τ)/(−1/τ)` becomes `x∞`. `IF`s are if-converted: both branches run, and each assignment keeps the old
-//! value in lanes whose condition is false.
+//! steady-state quotient `−(x∞/τ)/(−1/τ)` becomes `x∞`. `IF`s are if-converted: both branches
+//! run, and each assignment keeps the old value in lanes whose condition is false. Before code
+//! generation, `rate_table.rs` rewrites pure functions of v into rate-table reads
+//! (`lookup.rs`) and parameter-only expressions into hidden fields; `table_call.rs` inlines
+//! NMODL TABLE lookups.
 //!
 //! `exp` is evaluated inline (see [`VecGen::exp`]): with k = round(32·x/ln2), the Cody–Waite
 //! reduction r = (x − k·(ln2/32)ₕᵢ) − k·(ln2/32)ₗₒ, |r| ≤ ln2/64, and j = k mod 32,
@@ -28,214 +32,26 @@ use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Value};
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, Variable};
-use nmodl::ir::{BinaryOp, Expr, MathFn, Mechanism, NodeVar, Place, Stmt, UnaryOp};
+use nmodl::ir::{BinaryOp, Expr, MathFn, Mechanism, Place, Stmt, UnaryOp};
 
 use crate::abi::{math_code, off};
-use crate::analysis::{mech_is_random, Usage};
+use crate::analysis::Usage;
 
+mod check;
 mod exp;
+mod fields;
 mod lookup;
 mod memory;
+mod pure;
 pub mod rate_table;
+pub use check::vectorisable;
+use check::{accumulation, cnexp_steady_state, constant, is_shared};
 mod table_call;
 use crate::codegen::Helpers;
 
 /// Instances per vector iteration: two `f64x2` halves.
 pub const WIDTH: usize = 4;
 const HALVES: usize = 2;
-
-/// Whether `body` can run as a fast-math SIMD kernel (see the module docs). `distinct`: every
-/// instance has its own node.
-pub fn vectorisable(m: &Mechanism, body: &[Stmt], usage: &Usage, distinct: bool) -> bool {
-    if usage.indexed_fields || (usage.writes_globals && !globals_lane_local(m, body)) {
-        return false;
-    }
-    stmts_ok(m, body, distinct) && (distinct || shared_writes_accumulate(body))
-}
-
-/// `p = p ± e` with `e` not reading `p`: the update that instances sharing a node (synapses)
-/// may apply one lane after another, in instance order.
-fn accumulation<'e>(p: &Place, e: &'e Expr) -> Option<(BinaryOp, &'e Expr)> {
-    let Expr::Binary(op @ (BinaryOp::Add | BinaryOp::Sub), a, rest) = e else {
-        return None;
-    };
-    let mut reads_p = false;
-    walk(rest, &mut |x| {
-        reads_p |= matches!(x, Expr::Load(q) if q == p)
-    });
-    (matches!(&**a, Expr::Load(q) if q == p) && !reads_p).then_some((*op, &**rest))
-}
-
-/// Whether a place several instances may share (node and ion values) is only ever updated by
-/// top-level [`accumulation`]s and never read otherwise.
-fn is_shared(p: &Place) -> bool {
-    matches!(
-        p,
-        Place::Ion { .. } | Place::Node(NodeVar::Rhs | NodeVar::D)
-    )
-}
-
-fn shared_writes_accumulate(body: &[Stmt]) -> bool {
-    let mut shared = Vec::new();
-    crate::analysis::for_each_written_place(body, &mut |p| {
-        if is_shared(p) && !shared.contains(p) {
-            shared.push(p.clone())
-        }
-    });
-    let mut reads = 0usize;
-    crate::analysis::for_each_expr(body, &mut |e| {
-        if matches!(e, Expr::Load(q) if shared.contains(q)) {
-            reads += 1;
-        }
-    });
-    // Each accumulation reads its place once; any other read (or write) disqualifies.
-    let mut accumulations = 0usize;
-    for s in body {
-        if let Stmt::Assign(p, e) = s {
-            if shared.contains(p) {
-                if accumulation(p, e).is_none() {
-                    return false;
-                }
-                accumulations += 1;
-            }
-        }
-    }
-    let mut nested = false;
-    for s in body {
-        if let Stmt::If { .. } = s {
-            crate::analysis::for_each_written_place(std::slice::from_ref(s), &mut |p| {
-                nested |= shared.contains(p)
-            });
-        }
-    }
-    !nested && reads == accumulations
-}
-
-/// Whether every global `body` writes is written before it is read, at the top level: each
-/// instance then sees only its own value, so lanes may hold different values (stored back as
-/// the last instance's, as sequential execution leaves it). NEURON's `hh` writes its rates'
-/// GLOBALs this way through its TABLE.
-fn globals_lane_local(m: &Mechanism, body: &[Stmt]) -> bool {
-    let mut written = Vec::new();
-    for s in body {
-        let mut reads_unwritten = false;
-        let mut note_reads = |e: &Expr| {
-            walk(e, &mut |x| {
-                if let Expr::Load(Place::Global(g)) = x {
-                    if !written.contains(g) && writes_global(m, body, *g) {
-                        reads_unwritten = true;
-                    }
-                }
-            })
-        };
-        match s {
-            Stmt::Assign(p, e) => {
-                note_reads(e);
-                if let Place::Global(g) = p {
-                    written.push(*g);
-                }
-            }
-            Stmt::TableCall { table, arg } => {
-                note_reads(arg);
-                for p in &m.tables[*table as usize].outputs {
-                    if let Place::Global(g) = p {
-                        written.push(*g);
-                    }
-                }
-            }
-            Stmt::If { .. } => {
-                // Writes under a condition would need per-lane old values: not lane-local.
-                let inner = std::slice::from_ref(s);
-                let mut inner_writes = false;
-                crate::analysis::for_each_written_place(inner, &mut |p| {
-                    inner_writes |= matches!(p, Place::Global(_))
-                });
-                for t in crate::analysis::tables_used(inner) {
-                    let outputs = &m.tables[t as usize].outputs;
-                    inner_writes |= outputs.iter().any(|p| matches!(p, Place::Global(_)));
-                }
-                if inner_writes {
-                    return false;
-                }
-                crate::analysis::for_each_expr(inner, &mut |e| {
-                    if let Expr::Load(p) = e {
-                        note_reads(&Expr::Load(p.clone()))
-                    }
-                });
-            }
-            _ => return false,
-        }
-        if reads_unwritten {
-            return false;
-        }
-    }
-    true
-}
-
-/// Whether `body` writes global `g` anywhere (assignments and TABLE outputs).
-fn writes_global(m: &Mechanism, body: &[Stmt], g: u32) -> bool {
-    let mut found = false;
-    crate::analysis::for_each_written_place(body, &mut |p| found |= *p == Place::Global(g));
-    for t in crate::analysis::tables_used(body) {
-        found |= m.tables[t as usize].outputs.contains(&Place::Global(g));
-    }
-    found
-}
-
-fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
-    f(e);
-    match e {
-        Expr::Unary(_, a) => walk(a, f),
-        Expr::Binary(_, a, b) => {
-            walk(a, f);
-            walk(b, f)
-        }
-        Expr::Call(_, args) => args.iter().for_each(|a| walk(a, f)),
-        Expr::TableValue { arg, .. } => walk(arg, f),
-        Expr::Const(_) | Expr::Load(_) => {}
-    }
-}
-
-fn stmts_ok(m: &Mechanism, body: &[Stmt], distinct: bool) -> bool {
-    body.iter().all(|s| match s {
-        Stmt::Assign(p, e) => place_ok(p, distinct) && expr_ok(e),
-        Stmt::If {
-            cond,
-            then,
-            otherwise,
-        } => expr_ok(cond) && stmts_ok(m, then, distinct) && stmts_ok(m, otherwise, distinct),
-        // A built PROCEDURE table, looked up inline (see `table_call.rs`).
-        Stmt::TableCall { table, arg } => {
-            m.tables.get(*table as usize).is_some_and(|t| {
-                !t.is_function
-                    && t.outputs
-                        .iter()
-                        .all(|p| matches!(p, Place::Global(_) | Place::Field(_)))
-            }) && expr_ok(arg)
-        }
-        _ => false,
-    })
-}
-
-fn place_ok(p: &Place, _distinct: bool) -> bool {
-    match p {
-        Place::Field(_) | Place::Local(_) => true,
-        // Shared by several instances: accumulations only (`shared_writes_accumulate`).
-        Place::Ion { .. } | Place::Node(NodeVar::Rhs | NodeVar::D) => true,
-        _ => false,
-    }
-}
-
-fn expr_ok(e: &Expr) -> bool {
-    match e {
-        Expr::Const(_) => true,
-        Expr::Load(p) => !matches!(p, Place::FieldIndexed { .. } | Place::NetConArg(_)),
-        Expr::Unary(_, a) => expr_ok(a),
-        Expr::Binary(_, a, b) => expr_ok(a) && expr_ok(b),
-        Expr::Call(f, args) => !mech_is_random(*f) && args.iter().take(4).all(expr_ok),
-        Expr::TableValue { .. } => false,
-    }
-}
 
 /// Which indexed arrays a set reaches through *runs*: instance k at entry e₀ + k (density
 /// mechanisms on the consecutive segments of a cell). Their values load and store as vectors.
@@ -254,30 +70,6 @@ pub fn is_run(index: &[u32]) -> bool {
         .iter()
         .enumerate()
         .all(|(k, &e)| e as usize == index[0] as usize + k)
-}
-
-/// The value of a constant expression (`c` or `-c`).
-fn constant(e: &Expr) -> Option<f64> {
-    match e {
-        Expr::Const(c) if c.is_finite() => Some(*c),
-        Expr::Unary(UnaryOp::Neg, a) => constant(a).map(|c| -c),
-        _ => None,
-    }
-}
-
-/// `x` when `numerator / denominator` is `(−(x / τ)) / (−1 / τ)` — the steady state cnexp writes
-/// for `x' = (x∞ − x)/τ`.
-fn cnexp_steady_state<'e>(numerator: &'e Expr, denominator: &Expr) -> Option<&'e Expr> {
-    let Expr::Unary(UnaryOp::Neg, quotient) = numerator else {
-        return None;
-    };
-    let Expr::Binary(BinaryOp::Div, x, tau) = &**quotient else {
-        return None;
-    };
-    let Expr::Binary(BinaryOp::Div, minus_one, tau2) = denominator else {
-        return None;
-    };
-    (constant(minus_one) == Some(-1.0) && tau == tau2).then_some(&**x)
 }
 
 /// A value of the kernel: one `f64x2` (or mask) per half; only `[0]` in single-lane mode.

@@ -1,0 +1,128 @@
+//! Which fields and globals of a mechanism keep their values between steps (hoisted
+//! invariants may read them) and which ASSIGNED fields nobody reads after a `state` kernel
+//! (fast-math need not store them).
+
+use std::collections::BTreeSet;
+
+use nmodl::ir::{Expr, Mechanism, Place, Stmt};
+
+/// ASSIGNED fields of `m` whose values nobody needs after a `state` kernel: not in `observed`
+/// (as `name` or NEURON's `name_suffix`), and read by no other kernel, NET_RECEIVE or TABLE
+/// before that kernel writes them itself.
+pub fn dead_fields(m: &Mechanism, observed: &BTreeSet<String>) -> BTreeSet<u32> {
+    let mut needed = BTreeSet::new();
+    let mut bodies: Vec<&[Stmt]> = vec![&m.init.body];
+    bodies.extend(
+        [&m.current, &m.jacobian]
+            .iter()
+            .filter_map(|k| k.as_ref())
+            .map(|k| &k.body[..]),
+    );
+    if let Some(nr) = &m.net_receive {
+        bodies.push(&nr.body.body);
+        if let Some(i) = &nr.init {
+            bodies.push(&i.body);
+        }
+    }
+    bodies.extend(m.tables.iter().map(|t| &t.body.body[..]));
+    for b in bodies {
+        reads_before_writes(b, &mut BTreeSet::new(), &mut needed);
+    }
+    m.fields
+        .iter()
+        .enumerate()
+        .filter(|(f, field)| {
+            field.role == nmodl::ir::FieldRole::Assigned
+                && !needed.contains(&(*f as u32))
+                && !observed.contains(&field.name)
+                && !observed.contains(&format!("{}_{}", field.name, m.name))
+        })
+        .map(|(f, _)| f as u32)
+        .collect()
+}
+
+/// Adds to `needed` the fields `body` may read before writing them (`written`: fields written
+/// so far on every path).
+fn reads_before_writes(body: &[Stmt], written: &mut BTreeSet<u32>, needed: &mut BTreeSet<u32>) {
+    for s in body {
+        // Reads of the statement (for an assignment: its right-hand side, before the write).
+        crate::analysis::for_each_expr(std::slice::from_ref(s), &mut |x| {
+            if let Expr::Load(Place::Field(f) | Place::FieldIndexed { base: f, .. }) = x {
+                if !written.contains(f) {
+                    needed.insert(*f);
+                }
+            }
+        });
+        // Only unconditional assignments count as writes.
+        if let Stmt::Assign(Place::Field(f), _) = s {
+            written.insert(*f);
+        }
+    }
+}
+
+/// Fields that keep their values between steps: not written by `current`, `jacobian`, `state`,
+/// NET_RECEIVE or a TABLE (INITIAL may set them: invariants are recomputed after it).
+pub(super) fn frozen_fields(m: &Mechanism) -> BTreeSet<u32> {
+    let mut written = BTreeSet::new();
+    let mut bodies: Vec<&[Stmt]> = [&m.current, &m.jacobian, &m.state]
+        .iter()
+        .filter_map(|k| k.as_ref())
+        .map(|k| &k.body[..])
+        .collect();
+    if let Some(nr) = &m.net_receive {
+        bodies.push(&nr.body.body);
+    }
+    for t in &m.tables {
+        bodies.push(&t.body.body);
+        for p in &t.outputs {
+            if let Place::Field(f) = p {
+                written.insert(*f);
+            }
+        }
+    }
+    for b in bodies {
+        crate::analysis::for_each_written_place(b, &mut |p| {
+            if let Place::Field(f) | Place::FieldIndexed { base: f, .. } = p {
+                written.insert(*f);
+            }
+        });
+    }
+    (0..m.fields.len() as u32)
+        .filter(|f| !written.contains(f) && !m.states.contains(f))
+        .collect()
+}
+
+/// Globals some statement of the mechanism may write (assignments, table outputs, solver
+/// unknowns): their values can change between steps, so they are not pure.
+pub(super) fn written_globals(m: &Mechanism) -> BTreeSet<u32> {
+    let mut out = BTreeSet::new();
+    let mut bodies: Vec<&[Stmt]> = vec![&m.init.body];
+    bodies.extend(
+        [&m.current, &m.jacobian, &m.state]
+            .iter()
+            .filter_map(|k| k.as_ref())
+            .map(|k| &k.body[..]),
+    );
+    if let Some(nr) = &m.net_receive {
+        bodies.push(&nr.body.body);
+        if let Some(i) = &nr.init {
+            bodies.push(&i.body);
+        }
+    }
+    for t in &m.tables {
+        bodies.push(&t.body.body);
+        for p in &t.outputs {
+            if let Place::Global(g) = p {
+                out.insert(*g);
+            }
+        }
+    }
+    for b in bodies {
+        crate::analysis::for_each_written_place(b, &mut |p| {
+            if let Place::Global(g) = p {
+                out.insert(*g);
+            }
+        });
+    }
+    out
+}
