@@ -82,22 +82,18 @@ impl VecGen<'_> {
             all = self.b.ins().band(all, ok[h]);
         }
         let in_range = self.b.ins().vall_true(all);
-        let (table, every, mixed) = (
+        let (every, slow, done) = (
             self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
         );
-        let direct = self.b.create_block();
-        let done = self.b.create_block();
-        self.b.ins().brif(in_range, table, &[], direct, &[]);
-
-        // Usually every function is tabulated (header[3] = 1): one block of cubics without
-        // branches, so the lanes' interval arithmetic is shared by all functions.
-        self.b.switch_to_block(table);
+        // Usually every lane is inside the table and every function tabulated (header[3] = 1):
+        // one block of cubics without branches, the lanes' interval arithmetic shared.
         let flag = self.b.ins().load(types::F64, table_flags(), rate.base, 24);
         let one = self.b.ins().f64const(1.0);
         let all_tabulated = self.b.ins().fcmp(FloatCC::Equal, flag, one);
-        self.b.ins().brif(all_tabulated, every, &[], mixed, &[]);
+        let fast = self.b.ins().band(in_range, all_tabulated);
+        self.b.ins().brif(fast, every, &[], slow, &[]);
 
         self.b.switch_to_block(every);
         let lanes = self.table_lanes(&rate, xi);
@@ -107,9 +103,10 @@ impl VecGen<'_> {
         }
         self.b.ins().jump(done, &[]);
 
-        self.b.switch_to_block(mixed);
+        // Otherwise each function is looked up when all lanes are in range and the table
+        // represents it (flag 1), else evaluated directly.
+        self.b.switch_to_block(slow);
         for (j, f) in rate.functions.iter().enumerate() {
-            // Functions the table could not represent (flag 0) are evaluated directly.
             let flag = self.b.ins().load(
                 types::F64,
                 table_flags(),
@@ -117,12 +114,13 @@ impl VecGen<'_> {
                 (8 * (HEADER + j)) as i32,
             );
             let tabulated = self.b.ins().fcmp(FloatCC::Equal, flag, one);
+            let usable = self.b.ins().band(in_range, tabulated);
             let (cubic, own, next) = (
                 self.b.create_block(),
                 self.b.create_block(),
                 self.b.create_block(),
             );
-            self.b.ins().brif(tabulated, cubic, &[], own, &[]);
+            self.b.ins().brif(usable, cubic, &[], own, &[]);
             self.b.switch_to_block(cubic);
             let lanes = self.table_lanes(&rate, xi);
             let value = self.cubic(&lanes, j);
@@ -133,13 +131,6 @@ impl VecGen<'_> {
             self.def_local(rate.first_local + j, value);
             self.b.ins().jump(next, &[]);
             self.b.switch_to_block(next);
-        }
-        self.b.ins().jump(done, &[]);
-
-        self.b.switch_to_block(direct);
-        for (j, f) in rate.functions.iter().enumerate() {
-            let value = self.pure(f);
-            self.def_local(rate.first_local + j, value);
         }
         self.b.ins().jump(done, &[]);
 
