@@ -195,9 +195,19 @@ impl Simulation {
     }
 
     /// Membrane potential of every node of the first partition (of all cells when there is
-    /// one partition: one thread and no cache blocking, or a single cell).
+    /// one partition: one thread and no cache blocking, or a single cell). For any cell of a
+    /// network use [`Simulation::v_at`].
     pub fn v(&self) -> &[f64] {
         self.parts[0].v()
+    }
+
+    /// Membrane potential at position `x` of section `section` of cell `cell` (the builder's
+    /// cell numbering), whichever partition holds the cell.
+    pub fn v_at(&self, cell: usize, section: usize, x: f64) -> Result<f64, Error> {
+        let pl = *self.cell_place.get(cell).ok_or(Error::NoSuchCell(cell))?;
+        let part = &self.parts[pl.part as usize];
+        let node = part.discretization().node_at(pl.index(), section, x)?;
+        Ok(part.v()[node as usize])
     }
 
     /// The node layout of the first partition.

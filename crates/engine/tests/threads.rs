@@ -96,6 +96,16 @@ fn network(
     let mut rec = VecRecorder::default();
     let mut spikes = VecSpikes::default();
     sim.run(100.0, &mut rec, &mut spikes);
+    // Every cell's potential is reachable whichever partition holds it.
+    for k in 0..CELLS {
+        let last = rec.columns[2 * k].last().copied().unwrap();
+        assert_eq!(
+            sim.v_at(k, 0, 0.5).unwrap().to_bits(),
+            last.to_bits(),
+            "cell {k}"
+        );
+    }
+    assert!(sim.v_at(CELLS + 10, 0, 0.5).is_err());
     (rec, spikes, sim.partitions())
 }
 
