@@ -2,17 +2,10 @@
 //! `solve.cpp`), laid out for the per-step loops.
 //!
 //! Node i > roots couples to its parent p(i) < i through the off-diagonals a(i) (row p, column
-//! i) and b(i) (row i, column p). Per step the engine adds the axial currents
-//!
-//! rhs(i) −= b(i)·(v(p) − v(i)),  rhs(p) += a(i)·(v(p) − v(i)),
-//!
-//! the capacitive term d(i) += c·cm(i) and the axial conductances d(i) −= b(i), d(p) −= a(i),
-//! and solves d·x = rhs by eliminating
+//! i) and b(i) (row i, column p). Per step the engine assembles the axial terms (see
+//! [`crate::assembly`]) and solves d·x = rhs by eliminating
 //! leaves into parents (i descending) and substituting back (i ascending). Every floating
 //! point operation happens in NEURON's order, so results are bit-identical to it.
-//!
-//! The coefficients of the non-root nodes are packed one record per node, so each sweep reads
-//! one stream besides `d`, `rhs` and `v`.
 //!
 //! # Interleaved branches
 //!
@@ -21,38 +14,67 @@
 //! of that chain while the divider idles. But a node's elimination only needs its children
 //! eliminated, and siblings only need to update their parent in NEURON's (descending) order;
 //! different branches and different trees (cells) are otherwise independent. The schedule
-//! therefore takes up to [`INTERLEAVE`] independent nodes at a time, so that many chains
+//! therefore takes rounds of up to [`INTERLEAVE`] independent nodes, so that many chains
 //! overlap in the pipeline. Every node still receives its updates in NEURON's order
 //! (children in descending order before the node itself for the elimination; the reverse
 //! schedule, parent before child and siblings ascending, for the substitution and the tree
 //! setup), which is all that matters for every bit of the result.
+//!
+//! # Lanes
+//!
+//! With many chains in flight the sweeps are bound by the throughput of the divider (two
+//! divisions per node), but a packed division of [`LANES`] doubles costs about as much as a
+//! scalar one. So each round is cut into quads of nodes, whose coefficients are packed lane by
+//! lane and whose divisions, multiplications and subtractions run as vector operations
+//! (IEEE arithmetic is exact per lane, and Rust never fuses a multiply and an add, so every
+//! lane computes exactly the scalar result); the rest of a round runs one node at a time.
+//!
+//! # Paths
+//!
+//! Where there is nothing to interleave (a single unbranched cable, the trunk of a tree), the
+//! schedule is a run of one-node rounds, each node the parent of the one before. Such a run
+//! is swept with the node's running d and rhs kept in registers, which takes the round trip
+//! through memory (store, then load of the same value) off the dependency chain.
 
+use crate::assembly::Assembly;
+#[cfg(target_arch = "x86_64")]
+use crate::sweeps::avx;
+pub use crate::sweeps::LANES;
+use crate::sweeps::{
+    eliminate_chain, eliminate_quad, has_avx, substitute_chain, substitute_quad, Edge, Quad,
+};
 use crate::{Discretization, Error};
 
-/// Number of independent nodes the schedule takes at a time.
-pub const INTERLEAVE: usize = 8;
+/// Most independent nodes in one round of the schedule: enough chains in flight to cover the
+/// latency of one node's elimination (a load, a division, a multiplication, a subtraction and
+/// a store) with the work of the others.
+pub const INTERLEAVE: usize = 32;
 
-/// Coupling of one non-root node to its parent.
+/// One round of mutually independent nodes: `quads[quads.0..quads.1]`, then
+/// `singles[singles.0..singles.1]`; or, if `chain`, a run of one-node rounds in which each
+/// node is the parent of the one before (an unbranched cable with nothing to interleave).
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Edge {
-    a: f64,
-    b: f64,
-    /// Specific capacitance of a membrane node, 0 elsewhere.
-    cm: f64,
-    node: u32,
-    parent: u32,
+struct Round {
+    quads: (u32, u32),
+    singles: (u32, u32),
+    chain: bool,
 }
 
 /// The tree matrix of a [`Discretization`]: the order, parents and off-diagonals.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HinesMatrix {
     roots: usize,
-    /// Root nodes with membrane capacitance (none in NEURON's layout; kept for exactness).
-    root_cap: Vec<(u32, f64)>,
     nodes: usize,
-    /// Every non-root node once, in an elimination order that interleaves independent
-    /// branches (see the module docs). Reversed, it is the substitution order.
-    schedule: Vec<Edge>,
+    /// The per-step assembly of the axial terms.
+    assembly: Assembly,
+    /// The elimination order in rounds of independent nodes (see the module docs); reversed,
+    /// it is the substitution order.
+    rounds: Vec<Round>,
+    quads: Vec<Quad>,
+    singles: Vec<Edge>,
+    /// Whether the host has AVX (four-lane vectors; otherwise the quads run in two-lane SSE2
+    /// or scalar code, with the same operations per lane).
+    avx: bool,
 }
 
 impl HinesMatrix {
@@ -93,21 +115,9 @@ impl HinesMatrix {
             }
             last_child[p] = i as u32;
         }
-        let cm = |i: usize| {
-            if disc.segment[i].is_some() {
-                disc.cm[i]
-            } else {
-                0.0
-            }
-        };
-        let root_cap = (0..roots)
-            .filter(|&i| cm(i) != 0.0)
-            .map(|i| (i as u32, cm(i)))
-            .collect();
         let edge = |i: usize| Edge {
             a: disc.a[i],
             b: disc.b[i],
-            cm: cm(i),
             node: i as u32,
             parent: disc.parent[i],
         };
@@ -118,7 +128,7 @@ impl HinesMatrix {
             .map(|i| i as u32)
             .collect();
         let mut round = Vec::with_capacity(INTERLEAVE);
-        let mut schedule = Vec::with_capacity(n - roots);
+        let (mut rounds, mut quads, mut singles) = (Vec::new(), Vec::new(), Vec::new());
         while !ready.is_empty() {
             round.clear();
             while round.len() < INTERLEAVE {
@@ -127,8 +137,23 @@ impl HinesMatrix {
                     None => break,
                 }
             }
+            let (q0, s0) = (quads.len() as u32, singles.len() as u32);
+            let packed = round.len() / LANES * LANES;
+            for group in round[..packed].chunks_exact(LANES) {
+                quads.push(Quad {
+                    a: std::array::from_fn(|l| disc.a[group[l]]),
+                    b: std::array::from_fn(|l| disc.b[group[l]]),
+                    node: std::array::from_fn(|l| group[l] as u32),
+                    parent: std::array::from_fn(|l| disc.parent[group[l]]),
+                });
+            }
+            singles.extend(round[packed..].iter().map(|&i| edge(i)));
+            rounds.push(Round {
+                quads: (q0, quads.len() as u32),
+                singles: (s0, singles.len() as u32),
+                chain: false,
+            });
             for &i in &round {
-                schedule.push(edge(i));
                 for next in [disc.parent[i] as usize, lower_sibling[i] as usize] {
                     if (roots..n).contains(&next) {
                         waits[next] -= 1;
@@ -139,12 +164,16 @@ impl HinesMatrix {
                 }
             }
         }
-        debug_assert_eq!(schedule.len(), n - roots);
+        debug_assert_eq!(quads.len() * LANES + singles.len(), n - roots);
+        let rounds = merge_chains(&rounds, &singles);
         Ok(HinesMatrix {
             roots: disc.roots,
-            root_cap,
             nodes: n,
-            schedule,
+            assembly: Assembly::new(disc),
+            rounds,
+            quads,
+            singles,
+            avx: has_avx(),
         })
     }
 
@@ -158,44 +187,14 @@ impl HinesMatrix {
         self.len() == 0
     }
 
-    /// Adds the axial currents of `v` to `rhs` (the end of `setup_tree_matrix`'s rhs part).
+    /// Adds the capacitive term `cfac`·cm of every membrane node (`nrn_cap_jacob`) and the
+    /// axial conductances to the diagonal `d`, and the axial currents of `v` to `rhs` (the
+    /// axial parts of `setup_tree_matrix`), each node's terms in NEURON's order.
     ///
     /// # Panics
-    /// If `v` or `rhs` is shorter than [`Self::len`].
-    pub fn add_axial_currents(&self, v: &[f64], rhs: &mut [f64]) {
-        let n = self.len();
-        let (v, rhs) = (&v[..n], &mut rhs[..n]);
-        for e in self.schedule.iter().rev() {
-            let (i, p) = (e.node as usize, e.parent as usize);
-            let dv = v[p] - v[i];
-            rhs[i] -= e.b * dv;
-            rhs[p] += e.a * dv;
-        }
-    }
-
-    /// Adds the capacitive term `cfac`·cm of every membrane node (`nrn_cap_jacob`), then the
-    /// axial conductances, to the diagonal `d`, in one pass.
-    ///
-    /// Exactness: NEURON adds the capacitance of all membrane nodes before any axial term.
-    /// Here a node gets its capacitance right before its own axial term, i.e. after its parent
-    /// but before its children touch it, so every d(i) still sees the same operations in the
-    /// same order. Nodes without membrane add cfac·0 = +0, an identity for d, which is
-    /// accumulated from +0 and so never −0.
-    ///
-    /// # Panics
-    /// If `d` is shorter than [`Self::len`].
-    pub fn add_capacitance_and_axial_conductances(&self, cfac: f64, d: &mut [f64]) {
-        let n = self.len();
-        let d = &mut d[..n];
-        for &(r, cm) in &self.root_cap {
-            d[r as usize] += cfac * cm;
-        }
-        for e in self.schedule.iter().rev() {
-            let i = e.node as usize;
-            d[i] += cfac * e.cm;
-            d[i] -= e.b;
-            d[e.parent as usize] -= e.a;
-        }
+    /// If `v`, `d` or `rhs` is shorter than [`Self::len`].
+    pub fn assemble(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
+        self.assembly.assemble(cfac, v, d, rhs);
     }
 
     /// Hines elimination (`triang` then `bksub`): solves the system with diagonal `d` and
@@ -206,22 +205,108 @@ impl HinesMatrix {
     pub fn solve(&self, d: &mut [f64], rhs: &mut [f64]) {
         let n = self.len();
         let (d, rhs) = (&mut d[..n], &mut rhs[..n]);
-        for e in &self.schedule {
-            let i = e.node as usize;
-            let p = e.a / d[i];
-            let pi = e.parent as usize;
-            d[pi] -= p * e.b;
-            rhs[pi] -= p * rhs[i];
+        #[cfg(target_arch = "x86_64")]
+        if self.avx {
+            // SAFETY: the host has AVX (checked when the matrix was built).
+            unsafe { self.solve_avx(d, rhs) };
+            return;
+        }
+        self.solve_portable(d, rhs);
+    }
+
+    /// [`Self::sweeps`] with each quad's lanes in one AVX register.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    fn solve_avx(&self, d: &mut [f64], rhs: &mut [f64]) {
+        self.sweeps(
+            d,
+            rhs,
+            |q, d, rhs| avx::eliminate(q, d, rhs),
+            |q, d, rhs| avx::substitute(q, d, rhs),
+        );
+    }
+
+    /// Portable [`Self::solve`].
+    fn solve_portable(&self, d: &mut [f64], rhs: &mut [f64]) {
+        self.sweeps(d, rhs, eliminate_quad, substitute_quad);
+    }
+
+    /// `triang` round by round, the roots, then `bksub` round by round in reverse; the quads
+    /// go through `eliminate` and `substitute`.
+    #[inline(always)]
+    fn sweeps(
+        &self,
+        d: &mut [f64],
+        rhs: &mut [f64],
+        eliminate: impl Fn(&Quad, &mut [f64], &mut [f64]),
+        substitute: impl Fn(&Quad, &[f64], &mut [f64]),
+    ) {
+        for r in &self.rounds {
+            if r.chain {
+                eliminate_chain(
+                    &self.singles[r.singles.0 as usize..r.singles.1 as usize],
+                    d,
+                    rhs,
+                );
+                continue;
+            }
+            for q in &self.quads[r.quads.0 as usize..r.quads.1 as usize] {
+                eliminate(q, d, rhs);
+            }
+            for e in &self.singles[r.singles.0 as usize..r.singles.1 as usize] {
+                let i = e.node as usize;
+                let p = e.a / d[i];
+                let pi = e.parent as usize;
+                d[pi] -= p * e.b;
+                rhs[pi] -= p * rhs[i];
+            }
         }
         for (r, &dd) in rhs[..self.roots].iter_mut().zip(&d[..self.roots]) {
             *r /= dd;
         }
-        for e in self.schedule.iter().rev() {
-            let i = e.node as usize;
-            rhs[i] -= e.b * rhs[e.parent as usize];
-            rhs[i] /= d[i];
+        for r in self.rounds.iter().rev() {
+            if r.chain {
+                substitute_chain(
+                    &self.singles[r.singles.0 as usize..r.singles.1 as usize],
+                    d,
+                    rhs,
+                );
+                continue;
+            }
+            for e in &self.singles[r.singles.0 as usize..r.singles.1 as usize] {
+                let i = e.node as usize;
+                rhs[i] -= e.b * rhs[e.parent as usize];
+                rhs[i] /= d[i];
+            }
+            for q in &self.quads[r.quads.0 as usize..r.quads.1 as usize] {
+                substitute(q, d, rhs);
+            }
         }
     }
+}
+
+/// Merges runs of one-node rounds whose nodes form a path (each the parent of the one before)
+/// into chain rounds.
+fn merge_chains(rounds: &[Round], singles: &[Edge]) -> Vec<Round> {
+    let mut merged: Vec<Round> = Vec::with_capacity(rounds.len());
+    for &r in rounds {
+        let lone = r.quads.0 == r.quads.1 && r.singles.1 - r.singles.0 == 1;
+        if lone {
+            if let Some(last) = merged.last_mut() {
+                let follows = last.quads.0 == last.quads.1
+                    && last.singles.1 == r.singles.0
+                    && singles[last.singles.1 as usize - 1].parent
+                        == singles[r.singles.0 as usize].node;
+                if follows && (last.chain || last.singles.1 - last.singles.0 == 1) {
+                    last.singles.1 = r.singles.1;
+                    last.chain = true;
+                    continue;
+                }
+            }
+        }
+        merged.push(r);
+    }
+    merged
 }
 
 #[cfg(test)]
@@ -300,10 +385,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn interleaved_sweeps_match_node_order_bitwise() {
-        let disc = Discretization::new(&cells(2 * INTERLEAVE + 3)).unwrap();
-        let m = HinesMatrix::new(&disc).unwrap();
+    /// Assembly and solve on `cells`, by the vector kernels and by the portable ones, against
+    /// NEURON's node order, bit for bit.
+    fn assert_node_order_bitwise(cells: &[CellDescription]) {
+        let disc = Discretization::new(cells).unwrap();
+        let mut m = HinesMatrix::new(&disc).unwrap();
         let n = m.len();
         let v: Vec<f64> = (0..n).map(|i| -65.0 + (i as f64 * 1.3).sin()).collect();
         let d0: Vec<f64> = (0..n).map(|i| 30.0 + (i as f64 * 0.37).cos()).collect();
@@ -311,13 +397,37 @@ mod tests {
         let (mut d1, mut r1) = (d0.clone(), r0.clone());
         let cfac = 0.001 / 0.025;
         reference(&disc, &v, cfac, &mut d1, &mut r1);
-        let (mut d2, mut r2) = (d0, r0);
-        m.add_axial_currents(&v, &mut r2);
-        m.add_capacitance_and_axial_conductances(cfac, &mut d2);
-        m.solve(&mut d2, &mut r2);
         let bits = |x: &[f64]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&r1), bits(&r2));
-        assert_eq!(bits(&d1), bits(&d2));
+        let host = (m.avx, m.assembly.avx2);
+        for (avx, avx2) in [host, (false, false)] {
+            (m.avx, m.assembly.avx2) = (avx, avx2);
+            let (mut d2, mut r2) = (d0.clone(), r0.clone());
+            m.assemble(cfac, &v, &mut d2, &mut r2);
+            m.solve(&mut d2, &mut r2);
+            assert_eq!(bits(&r1), bits(&r2), "rhs, avx {avx}, avx2 {avx2}");
+            assert_eq!(bits(&d1), bits(&d2), "d, avx {avx}, avx2 {avx2}");
+        }
+    }
+
+    #[test]
+    fn interleaved_sweeps_match_node_order_bitwise() {
+        assert_node_order_bitwise(&cells(2 * INTERLEAVE + 3));
+    }
+
+    #[test]
+    fn paths_and_small_rounds_match_node_order_bitwise() {
+        let mut cable = CellDescription::new("cable");
+        let mut s = Section::new("s");
+        s.length = 500.0;
+        s.set_nseg(51).unwrap();
+        s.set_range("diam", 1.5).unwrap();
+        cable.add_section(s);
+        let disc = Discretization::new(std::slice::from_ref(&cable)).unwrap();
+        let m = HinesMatrix::new(&disc).unwrap();
+        assert!(m.rounds.iter().any(|r| r.chain), "a cable is one path");
+        assert_node_order_bitwise(&[cable.clone()]);
+        assert_node_order_bitwise(&[cell()]);
+        assert_node_order_bitwise(&[cell(), cable]);
     }
 
     #[test]
@@ -341,7 +451,8 @@ mod tests {
         let n = m.len();
         let d0: Vec<f64> = (0..n).map(|i| 50.0 + i as f64).collect();
         let mut d = d0.clone();
-        m.add_capacitance_and_axial_conductances(0.0, &mut d);
+        let mut zero = vec![0.0; n];
+        m.assemble(0.0, &d0, &mut d, &mut zero);
         let diag = d.clone();
         let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin()).collect();
         // rhs = A·x with A(i,i) = diag(i), A(p,i) = a(i), A(i,p) = b(i).

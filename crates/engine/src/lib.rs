@@ -21,6 +21,7 @@
 //! abstracted by [`MechanismSource`]. Recorded values and spikes leave through the
 //! [`RecordSink`] and [`SpikeSink`] traits.
 
+mod assembly;
 mod connect;
 mod discretize;
 mod error;
@@ -33,6 +34,7 @@ mod probes;
 mod setup;
 mod simulation;
 mod source;
+mod sweeps;
 
 pub use discretize::{CellNodes, Discretization, SectionNodes, NO_PARENT};
 pub use error::Error;

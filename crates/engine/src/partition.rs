@@ -245,9 +245,7 @@ impl Partition {
         for (i, set) in self.sets.iter_mut().enumerate() {
             with_context(&mut self.sh, i as u32, None, t, |ctx| set.current(ctx));
         }
-        let sh = &mut self.sh;
-        sh.tree.add_axial_currents(&sh.v, &mut sh.rhs);
-        sh.d.iter_mut().for_each(|d| *d = 0.0);
+        self.sh.d.iter_mut().for_each(|d| *d = 0.0);
         for (i, set) in self.sets.iter_mut().enumerate() {
             with_context(&mut self.sh, i as u32, None, t, |ctx| set.jacobian(ctx));
         }
@@ -258,8 +256,9 @@ impl Partition {
             1.0 / sh.dt
         };
         let cfac = 0.001 * cj;
-        sh.tree
-            .add_capacitance_and_axial_conductances(cfac, &mut sh.d);
+        // The axial currents go into rhs after the jacobians rather than before as in NEURON:
+        // jacobians touch only d, so no node's operations change.
+        sh.tree.assemble(cfac, &sh.v, &mut sh.d, &mut sh.rhs);
     }
 
     /// Hines elimination (`triang` + `bksub`); the solution replaces rhs.

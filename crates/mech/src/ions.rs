@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nmodl::ir::{self, IonVar};
 
-use crate::math::nernst;
+use crate::math::{ktf, nernst};
 use crate::{Error, IonArrays, IonStore};
 
 /// Style bit: initialise concentrations from `xi0`/`xo0` in `ion_init`.
@@ -292,11 +292,23 @@ impl IonStore {
     /// recompute e where eadvance is set.
     pub fn current_begin(&mut self, celsius: f64) {
         for ion in &mut self.ions {
-            for k in 0..ion.nodes.len() {
-                ion.dcurrent_dv[k] = 0.0;
-                ion.current[k] = 0.0;
-                if ion.styles[k] & STYLE_EADVANCE != 0 {
-                    ion.erev[k] = nernst(ion.inside[k], ion.outside[k], ion.valence, celsius);
+            ion.dcurrent_dv.fill(0.0);
+            ion.current.fill(0.0);
+            if ion.valence == 0.0 {
+                // nrn_nernst gives 0 for an uncharged ion, whatever the concentrations.
+                for (e, &style) in ion.erev.iter_mut().zip(&ion.styles) {
+                    if style & STYLE_EADVANCE != 0 {
+                        *e = 0.0;
+                    }
+                }
+                continue;
+            }
+            // The factor that `nernst` computes on every call, once per ion.
+            let ktf_over_z = ktf(celsius) / ion.valence;
+            let entries = ion.erev.iter_mut().zip(&ion.styles);
+            for ((e, &style), (&ci, &co)) in entries.zip(ion.inside.iter().zip(&ion.outside)) {
+                if style & STYLE_EADVANCE != 0 {
+                    *e = nernst_with_factor(ci, co, ktf_over_z);
                 }
             }
         }
@@ -368,4 +380,39 @@ pub fn split_ion_variable(name: &str, known: &BTreeSet<String>) -> Option<(Strin
     }
     name.strip_suffix('o')
         .and_then(|ion| try_ion(ion, IonVar::Outside))
+}
+
+/// [`nernst`] for a charged ion (z ≠ 0) given its factor ktf/z: the same branches and the same
+/// product (ktf/z)·ln(co/ci).
+#[inline]
+fn nernst_with_factor(ci: f64, co: f64, ktf_over_z: f64) -> f64 {
+    if ci <= 0.0 {
+        1e6
+    } else if co <= 0.0 {
+        -1e6
+    } else {
+        ktf_over_z * (co / ci).ln()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hoisted_factor_gives_nernst_bit_for_bit() {
+        let concentrations = [0.0, -1.0, 1e-7, 5e-5, 2.4e-4, 1.0, 2.0, 140.0, f64::NAN];
+        for z in [1.0, -1.0, 2.0, 3.0] {
+            for celsius in [6.3, 22.0, 37.0] {
+                let factor = ktf(celsius) / z;
+                for ci in concentrations {
+                    for co in concentrations {
+                        let want = nernst(ci, co, z, celsius);
+                        let got = nernst_with_factor(ci, co, factor);
+                        assert_eq!(got.to_bits(), want.to_bits(), "{ci} {co} {z} {celsius}");
+                    }
+                }
+            }
+        }
+    }
 }

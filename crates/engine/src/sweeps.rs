@@ -1,0 +1,163 @@
+//! The kernels of the Hines sweeps ([`crate::HinesMatrix`]): one node at a time, a path of
+//! nodes with the running values carried in registers, and quads of independent nodes in
+//! vector lanes. Each performs, per node, exactly NEURON's operations in NEURON's order:
+//!
+//! elimination: f = a(i)/d(i), d(p) −= f·b(i), rhs(p) −= f·rhs(i);
+//! substitution: rhs(i) −= b(i)·rhs(p), rhs(i) /= d(i).
+
+/// Nodes per packed group (four doubles: one AVX register).
+pub const LANES: usize = 4;
+
+/// [`LANES`] mutually independent non-root nodes, packed lane by lane.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Quad {
+    pub a: [f64; LANES],
+    pub b: [f64; LANES],
+    pub node: [u32; LANES],
+    pub parent: [u32; LANES],
+}
+
+/// Coupling of one non-root node to its parent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Edge {
+    pub a: f64,
+    pub b: f64,
+    pub node: u32,
+    pub parent: u32,
+}
+
+/// Eliminates a path of nodes, each the parent of the one before, carrying the node's d and
+/// rhs from one step to the next in registers rather than through memory (the values are the
+/// ones just stored; only the chain's latency changes).
+#[inline(always)]
+pub(crate) fn eliminate_chain(path: &[Edge], d: &mut [f64], rhs: &mut [f64]) {
+    let Some(first) = path.first() else {
+        return;
+    };
+    let (mut di, mut ri) = (d[first.node as usize], rhs[first.node as usize]);
+    for e in path {
+        let f = e.a / di;
+        let p = e.parent as usize;
+        di = d[p] - f * e.b;
+        ri = rhs[p] - f * ri;
+        d[p] = di;
+        rhs[p] = ri;
+    }
+}
+
+/// Back-substitutes a path eliminated by [`eliminate_chain`], parent first, carrying each
+/// node's solution to its child in a register.
+#[inline(always)]
+pub(crate) fn substitute_chain(path: &[Edge], d: &[f64], rhs: &mut [f64]) {
+    let Some(last) = path.last() else {
+        return;
+    };
+    let mut xp = rhs[last.parent as usize];
+    for e in path.iter().rev() {
+        let i = e.node as usize;
+        xp = (rhs[i] - e.b * xp) / d[i];
+        rhs[i] = xp;
+    }
+}
+
+/// Eliminates the nodes of `q` into their parents. All reads come first: within a quad no
+/// node is another's parent and no two share a parent, so they see the same values as node by
+/// node.
+#[inline(always)]
+pub(crate) fn eliminate_quad(q: &Quad, d: &mut [f64], rhs: &mut [f64]) {
+    let di = q.node.map(|i| d[i as usize]);
+    let ri = q.node.map(|i| rhs[i as usize]);
+    let dp = q.parent.map(|p| d[p as usize]);
+    let rp = q.parent.map(|p| rhs[p as usize]);
+    for l in 0..LANES {
+        let f = q.a[l] / di[l];
+        let p = q.parent[l] as usize;
+        d[p] = dp[l] - f * q.b[l];
+        rhs[p] = rp[l] - f * ri[l];
+    }
+}
+
+/// Back-substitutes the nodes of `q`, whose parents are done.
+#[inline(always)]
+pub(crate) fn substitute_quad(q: &Quad, d: &[f64], rhs: &mut [f64]) {
+    for l in 0..LANES {
+        let i = q.node[l] as usize;
+        rhs[i] = (rhs[i] - q.b[l] * rhs[q.parent[l] as usize]) / d[i];
+    }
+}
+
+/// The quad kernels on AVX registers: lane l performs exactly the scalar operations of node l.
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx {
+    use super::{Quad, LANES};
+    use std::arch::x86_64::*;
+
+    /// Packs `x[idx[l]]` into lane l.
+    #[inline(always)]
+    fn gather(x: &[f64], idx: &[u32; LANES]) -> __m256d {
+        let v = idx.map(|i| x[i as usize]);
+        // SAFETY: `v` holds LANES = 4 readable doubles.
+        unsafe { _mm256_loadu_pd(v.as_ptr()) }
+    }
+
+    /// Unpacks the lanes of `v`.
+    #[inline(always)]
+    fn lanes(v: __m256d) -> [f64; LANES] {
+        let mut out = [0.0; LANES];
+        // SAFETY: `out` has room for LANES = 4 doubles.
+        unsafe { _mm256_storeu_pd(out.as_mut_ptr(), v) };
+        out
+    }
+
+    /// [`super::eliminate_quad`].
+    #[inline]
+    #[target_feature(enable = "avx")]
+    pub(crate) fn eliminate(q: &Quad, d: &mut [f64], rhs: &mut [f64]) {
+        let (di, ri) = (gather(d, &q.node), gather(rhs, &q.node));
+        let (dp, rp) = (gather(d, &q.parent), gather(rhs, &q.parent));
+        let (a, b) = (lanes_of(&q.a), lanes_of(&q.b));
+        let f = _mm256_div_pd(a, di);
+        let dp = lanes(_mm256_sub_pd(dp, _mm256_mul_pd(f, b)));
+        let rp = lanes(_mm256_sub_pd(rp, _mm256_mul_pd(f, ri)));
+        for l in 0..LANES {
+            let p = q.parent[l] as usize;
+            d[p] = dp[l];
+            rhs[p] = rp[l];
+        }
+    }
+
+    /// [`super::substitute_quad`].
+    #[inline]
+    #[target_feature(enable = "avx")]
+    pub(crate) fn substitute(q: &Quad, d: &[f64], rhs: &mut [f64]) {
+        let (rp, ri, di) = (
+            gather(rhs, &q.parent),
+            gather(rhs, &q.node),
+            gather(d, &q.node),
+        );
+        let b = lanes_of(&q.b);
+        let x = lanes(_mm256_div_pd(_mm256_sub_pd(ri, _mm256_mul_pd(b, rp)), di));
+        for l in 0..LANES {
+            rhs[q.node[l] as usize] = x[l];
+        }
+    }
+
+    /// Loads packed coefficients.
+    #[inline(always)]
+    fn lanes_of(x: &[f64; LANES]) -> __m256d {
+        // SAFETY: `x` holds LANES = 4 readable doubles.
+        unsafe { _mm256_loadu_pd(x.as_ptr()) }
+    }
+}
+
+/// Whether the host has AVX.
+pub(crate) fn has_avx() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
