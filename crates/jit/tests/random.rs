@@ -85,11 +85,7 @@ fn compiled_draws_match_the_interpreter_bit_for_bit() {
         let mut ions = IonStore::builder().build().unwrap();
         let a = run(&mut interp, &mut ions.clone());
         let b = run(&mut jit, &mut ions);
-        for (step, (x, y)) in a.iter().zip(&b).enumerate() {
-            for (k, (p, q)) in x.iter().zip(y).enumerate() {
-                assert_eq!(p.to_bits(), q.to_bits(), "step {step}, instance {k}");
-            }
-        }
+        assert_same_bits(&a, &b);
         // The draws really differ between instances.
         let first = &a[0];
         assert!(first.iter().skip(1).all(|x| *x != first[0]));
@@ -134,7 +130,13 @@ fn kernels_with_several_random_statements_compile_and_draw_the_same_bits() {
     let mut ions = IonStore::builder().build().unwrap();
     let a = run(&mut interp, &mut ions.clone());
     let b = run(&mut jit, &mut ions);
-    for (step, (x, y)) in a.iter().zip(&b).enumerate() {
+    assert_same_bits(&a, &b);
+}
+
+/// Both runs recorded the same bits at every step for every instance.
+fn assert_same_bits(a: &[Vec<f64>], b: &[Vec<f64>]) {
+    assert_eq!(a.len(), b.len());
+    for (step, (x, y)) in a.iter().zip(b).enumerate() {
         for (k, (p, q)) in x.iter().zip(y).enumerate() {
             assert_eq!(p.to_bits(), q.to_bits(), "step {step}, instance {k}");
         }

@@ -69,6 +69,7 @@ pub use set::InterpretedSet;
 pub use catalogue::SetFactory;
 pub use exec::Storage;
 pub use scalar::math as eval_math;
+pub use scalar::{binary as eval_binary, unary as eval_unary};
 pub use table::TableData;
 pub use vecstim::VecStimSet;
 pub use vecstim_substitute::is_verbatim_vecstim;

@@ -64,29 +64,11 @@ fn reads_before_writes(body: &[Stmt], written: &mut BTreeSet<u32>, needed: &mut 
 /// NET_RECEIVE or a TABLE (INITIAL may set them: invariants are recomputed after it).
 pub(super) fn frozen_fields(m: &Mechanism) -> BTreeSet<u32> {
     let mut written = BTreeSet::new();
-    let mut bodies: Vec<&[Stmt]> = [&m.current, &m.jacobian, &m.state]
-        .iter()
-        .filter_map(|k| k.as_ref())
-        .map(|k| &k.body[..])
-        .collect();
-    if let Some(nr) = &m.net_receive {
-        bodies.push(&nr.body.body);
-    }
-    for t in &m.tables {
-        bodies.push(&t.body.body);
-        for p in &t.outputs {
-            if let Place::Field(f) = p {
-                written.insert(*f);
-            }
+    for_each_write(m, false, &mut |p| {
+        if let Place::Field(f) | Place::FieldIndexed { base: f, .. } = p {
+            written.insert(*f);
         }
-    }
-    for b in bodies {
-        crate::analysis::for_each_written_place(b, &mut |p| {
-            if let Place::Field(f) | Place::FieldIndexed { base: f, .. } = p {
-                written.insert(*f);
-            }
-        });
-    }
+    });
     (0..m.fields.len() as u32)
         .filter(|f| !written.contains(f) && !m.states.contains(f))
         .collect()
@@ -96,7 +78,21 @@ pub(super) fn frozen_fields(m: &Mechanism) -> BTreeSet<u32> {
 /// unknowns): their values can change between steps, so they are not pure.
 pub(super) fn written_globals(m: &Mechanism) -> BTreeSet<u32> {
     let mut out = BTreeSet::new();
-    let mut bodies: Vec<&[Stmt]> = vec![&m.init.body];
+    for_each_write(m, true, &mut |p| {
+        if let Place::Global(g) = p {
+            out.insert(*g);
+        }
+    });
+    out
+}
+
+/// Every place a kernel, NET_RECEIVE or TABLE of `m` may write (with `initial`: INITIAL and
+/// NET_RECEIVE's INITIAL too), TABLE outputs included.
+fn for_each_write(m: &Mechanism, initial: bool, f: &mut dyn FnMut(&Place)) {
+    let mut bodies: Vec<&[Stmt]> = Vec::new();
+    if initial {
+        bodies.push(&m.init.body);
+    }
     bodies.extend(
         [&m.current, &m.jacobian, &m.state]
             .iter()
@@ -105,24 +101,15 @@ pub(super) fn written_globals(m: &Mechanism) -> BTreeSet<u32> {
     );
     if let Some(nr) = &m.net_receive {
         bodies.push(&nr.body.body);
-        if let Some(i) = &nr.init {
+        if let Some(i) = nr.init.as_ref().filter(|_| initial) {
             bodies.push(&i.body);
         }
     }
     for t in &m.tables {
         bodies.push(&t.body.body);
-        for p in &t.outputs {
-            if let Place::Global(g) = p {
-                out.insert(*g);
-            }
-        }
+        t.outputs.iter().for_each(&mut *f);
     }
     for b in bodies {
-        crate::analysis::for_each_written_place(b, &mut |p| {
-            if let Place::Global(g) = p {
-                out.insert(*g);
-            }
-        });
+        crate::analysis::for_each_written_place(b, f);
     }
-    out
 }

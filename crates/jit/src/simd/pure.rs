@@ -55,8 +55,9 @@ impl Pure {
             Pure::Global(g) => globals.get(*g as usize).copied().unwrap_or(f64::NAN),
             // Tables never hold per-instance values.
             Pure::Field(_) => f64::NAN,
-            Pure::Unary(op, a) => unary(*op, ev(a)),
-            Pure::Binary(op, a, b) => binary(*op, ev(a), ev(b)),
+            // The interpreter's own operators (C semantics: comparisons give 1.0/0.0).
+            Pure::Unary(op, a) => mech::eval_unary(*op, ev(a)),
+            Pure::Binary(op, a, b) => mech::eval_binary(*op, ev(a), ev(b)),
             Pure::Call(f, args) => {
                 let mut vals = [0.0; 4];
                 for (slot, a) in vals.iter_mut().zip(args) {
@@ -112,31 +113,5 @@ impl Pure {
             }
             Pure::Select(..) => return None,
         })
-    }
-}
-
-fn unary(op: UnaryOp, a: f64) -> f64 {
-    match op {
-        UnaryOp::Neg => -a,
-        UnaryOp::Not => f64::from(u8::from(a == 0.0)),
-    }
-}
-
-fn binary(op: BinaryOp, a: f64, b: f64) -> f64 {
-    let t = |c: bool| f64::from(u8::from(c));
-    match op {
-        BinaryOp::Add => a + b,
-        BinaryOp::Sub => a - b,
-        BinaryOp::Mul => a * b,
-        BinaryOp::Div => a / b,
-        BinaryOp::Pow => a.powf(b),
-        BinaryOp::Lt => t(a < b),
-        BinaryOp::Le => t(a <= b),
-        BinaryOp::Gt => t(a > b),
-        BinaryOp::Ge => t(a >= b),
-        BinaryOp::Eq => t(a == b),
-        BinaryOp::Ne => t(a != b),
-        BinaryOp::And => t(a != 0.0 && b != 0.0),
-        BinaryOp::Or => t(a != 0.0 || b != 0.0),
     }
 }
