@@ -15,7 +15,7 @@
 //! (`lookup.rs`) and parameter-only expressions into hidden fields; `table_call.rs` inlines
 //! NMODL TABLE lookups.
 //!
-//! `exp` is evaluated inline (see [`VecGen::exp`]): with k = round(32·x/ln2), the Cody–Waite
+//! `exp` is evaluated inline (see `exp.rs`): with k = round(32·x/ln2), the Cody–Waite
 //! reduction r = (x − k·(ln2/32)ₕᵢ) − k·(ln2/32)ₗₒ, |r| ≤ ln2/64, and j = k mod 32,
 //!
 //! e^x = 2^⌊k/32⌋ · 2^(j/32) · (1 + r + r²/2 + r³/6 + r⁴/24 + r⁵/120)
