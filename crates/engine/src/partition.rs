@@ -241,11 +241,13 @@ impl Partition {
     fn setup_tree_matrix(&mut self) {
         let t = self.sh.t;
         self.sh.rhs.iter_mut().for_each(|r| *r = 0.0);
+        // d is zeroed before the currents (NEURON: before the jacobians; currents never touch
+        // d): fast-math current kernels may add their jacobian terms themselves.
+        self.sh.d.iter_mut().for_each(|d| *d = 0.0);
         self.sh.ions.current_begin(self.sh.celsius);
         for (i, set) in self.sets.iter_mut().enumerate() {
             with_context(&mut self.sh, i as u32, None, t, |ctx| set.current(ctx));
         }
-        self.sh.d.iter_mut().for_each(|d| *d = 0.0);
         for (i, set) in self.sets.iter_mut().enumerate() {
             with_context(&mut self.sh, i as u32, None, t, |ctx| set.jacobian(ctx));
         }

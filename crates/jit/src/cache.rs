@@ -49,6 +49,8 @@ pub(crate) struct CompiledMechanism {
     pub invariants: Option<Compiled>,
     /// Number of hidden fields (ids after the mechanism's own fields).
     pub hidden_fields: usize,
+    /// The compiled current kernel also adds the jacobian's terms (fast-math).
+    pub fused_jacobian: bool,
     /// Why each kernel that exists is interpreted (None = compiled or absent).
     pub interpreted: [Option<Unsupported>; 4],
     /// Which kernels run as fast-math SIMD code.
@@ -156,6 +158,7 @@ fn compile(
     let mut max_system = 0;
     // Hoisted invariants of every kernel, in hidden-field order.
     let mut invariants = Vec::new();
+    let mut fused_jacobian = false;
     for (slot, kind) in KINDS.iter().enumerate() {
         let Some(k) = kernel_of(mech, *kind) else {
             continue;
@@ -165,14 +168,31 @@ fn compile(
         if options.fast_math && *kind == KernelKind::Init {
             continue;
         }
-        if let Err(why) = analysis::check(mech, &k.body, distinct, print) {
+        // The jacobian's terms went into the fused current kernel (see below).
+        if fused_jacobian && *kind == KernelKind::Jacobian {
+            continue;
+        }
+        // Fast-math: a vectorisable current kernel also adds the jacobian's terms to d (the
+        // engine zeroes d before the currents), saving a call and a pass per step.
+        let fused: Option<Vec<ir::Stmt>> = mech
+            .jacobian
+            .as_ref()
+            .filter(|j| options.fast_math && *kind == KernelKind::Current && j.locals.is_empty())
+            .map(|j| k.body.iter().chain(&j.body).cloned().collect())
+            .filter(|b: &Vec<ir::Stmt>| {
+                analysis::check(mech, b, distinct, print).is_ok()
+                    && crate::simd::vectorisable(mech, b, &analysis::usage(mech, b), distinct)
+            });
+        fused_jacobian |= fused.is_some();
+        let source: &[ir::Stmt] = fused.as_deref().unwrap_or(&k.body);
+        if let Err(why) = analysis::check(mech, source, distinct, print) {
             interpreted[slot] = Some(why);
             continue;
         }
-        let usage = analysis::usage(mech, &k.body);
+        let usage = analysis::usage(mech, source);
         max_system = max_system.max(usage.max_system);
         let vector = (options.fast_math
-            && crate::simd::vectorisable(mech, &k.body, &usage, distinct))
+            && crate::simd::vectorisable(mech, source, &usage, distinct))
         .then_some(layout);
         simd[slot] = vector.is_some();
         let tabulated = vector.filter(|_| options.rate_tables).and_then(|_| {
@@ -181,11 +201,11 @@ fn compile(
             } else {
                 &keep_all
             };
-            crate::simd::rate_table::tabulate(mech, &k.body, k.locals.len(), dead)
+            crate::simd::rate_table::tabulate(mech, source, k.locals.len(), dead)
         });
         let (body, n_locals) = match &tabulated {
             Some(t) => (&t.body[..], t.n_locals),
-            None => (&k.body[..], k.locals.len()),
+            None => (source, k.locals.len()),
         };
         let first_hidden = (mech.fields.len() + invariants.len()) as u32;
         let hoisted = vector
@@ -282,6 +302,7 @@ fn compile(
         compile_time = jm.compile_time;
     }
     Ok(CompiledMechanism {
+        fused_jacobian,
         _module: module,
         hidden_fields: invariants.len(),
         invariants: invariants_kernel,

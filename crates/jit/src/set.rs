@@ -29,7 +29,9 @@ pub struct Options {
     /// Fast-math mode: `current`, `jacobian` and `state` kernels that [`crate::simd`] can
     /// vectorise run 4 instances at a time with an inline `exp` (results within a few ulp
     /// per call of the exact kernels, no longer bit-identical to NEURON). INITIAL, which runs
-    /// once, is left to the interpreter to keep compile time down.
+    /// once, is left to the interpreter to keep compile time down. A vectorised `current` kernel
+    /// also adds the `jacobian`'s terms to d (the engine zeroes d before the currents); the
+    /// following `jacobian` call is then a no-op.
     pub fast_math: bool,
     /// With `fast_math`: pure functions of v in vectorised kernels read from piecewise-cubic
     /// rate tables (see [`crate::rate_data`]; within ~10⁻⁹ relative of direct evaluation), and
@@ -84,6 +86,8 @@ pub struct JitSet {
     /// `(dt, celsius)` the hidden fields were computed for; None: stale (INITIAL ran, or a
     /// field or global may have changed).
     hidden_for: Option<(f64, f64)>,
+    /// The last `current` call ran the fused kernel, which already added the jacobian.
+    jacobian_added: bool,
 }
 
 /// Which compiled code [`JitSet::run`] calls.
@@ -187,6 +191,7 @@ impl JitSet {
             rate_tables: Default::default(),
             hidden,
             hidden_for: None,
+            jacobian_added: false,
         })
     }
 
@@ -408,16 +413,22 @@ impl MechanismSet for JitSet {
     }
 
     fn current(&mut self, ctx: &mut Context) {
+        self.jacobian_added = false;
         if self.kernel(1).is_none() {
             return self.inner.current(ctx);
         }
         self.inner.check_tables(ctx);
-        if !self.run(1, ctx) {
+        if self.run(1, ctx) {
+            self.jacobian_added = self.code.as_ref().is_some_and(|c| c.fused_jacobian);
+        } else {
             self.inner.current(ctx);
         }
     }
 
     fn jacobian(&mut self, ctx: &mut Context) {
+        if std::mem::take(&mut self.jacobian_added) {
+            return;
+        }
         if !self.run(2, ctx) {
             self.inner.jacobian(ctx);
         }

@@ -119,7 +119,11 @@ fn compare_all(
         );
     }
     compare(&format!("{} {stage}: rhs", m.name), &a.1.rhs, &b.1.rhs);
-    compare(&format!("{} {stage}: d", m.name), &a.1.d, &b.1.d);
+    // Fast-math current kernels may already add the jacobian's terms to d (compared after
+    // the jacobian step).
+    if !(FAST.with(|f| f.get()) && stage.starts_with("current")) {
+        compare(&format!("{} {stage}: d", m.name), &a.1.d, &b.1.d);
+    }
     for (ia, ib) in a.1.ions.ions.iter().zip(&b.1.ions.ions) {
         for var in [
             IonVar::Inside,
