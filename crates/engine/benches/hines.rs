@@ -29,23 +29,17 @@ fn section(name: &str, nseg: usize, length: f64, diam: f64) -> Section {
 /// Soma with `dends` dendrites of `nseg` segments; dendrite j hangs off dendrite j / 2 (a
 /// binary tree), the first off the soma.
 fn cell(dends: usize, nseg: usize) -> CellDescription {
-    let mut c = CellDescription::new("bench");
-    c.add_section(section("soma", 1, 20.0, 20.0));
-    for j in 0..dends {
-        let i = c.add_section(section(
-            &format!("dend{j}"),
-            nseg,
-            200.0,
-            1.0 + 0.1 * j as f64,
-        ));
-        let parent = if j == 0 { 0 } else { 1 + (j - 1) / 2 };
-        c.connect(i, 0.0, parent, 1.0).expect("sections exist");
-    }
-    c
+    cell_with(dends, nseg, |j| if j == 0 { 0 } else { 1 + (j - 1) / 2 })
 }
 
 /// Soma with `dends` dendrites of `nseg` segments all attached to it (mc-net100's cells).
 fn star_cell(dends: usize, nseg: usize) -> CellDescription {
+    cell_with(dends, nseg, |_| 0)
+}
+
+/// Soma and `dends` dendrites of `nseg` segments; dendrite j's 0 end joins section
+/// `parent(j)`'s 1 end (section 0 is the soma, dendrite j is section j + 1).
+fn cell_with(dends: usize, nseg: usize, parent: impl Fn(usize) -> usize) -> CellDescription {
     let mut c = CellDescription::new("bench");
     c.add_section(section("soma", 1, 20.0, 20.0));
     for j in 0..dends {
@@ -55,7 +49,7 @@ fn star_cell(dends: usize, nseg: usize) -> CellDescription {
             200.0,
             1.0 + 0.1 * j as f64,
         ));
-        c.connect(i, 0.0, 0, 1.0).expect("sections exist");
+        c.connect(i, 0.0, parent(j), 1.0).expect("sections exist");
     }
     c
 }
