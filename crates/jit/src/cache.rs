@@ -82,10 +82,12 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// Forgets every cached compilation (sets keep the code they hold). For benchmarks of the
-/// compiler itself.
+/// Forgets every cached compilation and rate table (sets keep the code and tables they
+/// hold). For benchmarks of the compiler itself, and long-lived processes that run many
+/// models.
 pub fn clear() {
     cache().lock().unwrap_or_else(|e| e.into_inner()).clear();
+    crate::rate_data::clear();
 }
 
 fn kernel_of(m: &ir::Mechanism, k: KernelKind) -> Option<&Kernel> {

@@ -138,6 +138,11 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// Forgets every shared table (sets keep the ones they hold).
+pub(crate) fn clear() {
+    cache().lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
 /// The table of `functions` for `inputs`, built once per process and shared.
 pub fn shared(functions: &[Pure], inputs: &Inputs) -> Arc<Vec<f64>> {
     let mut bits = vec![inputs.dt.to_bits(), inputs.celsius.to_bits()];
