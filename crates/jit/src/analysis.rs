@@ -47,7 +47,8 @@ pub struct Usage {
     pub calls: bool,
 }
 
-fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+/// Calls `f` for `e` and every subexpression (including field-array indices).
+pub(crate) fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     f(e);
     match e {
         Expr::Const(_) => {}

@@ -22,7 +22,7 @@ pub(super) fn accumulation<'e>(p: &Place, e: &'e Expr) -> Option<(BinaryOp, &'e 
         return None;
     };
     let mut reads_p = false;
-    walk(rest, &mut |x| {
+    crate::analysis::walk_expr(rest, &mut |x| {
         reads_p |= matches!(x, Expr::Load(q) if q == p)
     });
     (matches!(&**a, Expr::Load(q) if q == p) && !reads_p).then_some((*op, &**rest))
@@ -80,25 +80,20 @@ fn shared_writes_accumulate(body: &[Stmt]) -> bool {
 fn globals_lane_local(m: &Mechanism, body: &[Stmt]) -> bool {
     let mut written = Vec::new();
     for s in body {
+        let stmt = std::slice::from_ref(s);
         let mut reads_unwritten = false;
-        let mut note_reads = |e: &Expr| {
-            walk(e, &mut |x| {
-                if let Expr::Load(Place::Global(g)) = x {
-                    if !written.contains(g) && writes_global(m, body, *g) {
-                        reads_unwritten = true;
-                    }
-                }
-            })
-        };
-        match s {
-            Stmt::Assign(p, e) => {
-                note_reads(e);
-                if let Place::Global(g) = p {
-                    written.push(*g);
-                }
+        crate::analysis::for_each_expr(stmt, &mut |e| {
+            if let Expr::Load(Place::Global(g)) = e {
+                reads_unwritten |= !written.contains(g) && writes_global(m, body, *g);
             }
-            Stmt::TableCall { table, arg } => {
-                note_reads(arg);
+        });
+        if reads_unwritten {
+            return false;
+        }
+        match s {
+            Stmt::Assign(Place::Global(g), _) => written.push(*g),
+            Stmt::Assign(..) => {}
+            Stmt::TableCall { table, .. } => {
                 for p in &m.tables[*table as usize].outputs {
                     if let Place::Global(g) = p {
                         written.push(*g);
@@ -107,28 +102,19 @@ fn globals_lane_local(m: &Mechanism, body: &[Stmt]) -> bool {
             }
             Stmt::If { .. } => {
                 // Writes under a condition would need per-lane old values: not lane-local.
-                let inner = std::slice::from_ref(s);
                 let mut inner_writes = false;
-                crate::analysis::for_each_written_place(inner, &mut |p| {
+                crate::analysis::for_each_written_place(stmt, &mut |p| {
                     inner_writes |= matches!(p, Place::Global(_))
                 });
-                for t in crate::analysis::tables_used(inner) {
+                for t in crate::analysis::tables_used(stmt) {
                     let outputs = &m.tables[t as usize].outputs;
                     inner_writes |= outputs.iter().any(|p| matches!(p, Place::Global(_)));
                 }
                 if inner_writes {
                     return false;
                 }
-                crate::analysis::for_each_expr(inner, &mut |e| {
-                    if let Expr::Load(p) = e {
-                        note_reads(&Expr::Load(p.clone()))
-                    }
-                });
             }
             _ => return false,
-        }
-        if reads_unwritten {
-            return false;
         }
     }
     true
@@ -142,20 +128,6 @@ fn writes_global(m: &Mechanism, body: &[Stmt], g: u32) -> bool {
         found |= m.tables[t as usize].outputs.contains(&Place::Global(g));
     }
     found
-}
-
-fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
-    f(e);
-    match e {
-        Expr::Unary(_, a) => walk(a, f),
-        Expr::Binary(_, a, b) => {
-            walk(a, f);
-            walk(b, f)
-        }
-        Expr::Call(_, args) => args.iter().for_each(|a| walk(a, f)),
-        Expr::TableValue { arg, .. } => walk(arg, f),
-        Expr::Const(_) | Expr::Load(_) => {}
-    }
 }
 
 fn stmts_ok(m: &Mechanism, body: &[Stmt], distinct: bool) -> bool {
