@@ -176,26 +176,32 @@ fn compile(
         }
         // Fast-math: a vectorisable current kernel also adds the jacobian's terms to d (the
         // engine zeroes d before the currents), saving a call and a pass per step.
-        let fused: Option<Vec<ir::Stmt>> = mech
+        let fused: Option<(Vec<ir::Stmt>, Usage)> = mech
             .jacobian
             .as_ref()
             .filter(|j| options.fast_math && *kind == KernelKind::Current && j.locals.is_empty())
-            .map(|j| k.body.iter().chain(&j.body).cloned().collect())
-            .filter(|b: &Vec<ir::Stmt>| {
-                analysis::check(mech, b, distinct, print).is_ok()
-                    && crate::simd::vectorisable(mech, b, &analysis::usage(mech, b), distinct)
+            .and_then(|j| {
+                let b: Vec<ir::Stmt> = k.body.iter().chain(&j.body).cloned().collect();
+                analysis::check(mech, &b, distinct, print).ok()?;
+                let u = analysis::usage(mech, &b);
+                crate::simd::vectorisable(mech, &b, &u, distinct).then_some((b, u))
             });
         fused_jacobian |= fused.is_some();
-        let source: &[ir::Stmt] = fused.as_deref().unwrap_or(&k.body);
-        if let Err(why) = analysis::check(mech, source, distinct, print) {
-            interpreted[slot] = Some(why);
-            continue;
-        }
-        let usage = analysis::usage(mech, source);
+        let (source, usage, vector): (&[ir::Stmt], Usage, _) = match &fused {
+            Some((b, u)) => (b, u.clone(), Some(layout)),
+            None => {
+                if let Err(why) = analysis::check(mech, &k.body, distinct, print) {
+                    interpreted[slot] = Some(why);
+                    continue;
+                }
+                let u = analysis::usage(mech, &k.body);
+                let vector = (options.fast_math
+                    && crate::simd::vectorisable(mech, &k.body, &u, distinct))
+                .then_some(layout);
+                (&k.body, u, vector)
+            }
+        };
         max_system = max_system.max(usage.max_system);
-        let vector = (options.fast_math
-            && crate::simd::vectorisable(mech, source, &usage, distinct))
-        .then_some(layout);
         simd[slot] = vector.is_some();
         let tabulated = vector.filter(|_| options.rate_tables).and_then(|_| {
             let dead = if *kind == KernelKind::State {
