@@ -233,6 +233,17 @@ fn compile(
         if module.is_none() {
             module = Some(JitModule::new()?);
         }
+        let unstored = match (&options.observed, vector, *kind) {
+            (Some(observed), Some(_), KernelKind::Current) => {
+                crate::simd::unstored_by_current(mech, observed, &body, fused.is_some())
+            }
+            _ => Default::default(),
+        };
+        let plan = vector.map(|layout| crate::simd::VectorPlan {
+            layout,
+            rate: tabulated.as_ref(),
+            unstored: &unstored,
+        });
         let jm = module.as_mut().expect("created above");
         let id = jm.add_kernel(
             &format!("{}_{kind:?}", mech.name),
@@ -241,8 +252,7 @@ fn compile(
             n_locals,
             &usage,
             table_local_offset,
-            vector,
-            tabulated.as_ref(),
+            plan.as_ref(),
         )?;
         let simd_tables = match vector {
             Some(_) => analysis::tables_used(&body).into_iter().collect(),
@@ -276,8 +286,11 @@ fn compile(
             0,
             &usage,
             table_local_offset,
-            Some(layout),
-            None,
+            Some(&crate::simd::VectorPlan {
+                layout,
+                rate: None,
+                unstored: &keep_all,
+            }),
         )?;
         invariants_id = Some((id, usage));
     }

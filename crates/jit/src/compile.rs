@@ -160,8 +160,7 @@ impl JitModule {
         n_locals: usize,
         usage: &Usage,
         table_local_offset: &[usize],
-        simd: Option<&crate::simd::Layout>,
-        rate: Option<&crate::simd::rate_table::Tabulated>,
+        simd: Option<&crate::simd::VectorPlan>,
     ) -> Result<FuncId, Error> {
         let started = Instant::now();
         let ptr = self.module().target_config().pointer_type();
@@ -193,7 +192,7 @@ impl JitModule {
         {
             let config = self.module().target_config();
             let b = FunctionBuilder::new(&mut ctx.func, &mut self.fctx);
-            if let Some(layout) = simd {
+            if let Some(plan) = simd {
                 VecGen::build(
                     b,
                     m,
@@ -204,8 +203,7 @@ impl JitModule {
                     usage,
                     config,
                     host_has_fma(),
-                    layout,
-                    rate,
+                    plan,
                 );
             } else {
                 Gen::build(

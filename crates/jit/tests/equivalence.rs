@@ -76,6 +76,9 @@ thread_local! {
     static FAST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Density instances sit on nodes 0, s, 2s, … (s > 1: gathered, not contiguous, in SIMD).
     static NODE_STRIDE: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
+    /// With g > 0, one node is skipped after every g instances: runs of g consecutive nodes
+    /// (some vector iterations see a run, others straddle a gap).
+    static NODE_GAP_EVERY: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     /// Membrane potentials are drawn from [V_RANGE.0, V_RANGE.0 + V_RANGE.1) mV.
     static V_RANGE: std::cell::Cell<(f64, f64)> = const { std::cell::Cell::new((-80.0, 120.0)) };
 }
@@ -162,7 +165,8 @@ fn check_with_globals(
             if point {
                 i - i % 2 * u32::from(i % 4 == 1)
             } else {
-                i * NODE_STRIDE.with(|s| s.get())
+                let gap = NODE_GAP_EVERY.with(|g| g.get());
+                i * NODE_STRIDE.with(|s| s.get()) + if gap > 0 { i / gap } else { 0 }
             }
         })
         .collect();
@@ -439,6 +443,9 @@ fn fast_math_builtins_stay_close_to_the_interpreter() {
             for n in [1, 5, 64, 151] {
                 check_mechanism(&cat, name, n, 7 + n as u64);
             }
+            NODE_GAP_EVERY.with(|g| g.set(7));
+            check_mechanism(&cat, name, 64, 5);
+            NODE_GAP_EVERY.with(|g| g.set(0));
         }
     });
 }
@@ -456,6 +463,11 @@ fn fast_math_vectorises_the_hco_mechanisms_and_stays_close() {
             NODE_STRIDE.with(|s| s.set(3));
             check_mechanism(&cat, name, 51, 17);
             NODE_STRIDE.with(|s| s.set(1));
+            for gap in [5, 11] {
+                NODE_GAP_EVERY.with(|g| g.set(gap));
+                check_mechanism(&cat, name, 51, 19 + u64::from(gap));
+            }
+            NODE_GAP_EVERY.with(|g| g.set(0));
             let m = cat.mechanism(name).unwrap();
             let nodes: Vec<u32> = (0..8).collect();
             let mut b = IonStore::builder();

@@ -1,6 +1,6 @@
 //! Which fields and globals of a mechanism keep their values between steps (hoisted
-//! invariants may read them) and which ASSIGNED fields nobody reads after a `state` kernel
-//! (fast-math need not store them).
+//! invariants may read them) and which ASSIGNED fields nobody reads after a `state` or
+//! `current` kernel (fast-math need not store them).
 
 use std::collections::BTreeSet;
 
@@ -10,7 +10,6 @@ use nmodl::ir::{Expr, Mechanism, Place, Stmt};
 /// (as `name` or NEURON's `name_suffix`), and read by no other kernel, NET_RECEIVE or TABLE
 /// before that kernel writes them itself.
 pub fn dead_fields(m: &Mechanism, observed: &BTreeSet<String>) -> BTreeSet<u32> {
-    let mut needed = BTreeSet::new();
     let mut bodies: Vec<&[Stmt]> = vec![&m.init.body];
     bodies.extend(
         [&m.current, &m.jacobian]
@@ -18,6 +17,37 @@ pub fn dead_fields(m: &Mechanism, observed: &BTreeSet<String>) -> BTreeSet<u32> 
             .filter_map(|k| k.as_ref())
             .map(|k| &k.body[..]),
     );
+    unneeded(m, observed, bodies, false)
+}
+
+/// Fields a fast-math `current` kernel (`own`: its body, with the jacobian's terms when
+/// `fused`) need not store: ASSIGNED fields, and the compiler's `v` copy and conductance
+/// `_g`, that are not observed and that no kernel — the current kernel itself on the next step
+/// included — reads before writing them.
+pub fn unstored_by_current<'a>(
+    m: &'a Mechanism,
+    observed: &BTreeSet<String>,
+    own: &'a [Stmt],
+    fused: bool,
+) -> BTreeSet<u32> {
+    let mut bodies: Vec<&[Stmt]> = vec![&m.init.body, own];
+    bodies.extend(m.state.iter().map(|k| &k.body[..]));
+    if !fused {
+        bodies.extend(m.jacobian.iter().map(|k| &k.body[..]));
+    }
+    unneeded(m, observed, bodies, true)
+}
+
+/// The fields no body of `bodies` (nor NET_RECEIVE, its INITIAL or a TABLE) reads before
+/// writing them, that `observed` does not name, and that are ASSIGNED (or, with `internal`,
+/// the compiler's `v` and `_g`).
+fn unneeded<'a>(
+    m: &'a Mechanism,
+    observed: &BTreeSet<String>,
+    mut bodies: Vec<&'a [Stmt]>,
+    internal: bool,
+) -> BTreeSet<u32> {
+    let mut needed = BTreeSet::new();
     if let Some(nr) = &m.net_receive {
         bodies.push(&nr.body.body);
         if let Some(i) = &nr.init {
@@ -32,9 +62,15 @@ pub fn dead_fields(m: &Mechanism, observed: &BTreeSet<String>) -> BTreeSet<u32> 
         .iter()
         .enumerate()
         .filter(|(f, field)| {
-            field.role == nmodl::ir::FieldRole::Assigned
+            let kind_ok = field.role == nmodl::ir::FieldRole::Assigned
+                || (internal
+                    && field.role == nmodl::ir::FieldRole::Internal
+                    && (field.name == "v" || field.name == "_g"));
+            // A report of `v` records the membrane potential, not a mechanism's copy of it.
+            let reported = field.name != "v" && observed.contains(&field.name);
+            kind_ok
                 && !needed.contains(&(*f as u32))
-                && !observed.contains(&field.name)
+                && !reported
                 && !observed.contains(&format!("{}_{}", field.name, m.name))
         })
         .map(|(f, _)| f as u32)

@@ -2,14 +2,23 @@
 //! values as vectors for runs of consecutive entries, else gathered and scattered lane by lane;
 //! masked (if-converted) stores blend with the old value.
 //!
+//! A set whose nodes are not one run as a whole (several cells, or branched cells) is still
+//! mostly made of runs: each vector iteration checks whether its four nodes are consecutive
+//! ([`VecGen::consecutive`]) and branches to vector accesses if so, to lane-by-lane ones
+//! otherwise — a well-predicted branch that spares the gathers and scatters on most
+//! iterations.
+//!
 //! Within one iteration, field, node and ion values live in registers: the first read loads
 //! them, writes update the register copy, and each written place is stored once when the
 //! iteration's statements are done. (Every place maps to its own column and, for node and ion
 //! values, to the instance's own entry, so no access of the iteration can alias another.)
 
 #![allow(clippy::needless_range_loop)] // `0..self.n`: only the live halves of fixed arrays
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use nmodl::ir::{Builtin, Place};
+
+use cranelift_frontend::FunctionBuilder;
 
 use super::{flags, VecGen, Vv, HALVES};
 use crate::abi;
@@ -71,6 +80,9 @@ impl VecGen<'_> {
     pub(super) fn flush_memory(&mut self) {
         let dirty = std::mem::take(&mut self.dirty);
         for p in &dirty {
+            if matches!(p, Place::Field(f) if self.unstored.contains(f)) {
+                continue;
+            }
             let v = self
                 .memory
                 .iter()
@@ -115,35 +127,45 @@ impl VecGen<'_> {
                         }
                         out
                     }
-                    Some(which) if self.vector_run(which) => {
-                        let base = self.lane_offsets(which)[0];
-                        let a = self.b.ins().iadd(col, base);
-                        let mut out = [col; HALVES];
-                        for (h, o) in out.iter_mut().enumerate() {
-                            *o = self.b.ins().load(types::F64X2, flags(), a, 16 * h as i32);
-                        }
-                        out
-                    }
-                    Some(which) => {
-                        let offs = self.lane_offsets(which).to_vec();
-                        let mut out = [col; HALVES];
-                        for h in 0..self.n {
-                            let mut acc = None;
-                            for (l, o) in offs.iter().enumerate().skip(2 * h).take(2) {
-                                let a = self.b.ins().iadd(col, *o);
-                                let x = self.b.ins().load(types::F64, flags(), a, 0);
-                                acc = Some(match acc {
-                                    None => self.b.ins().splat(types::F64X2, x),
-                                    Some(v) => self.b.ins().insertlane(v, x, (l % 2) as u8),
-                                });
-                            }
-                            out[h] = acc.expect("a lane per half");
-                        }
-                        out
-                    }
+                    Some(which) if self.vector_run(which) => self.load_run(col, which),
+                    Some(usize::MAX) if self.node_block_run.is_some() => self.branch_on_run(
+                        |g| g.load_run(col, usize::MAX),
+                        |g| g.gather(col, usize::MAX),
+                    ),
+                    Some(which) => self.gather(col, which),
                 }
             }
         }
+    }
+
+    /// `[col + first lane's offset]` as vectors (a run).
+    fn load_run(&mut self, col: Value, which: usize) -> Vv {
+        let base = self.lane_offsets(which)[0];
+        let a = self.b.ins().iadd(col, base);
+        let mut out = [col; HALVES];
+        for (h, o) in out.iter_mut().enumerate() {
+            *o = self.b.ins().load(types::F64X2, flags(), a, 16 * h as i32);
+        }
+        out
+    }
+
+    /// Lane by lane loads of an indexed column.
+    fn gather(&mut self, col: Value, which: usize) -> Vv {
+        let offs = self.lane_offsets(which).to_vec();
+        let mut out = [col; HALVES];
+        for h in 0..self.n {
+            let mut acc = None;
+            for (l, o) in offs.iter().enumerate().skip(2 * h).take(2) {
+                let a = self.b.ins().iadd(col, *o);
+                let x = self.b.ins().load(types::F64, flags(), a, 0);
+                acc = Some(match acc {
+                    None => self.b.ins().splat(types::F64X2, x),
+                    Some(v) => self.b.ins().insertlane(v, x, (l % 2) as u8),
+                });
+            }
+            out[h] = acc.expect("a lane per half");
+        }
+        out
     }
 
     pub(super) fn store(&mut self, p: &Place, v: Vv) {
@@ -215,21 +237,91 @@ impl VecGen<'_> {
                     }
                 }
             }
-            Some(which) if self.vector_run(which) => {
-                let base = self.lane_offsets(which)[0];
-                let a = self.b.ins().iadd(col, base);
-                for (h, x) in v.iter().enumerate() {
-                    self.b.ins().store(flags(), *x, a, 16 * h as i32);
-                }
+            Some(which) if self.vector_run(which) => self.store_run(col, which, v),
+            Some(usize::MAX) if self.node_block_run.is_some() => {
+                self.branch_on_run(
+                    |g| {
+                        g.store_run(col, usize::MAX, v);
+                        [col; HALVES]
+                    },
+                    |g| {
+                        g.scatter(col, usize::MAX, v);
+                        [col; HALVES]
+                    },
+                );
             }
-            Some(which) => {
-                let offs = self.lane_offsets(which).to_vec();
-                for (l, o) in offs.iter().enumerate() {
-                    let x = self.b.ins().extractlane(v[l / 2], (l % 2) as u8);
-                    let a = self.b.ins().iadd(col, *o);
-                    self.b.ins().store(flags(), x, a, 0);
-                }
-            }
+            Some(which) => self.scatter(col, which, v),
+        }
+    }
+
+    fn store_run(&mut self, col: Value, which: usize, v: Vv) {
+        let base = self.lane_offsets(which)[0];
+        let a = self.b.ins().iadd(col, base);
+        for (h, x) in v.iter().enumerate() {
+            self.b.ins().store(flags(), *x, a, 16 * h as i32);
+        }
+    }
+
+    fn scatter(&mut self, col: Value, which: usize, v: Vv) {
+        let offs = self.lane_offsets(which).to_vec();
+        for (l, o) in offs.iter().enumerate() {
+            let x = self.b.ins().extractlane(v[l / 2], (l % 2) as u8);
+            let a = self.b.ins().iadd(col, *o);
+            self.b.ins().store(flags(), x, a, 0);
+        }
+    }
+
+    /// Whether the byte offsets `offs` (one per lane) address consecutive f64 entries, as an
+    /// I8 truth value.
+    pub(super) fn consecutive(&mut self, offs: &[Value]) -> Value {
+        let mut all = None;
+        for (l, &o) in offs.iter().enumerate().skip(1) {
+            let want = self.b.ins().iadd_imm_s(offs[0], 8 * l as i64);
+            let eq = self.b.ins().icmp(IntCC::Equal, o, want);
+            all = Some(match all {
+                None => eq,
+                Some(a) => self.b.ins().band(a, eq),
+            });
+        }
+        all.expect("several lanes")
+    }
+
+    /// Emits `if this iteration's nodes are a run { run(self) } else { lanes(self) }` and
+    /// continues after both; the two arms' values (vectors of the run or the lanes) join into
+    /// the result. Arms that produce nothing return any placeholder value.
+    fn branch_on_run(
+        &mut self,
+        run: impl FnOnce(&mut Self) -> Vv,
+        lanes: impl FnOnce(&mut Self) -> Vv,
+    ) -> Vv {
+        let flag = self.node_block_run.expect("checked by the caller");
+        let [run_block, lane_block, join] = [(); 3].map(|_| self.b.create_block());
+        let ty = types::F64X2;
+        let produces = |v: &Vv, b: &FunctionBuilder| b.func.dfg.value_type(v[0]) == ty;
+        self.b.ins().brif(flag, run_block, &[], lane_block, &[]);
+        self.b.switch_to_block(run_block);
+        let a = run(self);
+        let carry = produces(&a, &self.b);
+        if carry {
+            self.b.append_block_param(join, ty);
+            self.b.append_block_param(join, ty);
+            self.b.ins().jump(join, &[a[0].into(), a[1].into()]);
+        } else {
+            self.b.ins().jump(join, &[]);
+        }
+        self.b.switch_to_block(lane_block);
+        let c = lanes(self);
+        if carry {
+            self.b.ins().jump(join, &[c[0].into(), c[1].into()]);
+        } else {
+            self.b.ins().jump(join, &[]);
+        }
+        self.b.switch_to_block(join);
+        if carry {
+            let p = self.b.block_params(join);
+            [p[0], p[1]]
+        } else {
+            a
         }
     }
 }

@@ -45,6 +45,7 @@ mod memory;
 mod pure;
 pub mod rate_table;
 pub use check::vectorisable;
+pub use fields::unstored_by_current;
 use check::{accumulation, cnexp_steady_state, constant, is_shared};
 mod table_call;
 use crate::codegen::Helpers;
@@ -70,6 +71,16 @@ pub fn is_run(index: &[u32]) -> bool {
         .iter()
         .enumerate()
         .all(|(k, &e)| e as usize == index[0] as usize + k)
+}
+
+/// What the code generator needs besides the kernel body: the set's index layout, the rate
+/// table the body reads (if any) and the fields it need not store.
+#[derive(Debug, Clone, Copy)]
+pub struct VectorPlan<'a> {
+    pub layout: &'a Layout,
+    pub rate: Option<&'a rate_table::Tabulated>,
+    /// Fields whose final values nobody reads (see `fields.rs`): computed, never stored.
+    pub unstored: &'a std::collections::BTreeSet<u32>,
 }
 
 /// A value of the kernel: one `f64x2` (or mask) per half; only `[0]` in single-lane mode.
@@ -125,6 +136,11 @@ pub struct VecGen<'f> {
     globals_live: Value,
     /// Every instance has its own node (else node and ion updates go lane by lane).
     distinct: bool,
+    /// In a vector iteration of a set whose nodes are not one run as a whole: whether this
+    /// iteration's four nodes are consecutive (an I8 truth value), see `memory.rs`.
+    node_block_run: Option<Value>,
+    /// Fields not stored at the end of an iteration (nobody reads their final values).
+    unstored: std::collections::BTreeSet<u32>,
 }
 
 impl<'f> VecGen<'f> {
@@ -141,9 +157,13 @@ impl<'f> VecGen<'f> {
         usage: &Usage,
         config: TargetFrontendConfig,
         fma: bool,
-        layout: &Layout,
-        rate: Option<&rate_table::Tabulated>,
+        plan: &VectorPlan,
     ) {
+        let VectorPlan {
+            layout,
+            rate,
+            unstored,
+        } = *plan;
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
@@ -223,6 +243,8 @@ impl<'f> VecGen<'f> {
             table_outputs: m.tables.iter().map(|t| t.outputs.clone()).collect(),
             globals_live,
             distinct: layout.distinct,
+            node_block_run: None,
+            unstored: unstored.clone(),
         };
         g.emit_loop(ivar, end, body, n_locals, HALVES);
         g.emit_loop(ivar, end, body, n_locals, 1);
@@ -273,6 +295,8 @@ impl<'f> VecGen<'f> {
                 }
             }
         }
+        self.node_block_run = (n == HALVES && node_used && !node_run && self.distinct)
+            .then(|| self.consecutive(&self.node_off.clone()));
         let zero = self.b.ins().f64const(0.0);
         let zero = self.b.ins().splat(types::F64X2, zero);
         self.locals = (0..n_locals)
@@ -437,7 +461,11 @@ impl<'f> VecGen<'f> {
             let m = g.cmp(cc, a, c);
             g.bool_to_f64(m)
         };
+        // Sums that start from 0 (`rhs = 0; rhs = rhs + i`) skip the addition: x + 0 = x but
+        // for the sign of a zero, which fast-math ignores.
         match op {
+            BinaryOp::Add if self.known_zero(a) => c,
+            BinaryOp::Add | BinaryOp::Sub if self.known_zero(c) => a,
             BinaryOp::Add => self.map2(a, c, |b, x, y| b.ins().fadd(x, y)),
             BinaryOp::Sub => self.map2(a, c, |b, x, y| b.ins().fsub(x, y)),
             BinaryOp::Mul => self.map2(a, c, |b, x, y| b.ins().fmul(x, y)),
@@ -467,6 +495,26 @@ impl<'f> VecGen<'f> {
                 self.bool_to_f64(m)
             }
         }
+    }
+
+    /// Whether every live half of `v` is a splat of the constant +0.
+    fn known_zero(&self, v: Vv) -> bool {
+        use cranelift_codegen::ir::{InstructionData, Opcode, ValueDef};
+        let dfg = &self.b.func.dfg;
+        let def = |x: Value| match dfg.value_def(x) {
+            ValueDef::Result(inst, _) => Some(dfg.insts[inst]),
+            _ => None,
+        };
+        v[..self.n].iter().all(|&h| match def(h) {
+            Some(InstructionData::Unary {
+                opcode: Opcode::Splat,
+                arg,
+            }) => matches!(
+                def(arg),
+                Some(InstructionData::UnaryIeee64 { opcode: Opcode::F64const, imm }) if imm.bits() == 0
+            ),
+            _ => false,
+        })
     }
 
     fn call(&mut self, f: MathFn, v: [Vv; 4]) -> Vv {
