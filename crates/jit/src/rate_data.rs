@@ -16,9 +16,11 @@
 //! non-finite value) is flagged and the kernels evaluate it directly.
 //!
 //! Layout (f64): a header ([`header_len`]: `[LO, 1/h, INTERVALS, all]` and a validity flag per
-//! function, all = 1 when every flag is), then per interval and per function the four
-//! coefficients — one interval's values for all functions are contiguous, so an instance's
-//! lookups touch one or two cache lines. When no function is tabulated the header's interval
+//! function, all = 1 when every flag is), then one row per interval. A row holds the functions
+//! in pairs (2q, 2q + 1) — an odd count is padded with a zero function — and each pair's
+//! coefficients interleaved, `[c₀(f₂q), c₀(f₂q₊₁), c₁(f₂q), c₁(f₂q₊₁), …, c₃(f₂q₊₁)]`
+//! ([`coefficient_at`]): one instance evaluates two functions with one `f64x2` multiply-add
+//! chain, and an instance's lookups touch one or two cache lines. When no function is tabulated the header's interval
 //! count is −1: no v passes the range check `0 ≤ (v − LO)/h < INTERVALS` and the kernels skip
 //! the table altogether.
 
@@ -63,13 +65,23 @@ pub fn header_len(nf: usize) -> usize {
     HEADER + nf.div_ceil(4) * 4
 }
 
+/// f64 values per interval row: the functions in pairs, four coefficients each.
+pub fn row_len(nf: usize) -> usize {
+    nf.div_ceil(2) * 8
+}
+
+/// Index of coefficient `k` (0…3) of function `j` on interval `i` in a table of `nf` functions.
+pub fn coefficient_at(nf: usize, i: usize, j: usize, k: usize) -> usize {
+    header_len(nf) + i * row_len(nf) + (j / 2) * 8 + 2 * k + j % 2
+}
+
 /// Builds the table of `functions` (layout in the module docs).
 pub fn build(functions: &[Pure], inputs: &Inputs) -> Vec<f64> {
     let nf = functions.len();
     let h = STEP;
     let head = header_len(nf);
     let eval = |f: &Pure, v: f64| f.eval(v, &inputs.globals, inputs.dt, inputs.celsius);
-    let mut out = vec![0.0; head + INTERVALS * nf * 4];
+    let mut out = vec![0.0; head + INTERVALS * row_len(nf)];
     out[..HEADER].copy_from_slice(&[LO, 1.0 / h, INTERVALS as f64, 0.0]);
     // Values at x_{-2} … x_{N+2}.
     let points = INTERVALS + 5;
@@ -82,8 +94,9 @@ pub fn build(functions: &[Pure], inputs: &Inputs) -> Vec<f64> {
         if fit(f, &fv, &eval, &mut coefficients) {
             out[HEADER + j] = 1.0;
             for (i, c) in coefficients.iter().enumerate() {
-                let at = head + (i * nf + j) * 4;
-                out[at..at + 4].copy_from_slice(c);
+                for (k, &ck) in c.iter().enumerate() {
+                    out[coefficient_at(nf, i, j, k)] = ck;
+                }
             }
         }
     }

@@ -48,7 +48,7 @@ fn hco_state_kernels_tabulate_and_tables_match_their_functions() {
             let i = xi.floor() as usize;
             let x = xi - i as f64;
             for (j, f) in t.functions.iter().enumerate() {
-                let c = &table[rate_data::header_len(nf) + (i * nf + j) * 4..][..4];
+                let c = [0, 1, 2, 3].map(|k| table[rate_data::coefficient_at(nf, i, j, k)]);
                 let approx = c[0] + x * (c[1] + x * (c[2] + x * c[3]));
                 let exact = f.eval(v, &inputs.globals, inputs.dt, inputs.celsius);
                 worst = worst.max((approx - exact).abs() / exact.abs().max(1e-300));

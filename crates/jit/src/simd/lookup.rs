@@ -7,6 +7,11 @@
 //! and evaluates each function's cubic c₀ + t(c₁ + t(c₂ + t·c₃)) — or, for a function the table
 //! flags as not representable, the function itself; otherwise it evaluates all the functions
 //! themselves, as vectors. Either way each function's value lands in its local.
+//!
+//! When every function is tabulated (the common case), each lane evaluates the functions two
+//! at a time: the row stores a pair's coefficients interleaved, so one `f64x2` multiply-add
+//! chain gives (f₂q, f₂q₊₁) at that lane, and two lane shuffles turn the two lanes' pairs
+//! into (f₂q at lane 0, lane 1) and (f₂q₊₁ at lane 0, lane 1).
 
 #![allow(clippy::needless_range_loop)] // `0..self.n`: only the live halves of fixed arrays
 use cranelift_codegen::ir::condcodes::FloatCC;
@@ -15,7 +20,7 @@ use nmodl::ir::{NodeVar, Place};
 
 use super::rate_table::Pure;
 use super::{VecGen, Vv, HALVES};
-use crate::rate_data::{header_len, HEADER};
+use crate::rate_data::{coefficient_at, header_len, row_len, HEADER};
 
 /// The rate table of the kernel being generated.
 pub(super) struct RateGen {
@@ -97,8 +102,8 @@ impl VecGen<'_> {
 
         self.b.switch_to_block(every);
         let lanes = self.table_lanes(&rate, xi);
-        for j in 0..rate.functions.len() {
-            let value = self.cubic(&lanes, j);
+        let values = self.cubic_pairs(&lanes, rate.functions.len());
+        for (j, value) in values.into_iter().enumerate() {
             self.def_local(rate.first_local + j, value);
         }
         self.b.ins().jump(done, &[]);
@@ -123,7 +128,7 @@ impl VecGen<'_> {
             self.b.ins().brif(usable, cubic, &[], own, &[]);
             self.b.switch_to_block(cubic);
             let lanes = self.table_lanes(&rate, xi);
-            let value = self.cubic(&lanes, j);
+            let value = self.cubic(&lanes, j, rate.functions.len());
             self.def_local(rate.first_local + j, value);
             self.b.ins().jump(next, &[]);
             self.b.switch_to_block(own);
@@ -148,7 +153,7 @@ impl VecGen<'_> {
     /// Per lane: the address of its interval's row and its offset t ∈ [0, 1) in it (all lanes
     /// known to be inside the table).
     fn table_lanes(&mut self, rate: &RateGen, xi: Vv) -> Vec<(Value, Value)> {
-        let row_bytes = (rate.functions.len() * 4 * 8) as i64;
+        let row_bytes = (row_len(rate.functions.len()) * 8) as i64;
         let head = (header_len(rate.functions.len()) * 8) as i64;
         let lanes_per_half = if self.n == HALVES { 2 } else { 1 };
         let mut out = Vec::with_capacity(self.n * lanes_per_half);
@@ -175,15 +180,59 @@ impl VecGen<'_> {
         out
     }
 
+    /// Every function's cubic in every lane, two functions per multiply-add chain (see the
+    /// module docs).
+    fn cubic_pairs(&mut self, lanes: &[(Value, Value)], nf: usize) -> Vec<Vv> {
+        let per_half = lanes.len() / self.n;
+        let mut out = vec![[Value::from_u32(0); HALVES]; nf];
+        let head = header_len(nf);
+        for h in 0..self.n {
+            for q in 0..nf.div_ceil(2) {
+                let mut pair = [Value::from_u32(0); 2];
+                for l in 0..per_half {
+                    let (row, t) = lanes[h * per_half + l];
+                    let t = self.b.ins().splat(types::F64X2, t);
+                    let at = |k: usize| ((coefficient_at(nf, 0, 2 * q, k) - head) * 8) as i32;
+                    let c = [0, 1, 2, 3]
+                        .map(|k| self.b.ins().load(types::F64X2, table_flags(), row, at(k)));
+                    let mut acc = c[3];
+                    for k in (0..3).rev() {
+                        acc = self.mul_add(acc, t, c[k]);
+                    }
+                    pair[l] = acc;
+                }
+                let (even, odd) = if per_half == 2 {
+                    // (f₂q@l0, f₂q₊₁@l0), (f₂q@l1, f₂q₊₁@l1) → (f₂q@l0, f₂q@l1), (f₂q₊₁@l0, f₂q₊₁@l1)
+                    let lo1 = self.b.ins().extractlane(pair[1], 0);
+                    let even = self.b.ins().insertlane(pair[0], lo1, 1);
+                    let hi0 = self.b.ins().extractlane(pair[0], 1);
+                    let odd = self.b.ins().insertlane(pair[1], hi0, 0);
+                    (even, odd)
+                } else {
+                    let lo = self.b.ins().extractlane(pair[0], 0);
+                    let hi = self.b.ins().extractlane(pair[0], 1);
+                    let even = self.b.ins().splat(types::F64X2, lo);
+                    (even, self.b.ins().splat(types::F64X2, hi))
+                };
+                out[2 * q][h] = even;
+                if 2 * q + 1 < nf {
+                    out[2 * q + 1][h] = odd;
+                }
+            }
+        }
+        out
+    }
+
     /// Function `j`'s cubic c₀ + t(c₁ + t(c₂ + t·c₃)) in every lane.
-    fn cubic(&mut self, lanes: &[(Value, Value)], j: usize) -> Vv {
+    fn cubic(&mut self, lanes: &[(Value, Value)], j: usize, nf: usize) -> Vv {
         let per_half = lanes.len() / self.n;
         let mut out = [Value::from_u32(0); HALVES];
+        let head = header_len(nf);
         for h in 0..self.n {
             let mut acc_vec = None;
             for l in 0..per_half {
                 let (row, t) = lanes[h * per_half + l];
-                let at = |k: usize| ((4 * j + k) * 8) as i32;
+                let at = |k: usize| ((coefficient_at(nf, 0, j, k) - head) * 8) as i32;
                 // Movable loads: the code generator folds them into the multiply-adds.
                 let c =
                     [0, 1, 2, 3].map(|k| self.b.ins().load(types::F64, table_flags(), row, at(k)));
