@@ -97,6 +97,7 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
     let dt = config.run.dt;
     let mut builder = engine::SimulationBuilder::new(&catalogue);
     builder.celsius(celsius).dt(dt).v_init(v_init);
+    builder.fast_math(options.fast_math);
     if let Some(threads) = options.threads {
         if threads == 0 {
             bail!("--threads must be at least 1");

@@ -1,6 +1,7 @@
 //! Micro-benchmark of the Hines solve (plain timing, `harness = false`; asserts nothing about
 //! speed): ns per node of [`HinesMatrix::solve`] against the same sweeps in plain node order,
-//! and of the per-step tree setup, on
+//! of the fast-math solve ([`HinesMatrix::set_fast_math`]: one reciprocal per node instead of
+//! two divisions), and of the per-step tree setup, on
 //! 1. one unbranched cable of 1001 segments (a single dependency chain: nothing to weave);
 //! 2. one and 64 busyring-like cells (soma + 10 branching dendrites of 32 segments, ≈ 330 nodes);
 //! 3. 8 cells of 51 segments (a cache block of HCO-like somata);
@@ -90,7 +91,7 @@ fn time(nodes: usize, mut f: impl FnMut()) -> f64 {
 
 fn bench(name: &str, cells: &[CellDescription]) {
     let disc = Discretization::new(cells).expect("valid cells");
-    let m = HinesMatrix::new(&disc).expect("a valid layout");
+    let mut m = HinesMatrix::new(&disc).expect("a valid layout");
     let n = disc.len();
     let v: Vec<f64> = (0..n).map(|i| -65.0 + (i as f64 * 0.3).sin()).collect();
     let d0: Vec<f64> = (0..n).map(|i| 40.0 + (i as f64 * 0.7).cos()).collect();
@@ -111,13 +112,21 @@ fn bench(name: &str, cells: &[CellDescription]) {
         rhs.copy_from_slice(&r0);
         m.solve(black_box(&mut d), black_box(&mut rhs));
     }) - copy;
+    m.set_fast_math(true);
+    let fast = time(n, || {
+        d.copy_from_slice(&d0);
+        rhs.copy_from_slice(&r0);
+        m.solve(black_box(&mut d), black_box(&mut rhs));
+    }) - copy;
+    m.set_fast_math(false);
     let setup = time(n, || {
         m.assemble(0.04, black_box(&v), black_box(&mut d), black_box(&mut rhs));
     });
     println!(
         "{name:<28} {n:>7} nodes  solve {woven:6.2} ns/node (node order {plain:6.2}, ×{:.2})  \
-         tree setup {setup:6.2} ns/node",
-        plain / woven
+         fast-math {fast:6.2} (×{:.2})  tree setup {setup:6.2} ns/node",
+        plain / woven,
+        woven / fast
     );
 }
 

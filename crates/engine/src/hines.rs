@@ -35,15 +35,28 @@
 //! schedule is a run of one-node rounds, each node the parent of the one before. Such a run
 //! is swept with the node's running d and rhs kept in registers, which takes the round trip
 //! through memory (store, then load of the same value) off the dependency chain.
+//!
+//! # Fast-math mode
+//!
+//! Off by default ([`HinesMatrix::set_fast_math`]). When on, the same schedule runs kernels
+//! that divide once per node instead of twice (see [`crate::sweeps`]): the elimination keeps
+//! r(i) = 1/d(i) and the substitution multiplies by it. The solution then differs from
+//! NEURON's by a few roundings per node (≈ 1e-15 relative), and `d` is left in an unspecified
+//! state. The roots still divide (one division either way). The reciprocals of the quads go
+//! to a scratch array of the matrix in schedule order, so that they leave and return as one
+//! vector each instead of four scattered values; it is allocated by
+//! [`HinesMatrix::set_fast_math`] and taken out of its cell for the solve.
 
 use crate::assembly::Assembly;
 #[cfg(target_arch = "x86_64")]
 use crate::sweeps::avx;
 pub use crate::sweeps::LANES;
 use crate::sweeps::{
-    eliminate_chain, eliminate_quad, has_avx, substitute_chain, substitute_quad, Edge, Quad,
+    eliminate_chain, eliminate_chain_fast, eliminate_quad, eliminate_single_fast, has_avx,
+    substitute_chain, substitute_chain_fast, substitute_quad, substitute_single_fast, Edge, Quad,
 };
 use crate::{Discretization, Error};
+use fast::Scratch;
 
 /// Most independent nodes in one round of the schedule: enough chains in flight to cover the
 /// latency of one node's elimination (a load, a division, a multiplication, a subtraction and
@@ -75,6 +88,10 @@ pub struct HinesMatrix {
     /// Whether the host has AVX (four-lane vectors; otherwise the quads run in two-lane SSE2
     /// or scalar code, with the same operations per lane).
     avx: bool,
+    /// One reciprocal per node instead of two divisions (see the module docs).
+    fast_math: bool,
+    /// Reciprocals of the quads' diagonals during a fast-math solve, in schedule order.
+    recip: Scratch,
 }
 
 impl HinesMatrix {
@@ -174,6 +191,8 @@ impl HinesMatrix {
             quads,
             singles,
             avx: has_avx(),
+            fast_math: false,
+            recip: Scratch::default(),
         })
     }
 
@@ -187,6 +206,20 @@ impl HinesMatrix {
         self.len() == 0
     }
 
+    /// Switches the fast-math sweeps on or off (default off: NEURON's arithmetic, bit for
+    /// bit). See the module docs for what changes.
+    pub fn set_fast_math(&mut self, on: bool) -> &mut Self {
+        self.fast_math = on;
+        let len = if on { self.quads.len() * LANES } else { 0 };
+        self.recip = Scratch::with_len(len);
+        self
+    }
+
+    /// Whether [`Self::solve`] runs the fast-math sweeps.
+    pub fn fast_math(&self) -> bool {
+        self.fast_math
+    }
+
     /// Adds the capacitive term `cfac`·cm of every membrane node (`nrn_cap_jacob`) and the
     /// axial conductances to the diagonal `d`, and the axial currents of `v` to `rhs` (the
     /// axial parts of `setup_tree_matrix`), each node's terms in NEURON's order.
@@ -198,13 +231,18 @@ impl HinesMatrix {
     }
 
     /// Hines elimination (`triang` then `bksub`): solves the system with diagonal `d` and
-    /// right-hand side `rhs`; the solution replaces `rhs` and `d` is overwritten.
+    /// right-hand side `rhs`; the solution replaces `rhs` and `d` is overwritten (in
+    /// fast-math mode, with the reciprocals of the eliminated diagonal).
     ///
     /// # Panics
     /// If `d` or `rhs` is shorter than [`Self::len`].
     pub fn solve(&self, d: &mut [f64], rhs: &mut [f64]) {
         let n = self.len();
         let (d, rhs) = (&mut d[..n], &mut rhs[..n]);
+        if self.fast_math {
+            self.solve_fast(d, rhs);
+            return;
+        }
         #[cfg(target_arch = "x86_64")]
         if self.avx {
             // SAFETY: the host has AVX (checked when the matrix was built).
@@ -218,42 +256,67 @@ impl HinesMatrix {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx")]
     fn solve_avx(&self, d: &mut [f64], rhs: &mut [f64]) {
-        self.sweeps(
+        self.sweeps::<false>(
             d,
             rhs,
-            |q, d, rhs| avx::eliminate(q, d, rhs),
-            |q, d, rhs| avx::substitute(q, d, rhs),
+            &mut [],
+            |q, _, d, rhs| avx::eliminate(q, d, rhs),
+            |q, _, d, rhs| avx::substitute(q, d, rhs),
         );
     }
 
     /// Portable [`Self::solve`].
     fn solve_portable(&self, d: &mut [f64], rhs: &mut [f64]) {
-        self.sweeps(d, rhs, eliminate_quad, substitute_quad);
+        self.sweeps::<false>(
+            d,
+            rhs,
+            &mut [],
+            |q, _, d, rhs| eliminate_quad(q, d, rhs),
+            |q, _, d, rhs| substitute_quad(q, d, rhs),
+        );
     }
 
     /// `triang` round by round, the roots, then `bksub` round by round in reverse; the quads
-    /// go through `eliminate` and `substitute`.
+    /// go through `eliminate` and `substitute` (with, if `FAST`, their slot of `recip`:
+    /// LANES values per quad), the paths and single nodes through the exact kernels or, if
+    /// `FAST`, the fast-math ones.
     #[inline(always)]
-    fn sweeps(
+    fn sweeps<const FAST: bool>(
         &self,
         d: &mut [f64],
         rhs: &mut [f64],
-        eliminate: impl Fn(&Quad, &mut [f64], &mut [f64]),
-        substitute: impl Fn(&Quad, &[f64], &mut [f64]),
+        recip: &mut [f64],
+        eliminate: impl Fn(&Quad, &mut [f64; LANES], &mut [f64], &mut [f64]),
+        substitute: impl Fn(&Quad, &[f64; LANES], &[f64], &mut [f64]),
     ) {
+        // One slot of LANES reciprocals per quad if FAST; the exact kernels ignore theirs.
+        let (slots, _) = recip.as_chunks_mut::<LANES>();
+        let mut unused = [0.0; LANES];
         for r in &self.rounds {
+            let singles = &self.singles[r.singles.0 as usize..r.singles.1 as usize];
             if r.chain {
-                eliminate_chain(
-                    &self.singles[r.singles.0 as usize..r.singles.1 as usize],
-                    d,
-                    rhs,
-                );
+                if FAST {
+                    eliminate_chain_fast(singles, d, rhs);
+                } else {
+                    eliminate_chain(singles, d, rhs);
+                }
                 continue;
             }
-            for q in &self.quads[r.quads.0 as usize..r.quads.1 as usize] {
-                eliminate(q, d, rhs);
+            let quads = r.quads.0 as usize..r.quads.1 as usize;
+            if FAST {
+                for (q, slot) in self.quads[quads.clone()].iter().zip(&mut slots[quads]) {
+                    eliminate(q, slot, d, rhs);
+                }
+            } else {
+                for q in &self.quads[quads] {
+                    eliminate(q, &mut unused, d, rhs);
+                }
             }
-            for e in &self.singles[r.singles.0 as usize..r.singles.1 as usize] {
+            for e in singles {
+                if FAST {
+                    eliminate_single_fast(e, d, rhs);
+                    continue;
+                }
                 let i = e.node as usize;
                 let p = e.a / d[i];
                 let pi = e.parent as usize;
@@ -265,21 +328,33 @@ impl HinesMatrix {
             *r /= dd;
         }
         for r in self.rounds.iter().rev() {
+            let singles = &self.singles[r.singles.0 as usize..r.singles.1 as usize];
             if r.chain {
-                substitute_chain(
-                    &self.singles[r.singles.0 as usize..r.singles.1 as usize],
-                    d,
-                    rhs,
-                );
+                if FAST {
+                    substitute_chain_fast(singles, d, rhs);
+                } else {
+                    substitute_chain(singles, d, rhs);
+                }
                 continue;
             }
-            for e in &self.singles[r.singles.0 as usize..r.singles.1 as usize] {
+            for e in singles {
+                if FAST {
+                    substitute_single_fast(e, d, rhs);
+                    continue;
+                }
                 let i = e.node as usize;
                 rhs[i] -= e.b * rhs[e.parent as usize];
                 rhs[i] /= d[i];
             }
-            for q in &self.quads[r.quads.0 as usize..r.quads.1 as usize] {
-                substitute(q, d, rhs);
+            let quads = r.quads.0 as usize..r.quads.1 as usize;
+            if FAST {
+                for (q, slot) in self.quads[quads.clone()].iter().zip(&slots[quads]) {
+                    substitute(q, slot, d, rhs);
+                }
+            } else {
+                for q in &self.quads[quads] {
+                    substitute(q, &unused, d, rhs);
+                }
             }
         }
     }
@@ -468,3 +543,10 @@ mod tests {
         }
     }
 }
+
+#[path = "hines_fast.rs"]
+mod fast;
+
+#[cfg(test)]
+#[path = "hines_fast_tests.rs"]
+mod fast_tests;

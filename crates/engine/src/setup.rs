@@ -46,6 +46,8 @@ pub struct SimulationBuilder<'a> {
     pub(crate) threads: usize,
     /// Cache block: compartments per partition (see `partitioning.rs`).
     pub(crate) partition_target: usize,
+    /// Fast-math Hines sweeps and Nernst potentials (see [`SimulationBuilder::fast_math`]).
+    pub(crate) fast_math: bool,
 }
 
 /// One mechanism type's planned instances.
@@ -88,6 +90,7 @@ impl<'a> SimulationBuilder<'a> {
             secondorder: 0,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             partition_target: crate::partitioning::DEFAULT_TARGET_COMPARTMENTS,
+            fast_math: false,
         }
     }
 
@@ -177,6 +180,22 @@ impl<'a> SimulationBuilder<'a> {
         self
     }
 
+    /// Fast-math mode of the engine (default off: NEURON's arithmetic, bit for bit). When on,
+    /// every partition
+    /// - solves the tree matrix with one reciprocal per node instead of two divisions
+    ///   ([`HinesMatrix::set_fast_math`]), and
+    /// - recomputes the eadvance Nernst potentials of `ion_cur` with a vectorised logarithm
+    ///   ([`mech::IonStore::set_fast_math`]).
+    ///
+    /// Each changes results by a few roundings (≈ 1e-15 relative); over a run, v stays within
+    /// the fast-math contract (0.1 mV, spikes within one dt; measured ≪ 1e-6 mV). Mechanism
+    /// kernels are not affected: their fast-math mode belongs to the backend (`jit`).
+    /// Results still do not depend on threads or partitioning.
+    pub fn fast_math(&mut self, on: bool) -> &mut Self {
+        self.fast_math = on;
+        self
+    }
+
     /// Builds one partition from a builder holding only its cells (local numbering).
     pub(crate) fn build_partition(&self, pw: &PartWiring) -> Result<Partition, Error> {
         let disc = Discretization::new(&self.cells)?;
@@ -203,6 +222,7 @@ impl<'a> SimulationBuilder<'a> {
             }
         }
         self.apply_ion_values(&disc, &mut store);
+        store.set_fast_math(self.fast_math);
 
         let mut sets = Vec::with_capacity(plans.len());
         let mut index = InstanceIndex {
@@ -294,7 +314,11 @@ impl<'a> SimulationBuilder<'a> {
         let spike_capacity = (16 + 4 * wiring.sources.len()).min(1 << 16);
         Ok(Partition {
             sh: Shared {
-                tree: HinesMatrix::new(&disc)?,
+                tree: {
+                    let mut tree = HinesMatrix::new(&disc)?;
+                    tree.set_fast_math(self.fast_math);
+                    tree
+                },
                 disc,
                 v: vec![self.v_init; n],
                 rhs: vec![0.0; n],

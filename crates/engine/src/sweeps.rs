@@ -4,6 +4,17 @@
 //!
 //! elimination: f = a(i)/d(i), d(p) −= f·b(i), rhs(p) −= f·rhs(i);
 //! substitution: rhs(i) −= b(i)·rhs(p), rhs(i) /= d(i).
+//!
+//! The `*_fast` kernels (fast-math mode, [`crate::HinesMatrix::set_fast_math`]) divide once
+//! per node instead of twice: the elimination computes r(i) = 1/d(i) and keeps it for the
+//! substitution (a quad's four in one vector slot of a scratch array in schedule order; a
+//! single node's in place of d(i), which nothing reads again but the substitution), then
+//! d(p) −= (a(i)·b(i))·r(i) and rhs(p) −= (a(i)·r(i))·rhs(i); the substitution multiplies,
+//! rhs(i) = (rhs(i) − b(i)·rhs(p))·r(i). On a path the product a·b is off the dependency
+//! chain, which keeps the chain at one division, one multiplication and one subtraction per
+//! node; every kernel uses the same formula so that a node's result does not depend on which
+//! kernel the schedule (hence the partitioning) gives it. Each result differs from the exact
+//! one by a few roundings (relative ≈ 1e-15 per node).
 
 /// Nodes per packed group (four doubles: one AVX register).
 pub const LANES: usize = 4;
@@ -60,6 +71,57 @@ pub(crate) fn substitute_chain(path: &[Edge], d: &[f64], rhs: &mut [f64]) {
     }
 }
 
+/// Fast-math [`eliminate_chain`].
+#[inline(always)]
+pub(crate) fn eliminate_chain_fast(path: &[Edge], d: &mut [f64], rhs: &mut [f64]) {
+    let Some(first) = path.first() else {
+        return;
+    };
+    let (mut di, mut ri) = (d[first.node as usize], rhs[first.node as usize]);
+    for e in path {
+        let r = 1.0 / di;
+        d[e.node as usize] = r;
+        let p = e.parent as usize;
+        di = d[p] - (e.a * e.b) * r;
+        ri = rhs[p] - (e.a * r) * ri;
+        d[p] = di;
+        rhs[p] = ri;
+    }
+}
+
+/// Fast-math [`substitute_chain`]: `d` holds the reciprocals stored by
+/// [`eliminate_chain_fast`], so the chain carries a multiplication instead of a division.
+#[inline(always)]
+pub(crate) fn substitute_chain_fast(path: &[Edge], d: &[f64], rhs: &mut [f64]) {
+    let Some(last) = path.last() else {
+        return;
+    };
+    let mut xp = rhs[last.parent as usize];
+    for e in path.iter().rev() {
+        let i = e.node as usize;
+        xp = (rhs[i] - e.b * xp) * d[i];
+        rhs[i] = xp;
+    }
+}
+
+/// Fast-math elimination of one node: stores r = 1/d(i) in d(i).
+#[inline(always)]
+pub(crate) fn eliminate_single_fast(e: &Edge, d: &mut [f64], rhs: &mut [f64]) {
+    let i = e.node as usize;
+    let r = 1.0 / d[i];
+    d[i] = r;
+    let pi = e.parent as usize;
+    d[pi] -= (e.a * e.b) * r;
+    rhs[pi] -= (e.a * r) * rhs[i];
+}
+
+/// Fast-math substitution of one node eliminated by [`eliminate_single_fast`].
+#[inline(always)]
+pub(crate) fn substitute_single_fast(e: &Edge, d: &[f64], rhs: &mut [f64]) {
+    let i = e.node as usize;
+    rhs[i] = (rhs[i] - e.b * rhs[e.parent as usize]) * d[i];
+}
+
 /// Eliminates the nodes of `q` into their parents. All reads come first: within a quad no
 /// node is another's parent and no two share a parent, so they see the same values as node by
 /// node.
@@ -83,6 +145,36 @@ pub(crate) fn substitute_quad(q: &Quad, d: &[f64], rhs: &mut [f64]) {
     for l in 0..LANES {
         let i = q.node[l] as usize;
         rhs[i] = (rhs[i] - q.b[l] * rhs[q.parent[l] as usize]) / d[i];
+    }
+}
+
+/// Fast-math [`eliminate_quad`]: one reciprocal per lane, kept in `recip`.
+#[inline(always)]
+pub(crate) fn eliminate_quad_fast(
+    q: &Quad,
+    recip: &mut [f64; LANES],
+    d: &mut [f64],
+    rhs: &mut [f64],
+) {
+    let di = q.node.map(|i| d[i as usize]);
+    let ri = q.node.map(|i| rhs[i as usize]);
+    let dp = q.parent.map(|p| d[p as usize]);
+    let rp = q.parent.map(|p| rhs[p as usize]);
+    for l in 0..LANES {
+        let r = 1.0 / di[l];
+        recip[l] = r;
+        let p = q.parent[l] as usize;
+        d[p] = dp[l] - (q.a[l] * q.b[l]) * r;
+        rhs[p] = rp[l] - (q.a[l] * r) * ri[l];
+    }
+}
+
+/// Fast-math [`substitute_quad`], with the reciprocals kept by [`eliminate_quad_fast`].
+#[inline(always)]
+pub(crate) fn substitute_quad_fast(q: &Quad, recip: &[f64; LANES], rhs: &mut [f64]) {
+    for l in 0..LANES {
+        let i = q.node[l] as usize;
+        rhs[i] = (rhs[i] - q.b[l] * rhs[q.parent[l] as usize]) * recip[l];
     }
 }
 
@@ -137,6 +229,49 @@ pub(crate) mod avx {
         );
         let b = lanes_of(&q.b);
         let x = lanes(_mm256_div_pd(_mm256_sub_pd(ri, _mm256_mul_pd(b, rp)), di));
+        for l in 0..LANES {
+            rhs[q.node[l] as usize] = x[l];
+        }
+    }
+
+    /// [`super::eliminate_quad_fast`].
+    #[inline]
+    #[target_feature(enable = "avx")]
+    pub(crate) fn eliminate_fast(
+        q: &Quad,
+        recip: &mut [f64; LANES],
+        d: &mut [f64],
+        rhs: &mut [f64],
+    ) {
+        let (di, ri) = (gather(d, &q.node), gather(rhs, &q.node));
+        let (dp, rp) = (gather(d, &q.parent), gather(rhs, &q.parent));
+        let (a, b) = (lanes_of(&q.a), lanes_of(&q.b));
+        let r = _mm256_div_pd(_mm256_set1_pd(1.0), di);
+        let dp = lanes(_mm256_sub_pd(dp, _mm256_mul_pd(_mm256_mul_pd(a, b), r)));
+        let rp = lanes(_mm256_sub_pd(rp, _mm256_mul_pd(_mm256_mul_pd(a, r), ri)));
+        // SAFETY: `recip` has room for LANES = 4 doubles.
+        unsafe { _mm256_storeu_pd(recip.as_mut_ptr(), r) };
+        for l in 0..LANES {
+            let p = q.parent[l] as usize;
+            d[p] = dp[l];
+            rhs[p] = rp[l];
+        }
+    }
+
+    /// [`super::substitute_quad_fast`].
+    #[inline]
+    #[target_feature(enable = "avx")]
+    pub(crate) fn substitute_fast(q: &Quad, recip: &[f64; LANES], rhs: &mut [f64]) {
+        let (rp, ri, ri_inv) = (
+            gather(rhs, &q.parent),
+            gather(rhs, &q.node),
+            lanes_of(recip),
+        );
+        let b = lanes_of(&q.b);
+        let x = lanes(_mm256_mul_pd(
+            _mm256_sub_pd(ri, _mm256_mul_pd(b, rp)),
+            ri_inv,
+        ));
         for l in 0..LANES {
             rhs[q.node[l] as usize] = x[l];
         }

@@ -135,4 +135,6 @@ pub struct IonArrays {
 #[derive(Debug, Clone, Default)]
 pub struct IonStore {
     pub ions: Vec<IonArrays>,
+    /// Fast-math mode of `current_begin` (see [`IonStore::set_fast_math`]); off by default.
+    pub(crate) fast_math: bool,
 }

@@ -45,8 +45,10 @@
 mod catalogue;
 mod compile;
 mod exec;
+pub mod fast_ln;
 mod interface;
 pub mod ions;
+mod ions_fast;
 mod lane;
 pub mod math;
 mod scalar;
