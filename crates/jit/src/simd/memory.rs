@@ -18,8 +18,6 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use nmodl::ir::{Builtin, Place};
 
-use cranelift_frontend::FunctionBuilder;
-
 use super::{flags, VecGen, Vv, HALVES};
 use crate::abi;
 
@@ -239,15 +237,9 @@ impl VecGen<'_> {
             }
             Some(which) if self.vector_run(which) => self.store_run(col, which, v),
             Some(usize::MAX) if self.node_block_run.is_some() => {
-                self.branch_on_run(
-                    |g| {
-                        g.store_run(col, usize::MAX, v);
-                        [col; HALVES]
-                    },
-                    |g| {
-                        g.scatter(col, usize::MAX, v);
-                        [col; HALVES]
-                    },
+                self.branch_on_run_effects(
+                    |g| g.store_run(col, usize::MAX, v),
+                    |g| g.scatter(col, usize::MAX, v),
                 );
             }
             Some(which) => self.scatter(col, which, v),
@@ -286,42 +278,63 @@ impl VecGen<'_> {
         all.expect("several lanes")
     }
 
-    /// Emits `if this iteration's nodes are a run { run(self) } else { lanes(self) }` and
-    /// continues after both; the two arms' values (vectors of the run or the lanes) join into
-    /// the result. Arms that produce nothing return any placeholder value.
+    /// Emits `if this iteration's nodes are a run { run(self) } else { lanes(self) }`; the
+    /// arms' results (the loaded vectors) join into the value returned.
     fn branch_on_run(
         &mut self,
         run: impl FnOnce(&mut Self) -> Vv,
         lanes: impl FnOnce(&mut Self) -> Vv,
     ) -> Vv {
+        let join = self.b.create_block();
+        for _ in 0..HALVES {
+            self.b.append_block_param(join, types::F64X2);
+        }
+        self.two_way(
+            join,
+            |g| run(g).map(Into::into),
+            |g| lanes(g).map(Into::into),
+        );
+        let p = self.b.block_params(join);
+        [p[0], p[1]]
+    }
+
+    /// [`Self::branch_on_run`] for arms with effects only (stores).
+    fn branch_on_run_effects(
+        &mut self,
+        run: impl FnOnce(&mut Self),
+        lanes: impl FnOnce(&mut Self),
+    ) {
+        let join = self.b.create_block();
+        self.two_way(
+            join,
+            |g| {
+                run(g);
+                []
+            },
+            |g| {
+                lanes(g);
+                []
+            },
+        );
+    }
+
+    /// The diamond of both: branch on the iteration's run flag, each arm jumping to `join`
+    /// with its arguments; continues in `join`.
+    fn two_way<const K: usize>(
+        &mut self,
+        join: cranelift_codegen::ir::Block,
+        run: impl FnOnce(&mut Self) -> [cranelift_codegen::ir::BlockArg; K],
+        lanes: impl FnOnce(&mut Self) -> [cranelift_codegen::ir::BlockArg; K],
+    ) {
         let flag = self.node_block_run.expect("checked by the caller");
-        let [run_block, lane_block, join] = [(); 3].map(|_| self.b.create_block());
-        let ty = types::F64X2;
-        let produces = |v: &Vv, b: &FunctionBuilder| b.func.dfg.value_type(v[0]) == ty;
+        let (run_block, lane_block) = (self.b.create_block(), self.b.create_block());
         self.b.ins().brif(flag, run_block, &[], lane_block, &[]);
         self.b.switch_to_block(run_block);
-        let a = run(self);
-        let carry = produces(&a, &self.b);
-        if carry {
-            self.b.append_block_param(join, ty);
-            self.b.append_block_param(join, ty);
-            self.b.ins().jump(join, &[a[0].into(), a[1].into()]);
-        } else {
-            self.b.ins().jump(join, &[]);
-        }
+        let args = run(self);
+        self.b.ins().jump(join, &args);
         self.b.switch_to_block(lane_block);
-        let c = lanes(self);
-        if carry {
-            self.b.ins().jump(join, &[c[0].into(), c[1].into()]);
-        } else {
-            self.b.ins().jump(join, &[]);
-        }
+        let args = lanes(self);
+        self.b.ins().jump(join, &args);
         self.b.switch_to_block(join);
-        if carry {
-            let p = self.b.block_params(join);
-            [p[0], p[1]]
-        } else {
-            a
-        }
     }
 }

@@ -45,8 +45,8 @@ mod memory;
 mod pure;
 pub mod rate_table;
 pub use check::vectorisable;
-pub use fields::unstored_by_current;
 use check::{accumulation, cnexp_steady_state, constant, is_shared};
+pub use fields::unstored_by_current;
 mod table_call;
 use crate::codegen::Helpers;
 
