@@ -115,7 +115,8 @@ impl JitSet {
         let print = inner.print_enabled();
         let artificial = mech.kind == ir::Kind::Artificial;
         let nodes = inner.nodes().to_vec();
-        let distinct = nodes.windows(2).all(|w| w[0] < w[1]) || {
+        let increasing = nodes.windows(2).all(|w| w[0] < w[1]);
+        let distinct = increasing || {
             let mut s = nodes.clone();
             s.sort_unstable();
             s.windows(2).all(|w| w[0] != w[1])
@@ -128,6 +129,7 @@ impl JitSet {
         }
         let layout = crate::simd::Layout {
             distinct,
+            increasing,
             nodes: crate::simd::is_run(&nodes),
             ions: inner
                 .parts_mut()

@@ -264,12 +264,17 @@ impl VecGen<'_> {
     }
 
     /// Whether the byte offsets `offs` (one per lane) address consecutive f64 entries, as an
-    /// I8 truth value.
+    /// I8 truth value (for increasing offsets, first and last decide).
     pub(super) fn consecutive(&mut self, offs: &[Value]) -> Value {
+        let lanes: Vec<usize> = if self.layout.increasing {
+            vec![offs.len() - 1]
+        } else {
+            (1..offs.len()).collect()
+        };
         let mut all = None;
-        for (l, &o) in offs.iter().enumerate().skip(1) {
+        for l in lanes {
             let want = self.b.ins().iadd_imm_s(offs[0], 8 * l as i64);
-            let eq = self.b.ins().icmp(IntCC::Equal, o, want);
+            let eq = self.b.ins().icmp(IntCC::Equal, offs[l], want);
             all = Some(match all {
                 None => eq,
                 Some(a) => self.b.ins().band(a, eq),

@@ -60,9 +60,21 @@ const HALVES: usize = 2;
 pub struct Layout {
     /// Every instance has its own node (else node and ion updates go lane by lane).
     pub distinct: bool,
+    /// Instance k + 1's node comes after instance k's (density mechanisms): four lanes' nodes
+    /// are consecutive exactly when the last is the first + 3.
+    pub increasing: bool,
     pub nodes: bool,
     /// Per ion use.
     pub ions: Vec<bool>,
+}
+
+/// Whether the kernel assigns a node value (rhs, d, …).
+fn writes_node(body: &[Stmt]) -> bool {
+    let mut found = false;
+    crate::analysis::for_each_written_place(body, &mut |p| {
+        found |= matches!(p, Place::Node(_));
+    });
+    found
 }
 
 /// Whether `index[k] = index[0] + k` for every k.
@@ -139,6 +151,10 @@ pub struct VecGen<'f> {
     /// In a vector iteration of a set whose nodes are not one run as a whole: whether this
     /// iteration's four nodes are consecutive (an I8 truth value), see `memory.rs`.
     node_block_run: Option<Value>,
+    /// The kernel writes node values and the set's nodes are runs only piecewise: each vector
+    /// iteration checks whether its nodes are consecutive (a kernel that only reads them
+    /// gathers: the check would cost more than it saves).
+    check_node_runs: bool,
     /// Fields not stored at the end of an iteration (nobody reads their final values).
     unstored: std::collections::BTreeSet<u32>,
 }
@@ -244,6 +260,7 @@ impl<'f> VecGen<'f> {
             globals_live,
             distinct: layout.distinct,
             node_block_run: None,
+            check_node_runs: layout.distinct && !layout.nodes && writes_node(body),
             unstored: unstored.clone(),
         };
         g.emit_loop(ivar, end, body, n_locals, HALVES);
@@ -295,7 +312,7 @@ impl<'f> VecGen<'f> {
                 }
             }
         }
-        self.node_block_run = (n == HALVES && node_used && !node_run && self.distinct)
+        self.node_block_run = (n == HALVES && node_used && self.check_node_runs)
             .then(|| self.consecutive(&self.node_off.clone()));
         let zero = self.b.ins().f64const(0.0);
         let zero = self.b.ins().splat(types::F64X2, zero);
