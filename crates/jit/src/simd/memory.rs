@@ -3,10 +3,10 @@
 //! masked (if-converted) stores blend with the old value.
 //!
 //! A set whose nodes are not one run as a whole (several cells, or branched cells) is still
-//! mostly made of runs: each vector iteration checks whether its four nodes are consecutive
-//! ([`VecGen::consecutive`]) and branches to vector accesses if so, to lane-by-lane ones
-//! otherwise — a well-predicted branch that spares the gathers and scatters on most
-//! iterations.
+//! mostly made of runs: when its node indices increase, each vector iteration checks whether
+//! its four nodes are consecutive (last = first + 3) and branches to vector accesses if so, to
+//! lane-by-lane ones otherwise — a well-predicted branch that spares the gathers and scatters
+//! on most iterations.
 //!
 //! Within one iteration, field, node and ion values live in registers: the first read loads
 //! them, writes update the register copy, and each written place is stored once when the
@@ -14,7 +14,6 @@
 //! values, to the instance's own entry, so no access of the iteration can alias another.)
 
 #![allow(clippy::needless_range_loop)] // `0..self.n`: only the live halves of fixed arrays
-use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use nmodl::ir::{Builtin, Place};
 
@@ -128,7 +127,10 @@ impl VecGen<'_> {
                     Some(which) if self.vector_run(which) => self.load_run(col, which),
                     Some(usize::MAX) if self.node_block_run.is_some() => self.branch_on_run(
                         |g| g.load_run(col, usize::MAX),
-                        |g| g.gather(col, usize::MAX),
+                        |g| {
+                            let offs = g.all_node_offsets();
+                            g.gather_at(col, &offs)
+                        },
                     ),
                     Some(which) => self.gather(col, which),
                 }
@@ -150,6 +152,11 @@ impl VecGen<'_> {
     /// Lane by lane loads of an indexed column.
     fn gather(&mut self, col: Value, which: usize) -> Vv {
         let offs = self.lane_offsets(which).to_vec();
+        self.gather_at(col, &offs)
+    }
+
+    /// Lane by lane loads at byte offsets `offs` of `col`.
+    fn gather_at(&mut self, col: Value, offs: &[Value]) -> Vv {
         let mut out = [col; HALVES];
         for h in 0..self.n {
             let mut acc = None;
@@ -239,7 +246,10 @@ impl VecGen<'_> {
             Some(usize::MAX) if self.node_block_run.is_some() => {
                 self.branch_on_run_effects(
                     |g| g.store_run(col, usize::MAX, v),
-                    |g| g.scatter(col, usize::MAX, v),
+                    |g| {
+                        let offs = g.all_node_offsets();
+                        g.scatter_at(col, &offs, v)
+                    },
                 );
             }
             Some(which) => self.scatter(col, which, v),
@@ -256,6 +266,11 @@ impl VecGen<'_> {
 
     fn scatter(&mut self, col: Value, which: usize, v: Vv) {
         let offs = self.lane_offsets(which).to_vec();
+        self.scatter_at(col, &offs, v)
+    }
+
+    /// Lane by lane stores at byte offsets `offs` of `col`.
+    fn scatter_at(&mut self, col: Value, offs: &[Value], v: Vv) {
         for (l, o) in offs.iter().enumerate() {
             let x = self.b.ins().extractlane(v[l / 2], (l % 2) as u8);
             let a = self.b.ins().iadd(col, *o);
@@ -263,24 +278,16 @@ impl VecGen<'_> {
         }
     }
 
-    /// Whether the byte offsets `offs` (one per lane) address consecutive f64 entries, as an
-    /// I8 truth value (for increasing offsets, first and last decide).
-    pub(super) fn consecutive(&mut self, offs: &[Value]) -> Value {
-        let lanes: Vec<usize> = if self.layout.increasing {
-            vec![offs.len() - 1]
-        } else {
-            (1..offs.len()).collect()
-        };
-        let mut all = None;
-        for l in lanes {
-            let want = self.b.ins().iadd_imm_s(offs[0], 8 * l as i64);
-            let eq = self.b.ins().icmp(IntCC::Equal, offs[l], want);
-            all = Some(match all {
-                None => eq,
-                Some(a) => self.b.ins().band(a, eq),
-            });
-        }
-        all.expect("several lanes")
+    /// Every lane's node byte offset, loaded here (the lane-by-lane arm of an iteration that
+    /// checks for runs loads them only when it runs).
+    fn all_node_offsets(&mut self) -> Vec<Value> {
+        let at = self.node_index_at.expect("an iteration checking for runs");
+        (0..super::WIDTH)
+            .map(|l| {
+                let node = self.b.ins().uload32(flags(), at, 4 * l as i32);
+                self.b.ins().ishl_imm_u(node, 3)
+            })
+            .collect()
     }
 
     /// Emits `if this iteration's nodes are a run { run(self) } else { lanes(self) }`; the

@@ -28,7 +28,7 @@
 //! through the exact helpers.
 
 #![allow(clippy::needless_range_loop)] // `0..self.n`: only the live halves of fixed arrays
-use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Value};
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, Variable};
@@ -66,15 +66,6 @@ pub struct Layout {
     pub nodes: bool,
     /// Per ion use.
     pub ions: Vec<bool>,
-}
-
-/// Whether the kernel assigns a node value (rhs, d, …).
-fn writes_node(body: &[Stmt]) -> bool {
-    let mut found = false;
-    crate::analysis::for_each_written_place(body, &mut |p| {
-        found |= matches!(p, Place::Node(_));
-    });
-    found
 }
 
 /// Whether `index[k] = index[0] + k` for every k.
@@ -151,10 +142,12 @@ pub struct VecGen<'f> {
     /// In a vector iteration of a set whose nodes are not one run as a whole: whether this
     /// iteration's four nodes are consecutive (an I8 truth value), see `memory.rs`.
     node_block_run: Option<Value>,
-    /// The kernel writes node values and the set's nodes are runs only piecewise: each vector
-    /// iteration checks whether its nodes are consecutive (a kernel that only reads them
-    /// gathers: the check would cost more than it saves).
+    /// The set's nodes increase but are runs only piecewise: each vector iteration loads its
+    /// first and last node index, and its four nodes are consecutive exactly when they differ
+    /// by 3; the other lanes' indices are loaded only on the lane-by-lane path.
     check_node_runs: bool,
+    /// Address of the iteration's first node index (for those lazy loads).
+    node_index_at: Option<Value>,
     /// Fields not stored at the end of an iteration (nobody reads their final values).
     unstored: std::collections::BTreeSet<u32>,
 }
@@ -260,7 +253,8 @@ impl<'f> VecGen<'f> {
             globals_live,
             distinct: layout.distinct,
             node_block_run: None,
-            check_node_runs: layout.distinct && !layout.nodes && writes_node(body),
+            check_node_runs: layout.increasing && !layout.nodes,
+            node_index_at: None,
             unstored: unstored.clone(),
         };
         g.emit_loop(ivar, end, body, n_locals, HALVES);
@@ -293,8 +287,20 @@ impl<'f> VecGen<'f> {
         self.node_off.clear();
         self.ion_off = vec![Vec::new(); self.ion_index.len()];
         let node_used = self.node_ptr.iter().any(Option::is_some);
-        let node_run = self.layout.nodes;
+        let node_lazy = n == HALVES && node_used && self.check_node_runs;
+        let node_run = self.layout.nodes || node_lazy;
         let ion_run = self.layout.ions.clone();
+        self.node_block_run = None;
+        if node_lazy {
+            let inst4 = self.b.ins().ishl_imm_u(i, 2);
+            let a = self.b.ins().iadd(self.nodes, inst4);
+            let first = self.b.ins().uload32(flags(), a, 0);
+            let last = self.b.ins().uload32(flags(), a, 4 * (WIDTH as i32 - 1));
+            let want = self.b.ins().iadd_imm_s(first, WIDTH as i64 - 1);
+            let run = self.b.ins().icmp(IntCC::Equal, last, want);
+            self.node_block_run = Some(run);
+            self.node_index_at = Some(a);
+        }
         for l in 0..step {
             let inst4 = self.b.ins().ishl_imm_u(i, 2);
             if node_used && (l == 0 || !node_run) {
@@ -312,8 +318,6 @@ impl<'f> VecGen<'f> {
                 }
             }
         }
-        self.node_block_run = (n == HALVES && node_used && self.check_node_runs)
-            .then(|| self.consecutive(&self.node_off.clone()));
         let zero = self.b.ins().f64const(0.0);
         let zero = self.b.ins().splat(types::F64X2, zero);
         self.locals = (0..n_locals)
