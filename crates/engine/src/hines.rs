@@ -53,7 +53,7 @@ use crate::sweeps::avx;
 pub use crate::sweeps::LANES;
 use crate::sweeps::{
     eliminate_chain, eliminate_chain_fast, eliminate_quad, eliminate_single_fast, has_avx,
-    substitute_chain, substitute_chain_fast, substitute_quad, substitute_single_fast, Edge, Quad,
+    substitute_chain, substitute_quad, substitute_single_fast, Edge, Quad,
 };
 use crate::{Discretization, Error};
 use fast::Scratch;
@@ -330,11 +330,7 @@ impl HinesMatrix {
         for r in self.rounds.iter().rev() {
             let singles = &self.singles[r.singles.0 as usize..r.singles.1 as usize];
             if r.chain {
-                if FAST {
-                    substitute_chain_fast(singles, d, rhs);
-                } else {
-                    substitute_chain(singles, d, rhs);
-                }
+                substitute_chain::<FAST>(singles, d, rhs);
                 continue;
             }
             for e in singles {

@@ -56,21 +56,6 @@ pub(crate) fn eliminate_chain(path: &[Edge], d: &mut [f64], rhs: &mut [f64]) {
     }
 }
 
-/// Back-substitutes a path eliminated by [`eliminate_chain`], parent first, carrying each
-/// node's solution to its child in a register.
-#[inline(always)]
-pub(crate) fn substitute_chain(path: &[Edge], d: &[f64], rhs: &mut [f64]) {
-    let Some(last) = path.last() else {
-        return;
-    };
-    let mut xp = rhs[last.parent as usize];
-    for e in path.iter().rev() {
-        let i = e.node as usize;
-        xp = (rhs[i] - e.b * xp) / d[i];
-        rhs[i] = xp;
-    }
-}
-
 /// Fast-math [`eliminate_chain`].
 #[inline(always)]
 pub(crate) fn eliminate_chain_fast(path: &[Edge], d: &mut [f64], rhs: &mut [f64]) {
@@ -89,17 +74,20 @@ pub(crate) fn eliminate_chain_fast(path: &[Edge], d: &mut [f64], rhs: &mut [f64]
     }
 }
 
-/// Fast-math [`substitute_chain`]: `d` holds the reciprocals stored by
-/// [`eliminate_chain_fast`], so the chain carries a multiplication instead of a division.
+/// Back-substitutes a path eliminated by [`eliminate_chain`] (or, with `FAST`, by
+/// [`eliminate_chain_fast`], whose `d` holds reciprocals: the chain then carries a
+/// multiplication instead of a division), parent first, each node's solution passed to its
+/// child in a register.
 #[inline(always)]
-pub(crate) fn substitute_chain_fast(path: &[Edge], d: &[f64], rhs: &mut [f64]) {
+pub(crate) fn substitute_chain<const FAST: bool>(path: &[Edge], d: &[f64], rhs: &mut [f64]) {
     let Some(last) = path.last() else {
         return;
     };
     let mut xp = rhs[last.parent as usize];
     for e in path.iter().rev() {
         let i = e.node as usize;
-        xp = (rhs[i] - e.b * xp) * d[i];
+        let r = rhs[i] - e.b * xp;
+        xp = if FAST { r * d[i] } else { r / d[i] };
         rhs[i] = xp;
     }
 }
