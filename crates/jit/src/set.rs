@@ -42,7 +42,9 @@ pub struct Options {
     /// With `rate_tables`: the only mechanism variables anyone reads after a step (report
     /// variables, as NEURON names such as `m_na` or `ica`). ASSIGNED fields outside this set
     /// that no other kernel reads are not stored by fast-math `state` kernels (gating
-    /// mechanisms' `minf`/`mtau` copies); `None` keeps every store.
+    /// mechanisms' `minf`/`mtau` copies) nor by fast-math `current` kernels (`g`, `ina`
+    /// copies, the compiler's `v` and `_g`): their `field_values` keep stale values. `None`
+    /// keeps every store.
     pub observed: Option<std::sync::Arc<std::collections::BTreeSet<String>>>,
 }
 
