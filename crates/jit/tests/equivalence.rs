@@ -166,7 +166,7 @@ fn check_with_globals(
                 i - i % 2 * u32::from(i % 4 == 1)
             } else {
                 let gap = NODE_GAP_EVERY.with(|g| g.get());
-                i * NODE_STRIDE.with(|s| s.get()) + if gap > 0 { i / gap } else { 0 }
+                i * NODE_STRIDE.with(|s| s.get()) + i.checked_div(gap).unwrap_or(0)
             }
         })
         .collect();
