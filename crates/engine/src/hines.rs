@@ -45,7 +45,7 @@
 //! state. The roots still divide (one division either way). The reciprocals of the quads go
 //! to a scratch array of the matrix in schedule order, so that they leave and return as one
 //! vector each instead of four scattered values; it is allocated by
-//! [`HinesMatrix::set_fast_math`] and taken out of its cell for the solve.
+//! [`HinesMatrix::set_fast_math`].
 
 use crate::assembly::Assembly;
 #[cfg(target_arch = "x86_64")]
@@ -56,7 +56,6 @@ use crate::sweeps::{
     substitute_chain, substitute_quad, substitute_single_fast, Edge, Quad,
 };
 use crate::{Discretization, Error};
-use fast::Scratch;
 
 /// Most independent nodes in one round of the schedule: enough chains in flight to cover the
 /// latency of one node's elimination (a load, a division, a multiplication, a subtraction and
@@ -91,7 +90,7 @@ pub struct HinesMatrix {
     /// One reciprocal per node instead of two divisions (see the module docs).
     fast_math: bool,
     /// Reciprocals of the quads' diagonals during a fast-math solve, in schedule order.
-    recip: Scratch,
+    recip: Vec<f64>,
 }
 
 impl HinesMatrix {
@@ -192,7 +191,7 @@ impl HinesMatrix {
             singles,
             avx: has_avx(),
             fast_math: false,
-            recip: Scratch::default(),
+            recip: Vec::new(),
         })
     }
 
@@ -211,7 +210,7 @@ impl HinesMatrix {
     pub fn set_fast_math(&mut self, on: bool) -> &mut Self {
         self.fast_math = on;
         let len = if on { self.quads.len() * LANES } else { 0 };
-        self.recip = Scratch::with_len(len);
+        self.recip = vec![0.0; len];
         self
     }
 
@@ -236,7 +235,7 @@ impl HinesMatrix {
     ///
     /// # Panics
     /// If `d` or `rhs` is shorter than [`Self::len`].
-    pub fn solve(&self, d: &mut [f64], rhs: &mut [f64]) {
+    pub fn solve(&mut self, d: &mut [f64], rhs: &mut [f64]) {
         let n = self.len();
         let (d, rhs) = (&mut d[..n], &mut rhs[..n]);
         if self.fast_math {

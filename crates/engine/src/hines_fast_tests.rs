@@ -56,7 +56,7 @@ fn cable(nseg: usize) -> CellDescription {
 }
 
 /// Assembles and solves one system with `m` as configured; returns (d, rhs).
-fn assemble_and_solve(m: &HinesMatrix, seed: u64) -> (Vec<f64>, Vec<f64>) {
+fn assemble_and_solve(m: &mut HinesMatrix, seed: u64) -> (Vec<f64>, Vec<f64>) {
     let n = m.len();
     let mut r = Stream(seed);
     let v: Vec<f64> = (0..n).map(|_| -80.0 + 60.0 * r.unit()).collect();
@@ -77,10 +77,10 @@ fn assert_fast_agrees(cells: &[CellDescription], seed: u64) {
     for (avx, avx2) in [host, (false, false)] {
         (m.avx, m.assembly.avx2) = (avx, avx2);
         m.set_fast_math(false);
-        let (_, exact) = assemble_and_solve(&m, seed);
+        let (_, exact) = assemble_and_solve(&mut m, seed);
         m.set_fast_math(true);
         assert!(m.fast_math());
-        let (_, fast) = assemble_and_solve(&m, seed);
+        let (_, fast) = assemble_and_solve(&mut m, seed);
         let scale = exact.iter().fold(0.0f64, |a, x| a.max(x.abs()));
         for (i, (x, y)) in exact.iter().zip(&fast).enumerate() {
             let tol = 1e-12 * x.abs() + 1e-14 * scale;
@@ -135,14 +135,14 @@ fn fast_math_is_off_by_default_and_exact_when_off() {
     let disc = Discretization::new(&cells).unwrap();
     let mut m = HinesMatrix::new(&disc).unwrap();
     assert!(!m.fast_math());
-    let before = assemble_and_solve(&m, 11);
+    let before = assemble_and_solve(&mut m, 11);
     m.set_fast_math(true);
-    let fast = assemble_and_solve(&m, 11);
+    let fast = assemble_and_solve(&mut m, 11);
     assert_ne!(before.1, fast.1, "fast-math changes some rounding");
     m.set_fast_math(false);
     assert_eq!(
         before,
-        assemble_and_solve(&m, 11),
+        assemble_and_solve(&mut m, 11),
         "switching back is exact"
     );
 }

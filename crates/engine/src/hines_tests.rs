@@ -138,7 +138,7 @@ fn a_node_before_its_parent_is_an_error() {
 #[test]
 fn solve_inverts_the_tree_matrix() {
     let disc = Discretization::new(&[cell()]).unwrap();
-    let m = HinesMatrix::new(&disc).unwrap();
+    let mut m = HinesMatrix::new(&disc).unwrap();
     let n = m.len();
     let d0: Vec<f64> = (0..n).map(|i| 50.0 + i as f64).collect();
     let mut d = d0.clone();

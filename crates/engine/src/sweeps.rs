@@ -189,6 +189,17 @@ pub(crate) mod avx {
         out
     }
 
+    /// Writes each lane's updated parent diagonal and right-hand side back, in lane order.
+    #[inline(always)]
+    fn store_parents(q: &Quad, dp: __m256d, rp: __m256d, d: &mut [f64], rhs: &mut [f64]) {
+        let (dp, rp) = (lanes(dp), lanes(rp));
+        for l in 0..LANES {
+            let p = q.parent[l] as usize;
+            d[p] = dp[l];
+            rhs[p] = rp[l];
+        }
+    }
+
     /// [`super::eliminate_quad`].
     #[inline]
     #[target_feature(enable = "avx")]
@@ -197,13 +208,9 @@ pub(crate) mod avx {
         let (dp, rp) = (gather(d, &q.parent), gather(rhs, &q.parent));
         let (a, b) = (lanes_of(&q.a), lanes_of(&q.b));
         let f = _mm256_div_pd(a, di);
-        let dp = lanes(_mm256_sub_pd(dp, _mm256_mul_pd(f, b)));
-        let rp = lanes(_mm256_sub_pd(rp, _mm256_mul_pd(f, ri)));
-        for l in 0..LANES {
-            let p = q.parent[l] as usize;
-            d[p] = dp[l];
-            rhs[p] = rp[l];
-        }
+        let dp = _mm256_sub_pd(dp, _mm256_mul_pd(f, b));
+        let rp = _mm256_sub_pd(rp, _mm256_mul_pd(f, ri));
+        store_parents(q, dp, rp, d, rhs);
     }
 
     /// [`super::substitute_quad`].
@@ -235,15 +242,11 @@ pub(crate) mod avx {
         let (dp, rp) = (gather(d, &q.parent), gather(rhs, &q.parent));
         let (a, b) = (lanes_of(&q.a), lanes_of(&q.b));
         let r = _mm256_div_pd(_mm256_set1_pd(1.0), di);
-        let dp = lanes(_mm256_sub_pd(dp, _mm256_mul_pd(_mm256_mul_pd(a, b), r)));
-        let rp = lanes(_mm256_sub_pd(rp, _mm256_mul_pd(_mm256_mul_pd(a, r), ri)));
+        let dp = _mm256_sub_pd(dp, _mm256_mul_pd(_mm256_mul_pd(a, b), r));
+        let rp = _mm256_sub_pd(rp, _mm256_mul_pd(_mm256_mul_pd(a, r), ri));
         // SAFETY: `recip` has room for LANES = 4 doubles.
         unsafe { _mm256_storeu_pd(recip.as_mut_ptr(), r) };
-        for l in 0..LANES {
-            let p = q.parent[l] as usize;
-            d[p] = dp[l];
-            rhs[p] = rp[l];
-        }
+        store_parents(q, dp, rp, d, rhs);
     }
 
     /// [`super::substitute_quad_fast`].
