@@ -52,8 +52,8 @@ use crate::assembly::Assembly;
 use crate::sweeps::avx;
 pub use crate::sweeps::LANES;
 use crate::sweeps::{
-    eliminate_chain, eliminate_chain_fast, eliminate_quad, eliminate_single_fast, has_avx,
-    substitute_chain, substitute_quad, substitute_single_fast, Edge, Quad,
+    eliminate_chain, eliminate_quad, eliminate_single_fast, has_avx, substitute_chain,
+    substitute_quad, substitute_single_fast, Edge, Quad,
 };
 use crate::{Discretization, Error};
 
@@ -294,11 +294,7 @@ impl HinesMatrix {
         for r in &self.rounds {
             let singles = &self.singles[r.singles.0 as usize..r.singles.1 as usize];
             if r.chain {
-                if FAST {
-                    eliminate_chain_fast(singles, d, rhs);
-                } else {
-                    eliminate_chain(singles, d, rhs);
-                }
+                eliminate_chain::<FAST>(singles, d, rhs);
                 continue;
             }
             let quads = r.quads.0 as usize..r.quads.1 as usize;

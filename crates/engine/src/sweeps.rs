@@ -39,44 +39,34 @@ pub(crate) struct Edge {
 
 /// Eliminates a path of nodes, each the parent of the one before, carrying the node's d and
 /// rhs from one step to the next in registers rather than through memory (the values are the
-/// ones just stored; only the chain's latency changes).
+/// ones just stored; only the chain's latency changes). With `FAST`, one reciprocal
+/// r = 1/d per node replaces the division and is stored in the node's `d` for
+/// [`substitute_chain`].
 #[inline(always)]
-pub(crate) fn eliminate_chain(path: &[Edge], d: &mut [f64], rhs: &mut [f64]) {
+pub(crate) fn eliminate_chain<const FAST: bool>(path: &[Edge], d: &mut [f64], rhs: &mut [f64]) {
     let Some(first) = path.first() else {
         return;
     };
     let (mut di, mut ri) = (d[first.node as usize], rhs[first.node as usize]);
     for e in path {
-        let f = e.a / di;
         let p = e.parent as usize;
-        di = d[p] - f * e.b;
-        ri = rhs[p] - f * ri;
+        if FAST {
+            let r = 1.0 / di;
+            d[e.node as usize] = r;
+            di = d[p] - (e.a * e.b) * r;
+            ri = rhs[p] - (e.a * r) * ri;
+        } else {
+            let f = e.a / di;
+            di = d[p] - f * e.b;
+            ri = rhs[p] - f * ri;
+        }
         d[p] = di;
         rhs[p] = ri;
     }
 }
 
-/// Fast-math [`eliminate_chain`].
-#[inline(always)]
-pub(crate) fn eliminate_chain_fast(path: &[Edge], d: &mut [f64], rhs: &mut [f64]) {
-    let Some(first) = path.first() else {
-        return;
-    };
-    let (mut di, mut ri) = (d[first.node as usize], rhs[first.node as usize]);
-    for e in path {
-        let r = 1.0 / di;
-        d[e.node as usize] = r;
-        let p = e.parent as usize;
-        di = d[p] - (e.a * e.b) * r;
-        ri = rhs[p] - (e.a * r) * ri;
-        d[p] = di;
-        rhs[p] = ri;
-    }
-}
-
-/// Back-substitutes a path eliminated by [`eliminate_chain`] (or, with `FAST`, by
-/// [`eliminate_chain_fast`], whose `d` holds reciprocals: the chain then carries a
-/// multiplication instead of a division), parent first, each node's solution passed to its
+/// Back-substitutes a path eliminated by [`eliminate_chain`] (with `FAST`, `d` holds its
+/// reciprocals: the chain then carries a multiplication instead of a division), parent first, each node's solution passed to its
 /// child in a register.
 #[inline(always)]
 pub(crate) fn substitute_chain<const FAST: bool>(path: &[Edge], d: &[f64], rhs: &mut [f64]) {

@@ -71,7 +71,7 @@ impl<'f> VecGen<'f> {
     pub(super) fn stmts(&mut self, body: &[Stmt]) {
         for s in body {
             match s {
-                Stmt::Assign(p, e) if !self.distinct && is_shared(p) => {
+                Stmt::Assign(p, e) if !self.layout.distinct && is_shared(p) => {
                     let (op, rest) = accumulation(p, e).expect("checked by vectorisable()");
                     let v = self.expr(rest);
                     self.accumulate(p, op, v);

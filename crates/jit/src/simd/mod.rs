@@ -139,8 +139,6 @@ pub struct VecGen<'f> {
     table_outputs: Vec<Vec<Place>>,
     /// `env.globals_live`: lane-local globals are stored back there (last instance's value).
     globals_live: Value,
-    /// Every instance has its own node (else node and ion updates go lane by lane).
-    distinct: bool,
     /// In a vector iteration of a set whose nodes are not one run as a whole: whether this
     /// iteration's four nodes are consecutive (an I8 truth value), see `memory.rs`.
     node_block_run: Option<Value>,
@@ -253,7 +251,6 @@ impl<'f> VecGen<'f> {
             table_views,
             table_outputs: m.tables.iter().map(|t| t.outputs.clone()).collect(),
             globals_live,
-            distinct: layout.distinct,
             node_block_run: None,
             check_node_runs: layout.increasing && !layout.nodes,
             node_index_at: None,
