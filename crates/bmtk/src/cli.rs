@@ -56,6 +56,11 @@ pub enum Command {
         /// reference models (see docs/ARCHITECTURE.md, "Fast-math mode").
         #[arg(long)]
         fast_math: bool,
+        /// Intra-cell threading when there are fewer independent cell groups than threads (a
+        /// single cell): `auto` (measure and take the faster of serial and shared-out steps),
+        /// `always` or `never`. Results are identical either way.
+        #[arg(long, default_value = "auto")]
+        cell_split: String,
     },
     /// Build SONATA node/edge files from a network file (TOML) and list them in the circuit config.
     Build {
@@ -136,6 +141,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             threads,
             backend,
             fast_math,
+            cell_split,
         } => {
             let guard = crate::output_guard::OutputGuard::before_run(&config);
             match crate::run::run(&crate::run::RunOptions {
@@ -144,6 +150,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 threads,
                 backend,
                 fast_math,
+                cell_split,
             }) {
                 Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(e) => {

@@ -42,6 +42,8 @@ pub struct RunOptions {
     pub backend: String,
     /// Fast-math kernels (JIT only).
     pub fast_math: bool,
+    /// `auto`, `always` or `never` (see `engine::SimulationBuilder::cell_split`).
+    pub cell_split: String,
 }
 
 pub fn run(options: &RunOptions) -> anyhow::Result<()> {
@@ -98,6 +100,12 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
     let mut builder = engine::SimulationBuilder::new(&catalogue);
     builder.celsius(celsius).dt(dt).v_init(v_init);
     builder.fast_math(options.fast_math);
+    builder.cell_split(match options.cell_split.as_str() {
+        "auto" => engine::CellSplit::Auto,
+        "always" => engine::CellSplit::Always,
+        "never" => engine::CellSplit::Never,
+        other => bail!("--cell-split must be auto, always or never, not `{other}`"),
+    });
     if let Some(threads) = options.threads {
         if threads == 0 {
             bail!("--threads must be at least 1");
@@ -138,6 +146,12 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
         "Simulation completed in {:.2} seconds",
         sim_start.elapsed().as_secs_f64()
     ));
+    let (shared, steps) = sim.split_steps();
+    if shared > 0 {
+        log.info(&format!(
+            "Intra-cell threading: {shared} of {steps} steps ran with the kernels shared out"
+        ));
+    }
 
     spikes.write(&config, &output_dir)?;
     log.info(&format!(

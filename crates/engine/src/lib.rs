@@ -34,6 +34,7 @@ mod probes;
 mod setup;
 mod simulation;
 mod source;
+mod split;
 mod sweeps;
 
 pub use discretize::{CellNodes, Discretization, SectionNodes, NO_PARENT};
@@ -41,6 +42,6 @@ pub use error::Error;
 pub use events::{NetConSpec, SpikeSource, Target};
 pub use hines::HinesMatrix;
 pub use probes::{Probe, ProbeLocation, RecordSink, SpikeSink, VecRecorder, VecSpikes};
-pub use setup::{ArtificialCellSpec, SimulationBuilder, SpikeDetectorSpec};
+pub use setup::{ArtificialCellSpec, CellSplit, SimulationBuilder, SpikeDetectorSpec};
 pub use simulation::Simulation;
 pub use source::MechanismSource;

@@ -252,6 +252,8 @@ impl SimulationBuilder<'_> {
             artificial_place,
             netcon_place,
             spare_weights,
+            self.threads,
+            self.cell_split,
         ))
     }
 }

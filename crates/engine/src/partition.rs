@@ -9,6 +9,7 @@ use mech::{Context, IonStore, MechanismSet};
 
 use crate::events::{EventQueue, Payload, SetEvents, Wiring};
 use crate::probes::Resolved;
+use crate::split::{Crew, Share, SplitKernels, StepKernels};
 use crate::{Discretization, Error, HinesMatrix, Probe};
 
 /// Everything the kernels may touch besides their own instance storage.
@@ -27,6 +28,31 @@ pub(crate) struct Shared {
     pub t: f64,
     pub dt: f64,
     pub celsius: f64,
+}
+
+/// The kernel phases run set by set on the calling thread.
+struct Serial;
+
+impl StepKernels for Serial {
+    fn currents(&mut self, sets: &mut [Box<dyn MechanismSet>], sh: &mut Shared, t: f64) {
+        sh.rhs.fill(0.0);
+        // d is zeroed before the currents (NEURON: before the jacobians; currents never touch
+        // d): fast-math current kernels may add their jacobian terms themselves.
+        sh.d.fill(0.0);
+        sh.ions.current_begin(sh.celsius);
+        for (i, set) in sets.iter_mut().enumerate() {
+            with_context(sh, i as u32, None, t, |ctx| set.current(ctx));
+        }
+        for (i, set) in sets.iter_mut().enumerate() {
+            with_context(sh, i as u32, None, t, |ctx| set.jacobian(ctx));
+        }
+    }
+
+    fn states(&mut self, sets: &mut [Box<dyn MechanismSet>], sh: &mut Shared, t: f64) {
+        for (i, set) in sets.iter_mut().enumerate() {
+            with_context(sh, i as u32, None, t, |ctx| set.state(ctx));
+        }
+    }
 }
 
 /// A threshold detector (NEURON's `PreSyn` watching a voltage).
@@ -185,7 +211,7 @@ impl Partition {
             }
         }
         self.deliver_until(0.0);
-        self.setup_tree_matrix();
+        self.setup_tree_matrix(&mut Serial);
         if record {
             self.record_row(0);
         }
@@ -195,7 +221,7 @@ impl Partition {
     /// One fixed step (`nrn_fixed_step_thread` + `nrn_fixed_step_lastpart`), recording row
     /// `row` where NEURON's `Vector.record` does: after the state update, before events up to
     /// the new t are delivered.
-    fn fadvance_recording(&mut self, row: Option<usize>) {
+    fn fadvance_recording(&mut self, row: Option<usize>, kernels: &mut dyn StepKernels) {
         let dt = self.sh.dt;
         // check_thresh, then deliver up to t + dt/2.
         for d in &mut self.detectors {
@@ -212,7 +238,7 @@ impl Partition {
         }
         self.deliver_until(self.sh.t + 0.5 * dt);
         self.sh.t += 0.5 * dt;
-        self.setup_tree_matrix();
+        self.setup_tree_matrix(kernels);
         self.solve();
         if self.secondorder == 2 {
             self.second_order_current();
@@ -228,9 +254,7 @@ impl Partition {
         }
         sh.t += 0.5 * dt;
         let t = sh.t;
-        for (i, set) in self.sets.iter_mut().enumerate() {
-            with_context(&mut self.sh, i as u32, None, t, |ctx| set.state(ctx));
-        }
+        kernels.states(&mut self.sets, &mut self.sh, t);
         if let Some(k) = row {
             self.record_row(k);
         }
@@ -238,19 +262,9 @@ impl Partition {
     }
 
     /// `setup_tree_matrix`: currents into rhs, conductances into d, axial terms.
-    fn setup_tree_matrix(&mut self) {
+    fn setup_tree_matrix(&mut self, kernels: &mut dyn StepKernels) {
         let t = self.sh.t;
-        self.sh.rhs.iter_mut().for_each(|r| *r = 0.0);
-        // d is zeroed before the currents (NEURON: before the jacobians; currents never touch
-        // d): fast-math current kernels may add their jacobian terms themselves.
-        self.sh.d.iter_mut().for_each(|d| *d = 0.0);
-        self.sh.ions.current_begin(self.sh.celsius);
-        for (i, set) in self.sets.iter_mut().enumerate() {
-            with_context(&mut self.sh, i as u32, None, t, |ctx| set.current(ctx));
-        }
-        for (i, set) in self.sets.iter_mut().enumerate() {
-            with_context(&mut self.sh, i as u32, None, t, |ctx| set.jacobian(ctx));
-        }
+        kernels.currents(&mut self.sets, &mut self.sh, t);
         let sh = &mut self.sh;
         let cj = if self.secondorder != 0 {
             2.0 / sh.dt
@@ -380,8 +394,29 @@ impl Partition {
 
     /// `steps` fixed steps; with `record`, row k of the buffer holds the state after step k+1.
     pub fn advance(&mut self, steps: usize, record: bool) {
-        for k in 0..steps {
-            self.fadvance_recording(record.then_some(k));
+        self.advance_rows(0..steps, record, None);
+    }
+
+    /// One step per row of `rows` of the interval buffer (recorded if `record`), with the
+    /// kernel phases shared out among a crew if given (see [`crate::split`]).
+    pub(crate) fn advance_rows(
+        &mut self,
+        rows: std::ops::Range<usize>,
+        record: bool,
+        crew: Option<(&Crew, &mut Share)>,
+    ) {
+        match crew {
+            Some((crew, own)) => {
+                let mut kernels = SplitKernels { crew, own };
+                for k in rows {
+                    self.fadvance_recording(record.then_some(k), &mut kernels);
+                }
+            }
+            None => {
+                for k in rows {
+                    self.fadvance_recording(record.then_some(k), &mut Serial);
+                }
+            }
         }
     }
 }

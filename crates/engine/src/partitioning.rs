@@ -159,7 +159,13 @@ impl SimulationBuilder<'_> {
         let total: usize = roots.iter().map(|&r| size[r]).sum();
         let threads = threads.max(1);
         let blocks = total.div_ceil(target.max(1));
-        let parts = (blocks.div_ceil(threads) * threads).clamp(1, roots.len().max(1));
+        // Components without a cell (stimulus generators) never get a partition of their own:
+        // a single cell with its inputs stays one partition, whose kernels the threads can
+        // then share out (`split.rs`).
+        let mut has_cell = vec![false; owners];
+        (0..n_cells).for_each(|c| has_cell[comp.find(c)] = true);
+        let cell_roots = roots.iter().filter(|&&r| has_cell[r]).count();
+        let parts = (blocks.div_ceil(threads) * threads).clamp(1, cell_roots.max(1));
         let part_of_root = deal(&size, &mut roots, parts);
         let mut cells = vec![Vec::new(); parts];
         let mut artificial = vec![Vec::new(); parts];

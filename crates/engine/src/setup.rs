@@ -48,6 +48,20 @@ pub struct SimulationBuilder<'a> {
     pub(crate) partition_target: usize,
     /// Fast-math Hines sweeps and Nernst potentials (see [`SimulationBuilder::fast_math`]).
     pub(crate) fast_math: bool,
+    pub(crate) cell_split: CellSplit,
+}
+
+/// Whether a run with fewer partitions than threads shares the node-local kernels of its
+/// partition out among the threads (see [`SimulationBuilder::cell_split`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CellSplit {
+    /// Chunk by chunk, whichever of serial and shared-out steps measured faster (default).
+    #[default]
+    Auto,
+    /// Always shared out when the partition allows it.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// One mechanism type's planned instances.
@@ -91,6 +105,7 @@ impl<'a> SimulationBuilder<'a> {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             partition_target: crate::partitioning::DEFAULT_TARGET_COMPARTMENTS,
             fast_math: false,
+            cell_split: CellSplit::Auto,
         }
     }
 
@@ -193,6 +208,21 @@ impl<'a> SimulationBuilder<'a> {
     /// Results still do not depend on threads or partitioning.
     pub fn fast_math(&mut self, on: bool) -> &mut Self {
         self.fast_math = on;
+        self
+    }
+
+    /// Intra-cell threading: when there are fewer partitions than threads (a single cell, or
+    /// cells joined by zero-delay synapses), each step's `current`, `jacobian` and `state`
+    /// kernels, the zeroing of rhs and d and the ions' `current_begin` run on node ranges in
+    /// parallel, while the calling thread keeps events, thresholds, the axial terms, the tree
+    /// solve and recording. Traces stay bit-identical to a serial run. It needs sets that can
+    /// run on ranges (JIT kernels without events, random draws, systems or global writes;
+    /// otherwise the run stays serial) and at least 8 nodes per thread. With
+    /// [`CellSplit::Auto`] (default) the run measures both kinds of step and takes the faster,
+    /// re-measuring every 64 chunks of 1000 steps: on a small cell or a busy machine the
+    /// hand-offs can cost more than they save.
+    pub fn cell_split(&mut self, mode: CellSplit) -> &mut Self {
+        self.cell_split = mode;
         self
     }
 

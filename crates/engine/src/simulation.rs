@@ -5,6 +5,8 @@
 //! their exchanged NetCons queue events in that order, whatever the number of threads, so
 //! runs with 1 and N threads give identical traces and spikes.
 
+use crate::split::{Chooser, Crew, Share};
+use crate::CellSplit;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Barrier, Mutex};
 
@@ -144,6 +146,12 @@ pub struct Simulation {
     /// Per probe: (partition, index among the partition's probes).
     probe_place: Vec<Place>,
     samples: Vec<f64>,
+    /// Threads the run may use; with a single partition they share out its kernels
+    /// (see [`crate::split`]).
+    threads: usize,
+    cell_split: CellSplit,
+    /// Steps run with the kernels shared out, and all steps, since the simulation was built.
+    split_steps: [usize; 2],
 }
 
 impl Simulation {
@@ -158,6 +166,8 @@ impl Simulation {
         artificial_place: Vec<Place>,
         netcon_place: Vec<Option<Place>>,
         spare_weights: Vec<Vec<f64>>,
+        threads: usize,
+        cell_split: CellSplit,
     ) -> Self {
         Simulation {
             parts,
@@ -171,7 +181,16 @@ impl Simulation {
             spare_weights,
             probe_place: Vec::new(),
             samples: Vec::new(),
+            threads,
+            cell_split,
+            split_steps: [0; 2],
         }
+    }
+
+    /// Steps run so far with the kernels shared out among threads (intra-cell threading, see
+    /// [`crate::SimulationBuilder::cell_split`]), and all steps run by `run`/`continue_run`.
+    pub fn split_steps(&self) -> (usize, usize) {
+        (self.split_steps[0], self.split_steps[1])
     }
 
     /// Current time (accumulated in half steps, as NEURON does).
@@ -365,8 +384,17 @@ impl Simulation {
         spikes: &mut dyn SpikeSink,
     ) -> usize {
         let total = self.steps_until(tstop);
+        let shares = match self.parts.as_mut_slice() {
+            [only] if self.threads > 1 && total > 0 && self.cell_split != CellSplit::Never => {
+                crate::split::shares(only, self.threads)
+            }
+            _ => None,
+        };
+        self.split_steps[1] += total;
         if self.workers.len() > 1 {
             self.run_threaded(total, first_step, records, spikes);
+        } else if let Some(shares) = shares {
+            self.run_split(total, first_step, shares, records, spikes);
         } else {
             let mut done = 0;
             while done < total {
@@ -398,6 +426,47 @@ impl Simulation {
         );
         self.exchange_spikes();
         self.drain_spikes(spikes);
+    }
+
+    /// The single partition's kernel phases shared out among scoped helper threads, one per
+    /// share but the first, which the calling thread runs between the serial parts.
+    fn run_split(
+        &mut self,
+        total: usize,
+        first_step: usize,
+        mut shares: Vec<Share>,
+        records: &mut dyn RecordSink,
+        spikes: &mut dyn SpikeSink,
+    ) {
+        let mut own = shares.remove(0);
+        let crew = Crew::new(shares.len());
+        std::thread::scope(|scope| {
+            for (h, share) in shares.into_iter().enumerate() {
+                let crew = &crew;
+                scope.spawn(move || crew.serve(h, share));
+            }
+            // Stops the helpers however this thread leaves the scope (a panicking sink).
+            let _stop = crew.stop_on_drop();
+            let mut chooser = Chooser::new(self.cell_split == CellSplit::Always);
+            let mut done = 0;
+            while done < total {
+                let n = self.interval.min(total - done);
+                let mut row = 0;
+                while row < n {
+                    let (split, chunk) = chooser.next();
+                    let rows = row..n.min(row + chunk);
+                    let steps = rows.len();
+                    let started = std::time::Instant::now();
+                    let crew = split.then_some((&crew, &mut own));
+                    self.parts[0].advance_rows(rows, true, crew);
+                    chooser.measured(split, steps, started.elapsed());
+                    self.split_steps[0] += if split { steps } else { 0 };
+                    row += steps;
+                }
+                self.finish_interval(first_step + done + 1, n, records, spikes);
+                done += n;
+            }
+        });
     }
 
     /// One scoped thread per worker list but the first, which the calling thread integrates;

@@ -168,9 +168,9 @@ fn cache_blocks_do_not_change_results() {
         let whole = network(&cat, 1, usize::MAX, zero_delay);
         assert_eq!(whole.2, 1);
         // 20 cells of 2 compartments and 4 NetStims (weight 1): blocks of 1 give one partition
-        // per component, blocks of 9 give ⌈44 / 9⌉ = 5 partitions, rounded up to a multiple
-        // of the thread count.
-        let components = if zero_delay { CELLS - 2 + 4 } else { CELLS + 4 };
+        // per component with a cell (NetStims join those), blocks of 9 give ⌈44 / 9⌉ = 5
+        // partitions, rounded up to a multiple of the thread count.
+        let components = if zero_delay { CELLS - 2 } else { CELLS };
         for (threads, block, parts) in
             [(1, 1, components), (2, 1, components), (1, 9, 5), (3, 9, 6)]
         {

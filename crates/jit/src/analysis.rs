@@ -45,6 +45,20 @@ pub struct Usage {
     pub max_system: usize,
     /// Whether the kernel itself calls a library function (exp, log, pow …).
     pub calls: bool,
+    /// TABLEs the kernel reaches (their direct evaluation writes the set's table scratch).
+    pub tables: BTreeSet<u32>,
+    /// Whether the kernel reaches per-set mutable scratch besides table locals: events,
+    /// random streams, `LinearSolve`/Newton buffers, printing.
+    pub host_state: bool,
+}
+
+impl Usage {
+    /// Whether threads may run this kernel on disjoint instance ranges at the same time, given
+    /// that every table in [`Usage::tables`] is built and switched on: it writes no global and
+    /// no per-set scratch.
+    pub fn range_safe(&self) -> bool {
+        !self.writes_globals && !self.host_state
+    }
 }
 
 /// Calls `f` for `e` and every subexpression (including field-array indices).
@@ -370,19 +384,27 @@ pub fn usage(m: &Mechanism, body: &[Stmt]) -> Usage {
     while let Some(b) = bodies.pop() {
         for t in tables_used(b) {
             if seen.insert(t) {
+                u.tables.insert(t);
                 bodies.push(&m.tables[t as usize].body.body);
                 u.globals.insert(m.tables[t as usize].usetable);
             }
         }
         let stores = std::cell::RefCell::new(Vec::new());
+        let host_state = std::cell::Cell::new(false);
         walk_stmts(
             b,
             &mut |s| match s {
                 Stmt::Assign(p, _) => stores.borrow_mut().push(p.clone()),
                 Stmt::LinearSolve { unknowns, .. } => {
+                    host_state.set(true);
                     u.max_system = u.max_system.max(unknowns.len());
                     stores.borrow_mut().extend(unknowns.iter().cloned())
                 }
+                Stmt::Newton { .. }
+                | Stmt::NetSend { .. }
+                | Stmt::NetEvent { .. }
+                | Stmt::NetMove { .. }
+                | Stmt::Print { .. } => host_state.set(true),
                 Stmt::TableCall { table, .. } => stores
                     .borrow_mut()
                     .extend(m.tables[*table as usize].outputs.iter().cloned()),
@@ -390,10 +412,17 @@ pub fn usage(m: &Mechanism, body: &[Stmt]) -> Usage {
             },
             &mut |e| match e {
                 Expr::Load(p) => stores.borrow_mut().push(p.clone()),
-                Expr::Call(..) | Expr::Binary(nmodl::ir::BinaryOp::Pow, ..) => u.calls = true,
+                Expr::Call(f, _) => {
+                    u.calls = true;
+                    if mech_is_random(*f) {
+                        host_state.set(true);
+                    }
+                }
+                Expr::Binary(nmodl::ir::BinaryOp::Pow, ..) => u.calls = true,
                 _ => {}
             },
         );
+        u.host_state |= host_state.get();
         for p in stores.borrow().iter() {
             match p {
                 Place::Field(f) => {

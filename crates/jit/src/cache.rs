@@ -90,7 +90,7 @@ pub fn clear() {
     crate::rate_data::clear();
 }
 
-fn kernel_of(m: &ir::Mechanism, k: KernelKind) -> Option<&Kernel> {
+pub(crate) fn kernel_of(m: &ir::Mechanism, k: KernelKind) -> Option<&Kernel> {
     match k {
         KernelKind::Init => Some(&m.init),
         KernelKind::Current => m.current.as_ref(),

@@ -34,6 +34,7 @@ pub mod analysis;
 pub mod cache;
 mod codegen;
 mod compile;
+mod range;
 pub mod rate_data;
 mod set;
 pub mod simd;

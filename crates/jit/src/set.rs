@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use mech::{Context, InterpretedSet, MechanismSet, LANES};
+use mech::{Context, InterpretedSet, MechanismSet, RangeKernels, LANES};
 use std::sync::Arc;
 
 use nmodl::ir;
@@ -12,6 +12,7 @@ use nmodl::ir;
 use crate::abi::{Host, KernelEnv, ION_VARS};
 use crate::analysis::Unsupported;
 use crate::cache::{self, Compiled, CompiledMechanism};
+use crate::range::JitRange;
 use crate::Error;
 
 /// Which kernel of a mechanism.
@@ -90,6 +91,17 @@ pub struct JitSet {
     hidden_for: Option<(f64, f64)>,
     /// The last `current` call ran the fused kernel, which already added the jacobian.
     jacobian_added: bool,
+}
+
+/// Compiled code with its environment, ready to call (see [`JitSet::prepare`]).
+struct PreparedCall {
+    f: crate::compile::KernelFn,
+    env: KernelEnv,
+    host: Host,
+    /// Globals are written: run in chunks of `LANES` with per-chunk snapshots.
+    chunked: bool,
+    /// Threads may run it on disjoint instance ranges at once (see `Usage::range_safe`).
+    range_safe: bool,
 }
 
 /// Which compiled code [`JitSet::run`] calls.
@@ -237,27 +249,57 @@ impl JitSet {
     /// Runs compiled kernel `slot`; false when indices do not fit the arrays (the caller then
     /// interprets, which reports such data by NaN/no-op exactly as before).
     fn run(&mut self, slot: usize, ctx: &mut Context) -> bool {
-        if self.code.as_ref().is_some_and(|c| c.invariants.is_some()) {
-            let key = (ctx.dt, ctx.celsius);
-            if self.hidden_for != Some(key) {
-                self.run_code(Which::Invariants, ctx);
-                self.hidden_for = Some(key);
-            }
-        }
+        self.refresh_invariants(ctx);
         self.run_code(Which::Kernel(slot), ctx)
     }
 
     fn run_code(&mut self, which: Which, ctx: &mut Context) -> bool {
+        let Some(mut call) = self.prepare(which, ctx) else {
+            return false;
+        };
+        // SAFETY (lifetime): the sink outlives this call; `host` does not escape it.
+        call.host.events = unsafe {
+            std::mem::transmute::<
+                *mut (dyn mech::EventSink + '_),
+                *mut (dyn mech::EventSink + 'static),
+            >(&mut *ctx.events)
+        };
+        call.env.host = &mut call.host;
+        let n = self.inner.len();
+        let (f, env) = (call.f, &mut call.env);
+        if call.chunked {
+            // The interpreter broadcasts globals per chunk of LANES instances and stores the
+            // last writer's value at the chunk's end; snapshots per chunk reproduce that.
+            let globals = env.globals_live;
+            let mut start = 0;
+            while start < n {
+                let end = (start + LANES).min(n);
+                // SAFETY: `globals` is the set's globals column, live for this call.
+                let live = unsafe { std::slice::from_raw_parts(globals, self.snap.len()) };
+                self.snap.copy_from_slice(live);
+                env.globals_snap = self.snap.as_ptr();
+                // SAFETY: env points to live storage sized for every index the kernel uses
+                // (checked by `prepare` and at creation).
+                unsafe { f(env, start as i64, end as i64) };
+                start = end;
+            }
+        } else {
+            // SAFETY: as above.
+            unsafe { f(env, 0, n as i64) };
+        }
+        true
+    }
+
+    /// The environment of compiled code `which` for `ctx` (its `host` not yet pointed at the
+    /// returned [`Host`], whose event sink is null); None when there is no such code or an
+    /// index does not fit the arrays.
+    fn prepare(&mut self, which: Which, ctx: &mut Context) -> Option<PreparedCall> {
         let k = self.code.as_ref().and_then(|c| match which {
             Which::Kernel(slot) => c.kernels[slot].as_ref(),
             Which::Invariants => c.invariants.as_ref(),
-        });
-        let Some(k) = k else {
-            return false;
-        };
+        })?;
         let f = k.f;
         let u = &k.usage;
-        let n = self.inner.len();
         let node_arrays: [*mut f64; 5] = [
             ctx.v.as_ptr() as *mut f64,
             ctx.rhs.as_mut_ptr(),
@@ -274,7 +316,7 @@ impl JitSet {
         ];
         if let Some(max) = self.max_node {
             if k.node_slots.iter().any(|&s| max as usize >= lens[s]) {
-                return false;
+                return None;
             }
         }
         let (st, tables) = self.inner.parts_mut();
@@ -309,7 +351,7 @@ impl JitSet {
             let col = ctx.ions.ions[store].column_mut(ION_VARS[slot]);
             if let Some(max) = self.max_ion_entry[use_ as usize] {
                 if max as usize >= col.len() {
-                    return false;
+                    return None;
                 }
             }
             self.ion_cols[use_ as usize * 5 + slot] = col.as_mut_ptr();
@@ -322,7 +364,7 @@ impl JitSet {
         for &t in &k.simd_tables {
             // Inlined lookups need the built table; otherwise the interpreter runs the kernel.
             if self.table_on[t as usize] == 0 {
-                return false;
+                return None;
             }
             let (tmin, mfac, intervals, values) = tables[t as usize].raw();
             self.table_views[t as usize] = crate::abi::TableView {
@@ -332,21 +374,15 @@ impl JitSet {
                 values: values.as_ptr(),
             };
         }
-        let mut host = Host {
-            // SAFETY (lifetime): the sink outlives this call; `host` does not escape it.
-            events: unsafe {
-                std::mem::transmute::<
-                    *mut (dyn mech::EventSink + '_),
-                    *mut (dyn mech::EventSink + 'static),
-                >(&mut *ctx.events)
-            },
+        let host = Host {
+            events: std::ptr::null_mut::<mech::NoEvents>() as *mut dyn mech::EventSink,
             rng: st.rng.as_mut_ptr(),
             rng_len: st.rng.len(),
             set_id: st.set_id,
             t: ctx.t,
             perm: self.perm.as_mut_ptr(),
         };
-        let mut env = KernelEnv {
+        let env = KernelEnv {
             fields: self.field_ptrs.as_ptr(),
             globals_live: st.globals.as_mut_ptr(),
             globals_snap: st.globals.as_ptr(),
@@ -361,28 +397,28 @@ impl JitSet {
             tables: tables.as_ptr(),
             table_locals: self.table_locals.as_mut_ptr(),
             solve_buf: self.solve_buf.as_mut_ptr(),
-            host: &mut host,
+            host: std::ptr::null_mut(),
             rate_table,
             table_views: self.table_views.as_ptr(),
         };
-        if u.writes_globals && !k.simd {
-            // The interpreter broadcasts globals per chunk of LANES instances and stores the
-            // last writer's value at the chunk's end; snapshots per chunk reproduce that.
-            let mut start = 0;
-            while start < n {
-                let end = (start + LANES).min(n);
-                self.snap.copy_from_slice(&st.globals);
-                env.globals_snap = self.snap.as_ptr();
-                // SAFETY: env points to live storage sized for every index the kernel uses
-                // (checked above and at creation).
-                unsafe { f(&env, start as i64, end as i64) };
-                start = end;
+        Some(PreparedCall {
+            f,
+            env,
+            host,
+            chunked: u.writes_globals && !k.simd,
+            range_safe: u.range_safe() && u.tables.iter().all(|&t| self.table_on[t as usize] != 0),
+        })
+    }
+
+    /// Runs the hoisted invariants if dt or celsius changed since they were computed.
+    fn refresh_invariants(&mut self, ctx: &mut Context) {
+        if self.code.as_ref().is_some_and(|c| c.invariants.is_some()) {
+            let key = (ctx.dt, ctx.celsius);
+            if self.hidden_for != Some(key) {
+                self.run_code(Which::Invariants, ctx);
+                self.hidden_for = Some(key);
             }
-        } else {
-            // SAFETY: as above.
-            unsafe { f(&env, 0, n as i64) };
         }
-        true
     }
 }
 
@@ -477,6 +513,37 @@ impl MechanismSet for JitSet {
     fn set_global(&mut self, name: &str, value: f64) -> bool {
         self.hidden_for = None;
         self.inner.set_global(name, value)
+    }
+
+    fn range_kernels(&mut self, ctx: &mut Context) -> Option<RangeKernels> {
+        let m = &self.mech;
+        let idle = m.current.is_none() && m.jacobian.is_none() && m.state.is_none();
+        if self.inner.is_empty() || idle {
+            return Some(RangeKernels::default());
+        }
+        // Uncompiled (artificial cells): the interpreter would run the kernels.
+        let code = self.code.clone()?;
+        self.inner.check_tables(ctx);
+        self.refresh_invariants(ctx);
+        let mut out = RangeKernels::default();
+        for kind in [KernelKind::Current, KernelKind::Jacobian, KernelKind::State] {
+            let fused = kind == KernelKind::Jacobian && code.fused_jacobian;
+            if cache::kernel_of(&self.mech, kind).is_none() || fused {
+                continue;
+            }
+            let call = self.prepare(Which::Kernel(kind as usize), ctx)?;
+            if !call.range_safe || call.chunked {
+                return None;
+            }
+            let k = JitRange::new(call.f, call.env, call.host, Arc::clone(&code));
+            let slot = match kind {
+                KernelKind::Current => &mut out.current,
+                KernelKind::Jacobian => &mut out.jacobian,
+                _ => &mut out.state,
+            };
+            *slot = Some(Box::new(k));
+        }
+        Some(out)
     }
 
     fn global(&self, name: &str) -> Option<f64> {

@@ -48,6 +48,28 @@ impl EventSink for NoEvents {
     fn net_move(&mut self, _: usize, _: usize, _: f64) {}
 }
 
+/// A compiled per-step kernel of one set, prepared so that several threads may run it on
+/// disjoint instance ranges at the same time (see [`MechanismSet::range_kernels`]).
+pub trait RangeKernel: Send {
+    /// Runs the kernel for instances `start..end` with kernel time `t`.
+    ///
+    /// # Safety
+    /// The set and the node and ion arrays of the [`Context`] the kernel was prepared with must
+    /// be alive, unmoved and not resized, and nobody else may use them during the call except
+    /// other range kernels of the same preparation running on instance ranges whose nodes and
+    /// ion entries are disjoint from this call's.
+    unsafe fn run(&mut self, t: f64, start: usize, end: usize);
+}
+
+/// A set's per-step kernels as [`RangeKernel`]s; None where the set has nothing to do in that
+/// phase (no such block, or a `current` kernel that also adds the jacobian's terms).
+#[derive(Default)]
+pub struct RangeKernels {
+    pub current: Option<Box<dyn RangeKernel>>,
+    pub jacobian: Option<Box<dyn RangeKernel>>,
+    pub state: Option<Box<dyn RangeKernel>>,
+}
+
 /// All instances of one mechanism type in a simulation.
 pub trait MechanismSet: Send {
     /// The compiled mechanism.
@@ -102,6 +124,16 @@ pub trait MechanismSet: Send {
     /// Current value of a per-mechanism global (`minf` of hh, `usetable_hh` as `usetable` …).
     fn global(&self, name: &str) -> Option<f64> {
         let _ = name;
+        None
+    }
+    /// The `current`, `jacobian` and `state` kernels prepared for running on instance ranges
+    /// from several threads (one preparation per thread: each has its own copy of the kernel
+    /// environment), after the work a `current` call does first (TABLE checks, invariants).
+    /// The result runs exactly what `current`/`jacobian`/`state` would, for the `ctx` given
+    /// here (its dt and celsius). None when the set cannot: interpreted kernels, kernels that
+    /// send events, draw random numbers, solve systems or write globals.
+    fn range_kernels(&mut self, ctx: &mut Context) -> Option<RangeKernels> {
+        let _ = ctx;
         None
     }
 }

@@ -312,29 +312,15 @@ impl IonStore {
     pub fn current_begin(&mut self, celsius: f64) {
         let fast_ln = self.fast_math.then(FastLn::detect);
         for ion in &mut self.ions {
-            ion.dcurrent_dv.fill(0.0);
-            ion.current.fill(0.0);
-            if ion.valence == 0.0 {
-                // nrn_nernst gives 0 for an uncharged ion, whatever the concentrations.
-                for (e, &style) in ion.erev.iter_mut().zip(&ion.styles) {
-                    if style & STYLE_EADVANCE != 0 {
-                        *e = 0.0;
-                    }
-                }
-                continue;
-            }
-            // The factor that `nernst` computes on every call, once per ion.
-            let ktf_over_z = ktf(celsius) / ion.valence;
-            if let Some(ln) = fast_ln {
-                nernst_eadvance_fast(ion, ktf_over_z, ln);
-                continue;
-            }
-            let entries = ion.erev.iter_mut().zip(&ion.styles);
-            for ((e, &style), (&ci, &co)) in entries.zip(ion.inside.iter().zip(&ion.outside)) {
-                if style & STYLE_EADVANCE != 0 {
-                    *e = nernst_with_factor(ci, co, ktf_over_z);
-                }
-            }
+            let mut entries = Entries {
+                erev: &mut ion.erev,
+                inside: &ion.inside,
+                outside: &ion.outside,
+                styles: &ion.styles,
+                current: &mut ion.current,
+                dcurrent_dv: &mut ion.dcurrent_dv,
+            };
+            begin_entries(&mut entries, ion.valence, celsius, fast_ln);
         }
     }
 
@@ -416,6 +402,48 @@ fn nernst_with_factor(ci: f64, co: f64, ktf_over_z: f64) -> f64 {
         -1e6
     } else {
         ktf_over_z * (co / ci).ln()
+    }
+}
+
+/// Some entries of one ion, as `ion_cur` updates them.
+pub(crate) struct Entries<'a> {
+    pub erev: &'a mut [f64],
+    pub inside: &'a [f64],
+    pub outside: &'a [f64],
+    pub styles: &'a [u32],
+    pub current: &'a mut [f64],
+    pub dcurrent_dv: &'a mut [f64],
+}
+
+/// `ion_cur` on `ion`'s entries: zero current and di/dv, e from Nernst where eadvance is set.
+pub(crate) fn begin_entries(
+    ion: &mut Entries,
+    valence: f64,
+    celsius: f64,
+    fast_ln: Option<FastLn>,
+) {
+    ion.dcurrent_dv.fill(0.0);
+    ion.current.fill(0.0);
+    if valence == 0.0 {
+        // nrn_nernst gives 0 for an uncharged ion, whatever the concentrations.
+        for (e, &style) in ion.erev.iter_mut().zip(ion.styles) {
+            if style & STYLE_EADVANCE != 0 {
+                *e = 0.0;
+            }
+        }
+        return;
+    }
+    // The factor that `nernst` computes on every call, once per ion.
+    let ktf_over_z = ktf(celsius) / valence;
+    if let Some(ln) = fast_ln {
+        nernst_eadvance_fast(ion, ktf_over_z, ln);
+        return;
+    }
+    let entries = ion.erev.iter_mut().zip(ion.styles);
+    for ((e, &style), (&ci, &co)) in entries.zip(ion.inside.iter().zip(ion.outside)) {
+        if style & STYLE_EADVANCE != 0 {
+            *e = nernst_with_factor(ci, co, ktf_over_z);
+        }
     }
 }
 

@@ -7,11 +7,10 @@
 //! (hence not on the partitioning).
 
 use crate::fast_ln::FastLn;
-use crate::ions::STYLE_EADVANCE;
-use crate::IonArrays;
+use crate::ions::{Entries, STYLE_EADVANCE};
 
 /// Recomputes e at the eadvance entries of `ion` (a charged ion with factor ktf/z).
-pub(crate) fn nernst_eadvance_fast(ion: &mut IonArrays, ktf_over_z: f64, ln: FastLn) {
+pub(crate) fn nernst_eadvance_fast(ion: &mut Entries, ktf_over_z: f64, ln: FastLn) {
     #[cfg(target_arch = "x86_64")]
     if ln.uses_avx2_fma() {
         // SAFETY: `ln` uses AVX2 and FMA only where the host has them.
@@ -22,7 +21,7 @@ pub(crate) fn nernst_eadvance_fast(ion: &mut IonArrays, ktf_over_z: f64, ln: Fas
 }
 
 /// The scalar update of entries `first..`.
-fn nernst_from(ion: &mut IonArrays, first: usize, ktf_over_z: f64, ln: FastLn) {
+fn nernst_from(ion: &mut Entries, first: usize, ktf_over_z: f64, ln: FastLn) {
     let n = ion.erev.len();
     let (ci, co, styles) = (&ion.inside[..n], &ion.outside[..n], &ion.styles[..n]);
     for k in (first..n).filter(|&k| styles[k] & STYLE_EADVANCE != 0) {
@@ -38,14 +37,14 @@ fn nernst_from(ion: &mut IonArrays, first: usize, ktf_over_z: f64, ln: FastLn) {
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{nernst_from, FastLn, IonArrays, STYLE_EADVANCE};
+    use super::{nernst_from, Entries, FastLn, STYLE_EADVANCE};
     use crate::fast_ln::avx2::ln_lanes;
     use std::arch::x86_64::*;
 
     /// Four entries per iteration: ratio, logarithm and branches as vectors, stored under the
     /// mask of the eadvance entries; the last `len % 4` entries through the scalar code.
     #[target_feature(enable = "avx2,fma")]
-    pub(super) fn nernst(ion: &mut IonArrays, ktf_over_z: f64, ln: FastLn) {
+    pub(super) fn nernst(ion: &mut Entries, ktf_over_z: f64, ln: FastLn) {
         let n = ion.erev.len();
         let quads = n / 4 * 4;
         let (ci, co, styles) = (&ion.inside[..n], &ion.outside[..n], &ion.styles[..n]);
@@ -85,7 +84,7 @@ mod avx2 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::IonStore;
+    use crate::{IonArrays, IonStore};
 
     /// An ion of `n` entries with mixed styles and a few non-positive concentrations.
     fn ion(n: usize, valence: f64) -> IonArrays {

@@ -49,6 +49,7 @@ pub mod fast_ln;
 mod interface;
 pub mod ions;
 mod ions_fast;
+mod ions_range;
 mod lane;
 pub mod math;
 mod scalar;
@@ -65,6 +66,7 @@ pub use catalogue::{ion_variable, Catalogue, BUILTIN_NAMES, BUILTIN_SOURCES};
 pub use compile::LANES;
 pub use interface::*;
 pub use ions::IonStoreBuilder;
+pub use ions_range::IonRanges;
 pub use set::InterpretedSet;
 // For other backends (crate `jit`): the interpreter's storage, tables and math, so a backend
 // can run on the same instance data and call the very same numeric routines.

@@ -104,6 +104,10 @@ impl MechanismSet for VecStimSet {
     fn current(&mut self, _: &mut Context) {}
     fn jacobian(&mut self, _: &mut Context) {}
     fn state(&mut self, _: &mut Context) {}
+    fn range_kernels(&mut self, _: &mut Context) -> Option<crate::RangeKernels> {
+        // Nothing to do per step: events only.
+        Some(crate::RangeKernels::default())
+    }
     fn net_receive(&mut self, ctx: &mut Context, instance: usize, _args: &mut [f64], flag: f64) {
         if instance >= self.len() || flag != 1.0 {
             return;

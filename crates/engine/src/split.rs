@@ -1,0 +1,345 @@
+//! Intra-partition threading: when a run has fewer partitions than threads (one cell, or cells
+//! joined by zero-delay synapses), the per-node work of every step — each set's `current`,
+//! `jacobian` and `state` kernels — is shared out by node range among the threads, while the
+//! calling thread keeps everything that couples nodes (events, thresholds, the axial terms and
+//! the Hines solve) and the bookkeeping (recording, ions' `current_begin`).
+//!
+//! Every node sees the same operations in the same order as in a serial step (mechanism
+//! instances touch only their own node and its ion entries), so traces are bit-identical to a
+//! single-threaded run. Per step the threads meet twice: before and after the current phase,
+//! and before and after the state phase, through a spinning [`Crew`] hand-off.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use mech::{Context, IonRanges, MechanismSet, NoEvents, RangeKernels};
+
+use crate::partition::{Partition, Shared};
+
+/// One thread's share of a step: its nodes' rhs and d, its ion entries, and per set with work
+/// its kernels and instance range.
+pub(crate) struct Share {
+    sets: Vec<(RangeKernels, Range<usize>)>,
+    ions: IonRanges,
+    /// rhs and d of the share's nodes.
+    rhs: *mut f64,
+    d: *mut f64,
+    nodes: usize,
+    celsius: f64,
+}
+
+// SAFETY: `RangeKernel`s and `IonRanges` are `Send`; rhs and d point to this share's nodes,
+// which no other thread touches during a phase.
+unsafe impl Send for Share {}
+
+impl Share {
+    /// `setup_tree_matrix`'s node-local part: rhs = d = 0, the ions' `current_begin`, every
+    /// set's `current` kernel, then every set's `jacobian` kernel, at time `t`.
+    fn currents(&mut self, t: f64) {
+        // SAFETY: the share's own nodes and ion entries (see `Crew`).
+        unsafe {
+            std::slice::from_raw_parts_mut(self.rhs, self.nodes).fill(0.0);
+            std::slice::from_raw_parts_mut(self.d, self.nodes).fill(0.0);
+            self.ions.current_begin(self.celsius);
+        }
+        for (k, r) in &mut self.sets {
+            if let Some(c) = &mut k.current {
+                // SAFETY: shares cover disjoint node ranges; the partition is not otherwise
+                // touched during a phase (see `Crew`).
+                unsafe { c.run(t, r.start, r.end) };
+            }
+        }
+        for (k, r) in &mut self.sets {
+            if let Some(c) = &mut k.jacobian {
+                // SAFETY: as above.
+                unsafe { c.run(t, r.start, r.end) };
+            }
+        }
+    }
+
+    /// Every set's `state` kernel at time `t`.
+    fn states(&mut self, t: f64) {
+        for (k, r) in &mut self.sets {
+            if let Some(c) = &mut k.state {
+                // SAFETY: as in `currents`.
+                unsafe { c.run(t, r.start, r.end) };
+            }
+        }
+    }
+}
+
+/// First node of each of `shares` consecutive node ranges, balanced by the number of
+/// mechanism instances per node and rounded to multiples of 4 nodes (whole SIMD groups).
+fn node_bounds(weight: &[usize], shares: usize) -> Vec<usize> {
+    let n = weight.len();
+    let total: usize = weight.iter().sum();
+    let mut bounds = vec![0];
+    let mut acc = 0;
+    let mut next = 1;
+    for (node, w) in weight.iter().enumerate() {
+        if next < shares && acc * shares >= total * next {
+            let b = (node + 2) / 4 * 4;
+            let last = *bounds.last().expect("starts with 0");
+            bounds.push(b.clamp(last, n));
+            next += 1;
+        }
+        acc += w;
+    }
+    while bounds.len() < shares {
+        bounds.push(n);
+    }
+    bounds.push(n);
+    bounds
+}
+
+/// Splits `part`'s per-step kernels into `threads` shares (the first for the calling thread).
+/// None when some set cannot run on ranges (interpreted or event-sending kernels, …), a set's
+/// instances are not in node order, or there are fewer than 8 nodes per thread.
+pub(crate) fn shares(part: &mut Partition, threads: usize) -> Option<Vec<Share>> {
+    let n_nodes = part.sh.v.len();
+    if threads < 2 || n_nodes < 8 * threads {
+        return None;
+    }
+    let mut weight = vec![0usize; n_nodes];
+    for (i, set) in part.sets.iter().enumerate() {
+        if part.artificial_set[i] {
+            continue;
+        }
+        let nodes = set.nodes();
+        if nodes.windows(2).any(|w| w[0] > w[1]) || nodes.iter().any(|&n| n as usize >= n_nodes) {
+            return None;
+        }
+        nodes.iter().for_each(|&n| weight[n as usize] += 1);
+    }
+    let bounds = node_bounds(&weight, threads);
+    let mut out = Vec::with_capacity(threads);
+    for w in 0..threads {
+        let nodes = bounds[w]..bounds[w + 1];
+        let entries = part
+            .sh
+            .ions
+            .entries_of_nodes(nodes.start as u32..nodes.end as u32)?;
+        out.push(Share {
+            sets: Vec::new(),
+            ions: part.sh.ions.entry_ranges(&entries),
+            rhs: part.sh.rhs[nodes.start..].as_mut_ptr(),
+            d: part.sh.d[nodes.start..].as_mut_ptr(),
+            nodes: nodes.len(),
+            celsius: part.sh.celsius,
+        });
+    }
+    for set in part.sets.iter_mut() {
+        // Every set decides for itself: a native set may work per step whatever its IR says.
+        for (w, share) in out.iter_mut().enumerate() {
+            let kernels = prepare(set.as_mut(), &mut part.sh)?;
+            if kernels.current.is_none() && kernels.jacobian.is_none() && kernels.state.is_none() {
+                continue;
+            }
+            let nodes = set.nodes();
+            let lo = nodes.partition_point(|&n| (n as usize) < bounds[w]);
+            let hi = nodes.partition_point(|&n| (n as usize) < bounds[w + 1]);
+            share.sets.push((kernels, lo..hi));
+        }
+    }
+    Some(out)
+}
+
+/// `set.range_kernels` with a context on the partition's arrays.
+fn prepare(set: &mut dyn MechanismSet, sh: &mut Shared) -> Option<RangeKernels> {
+    let mut sink = NoEvents;
+    let mut ctx = Context {
+        t: sh.t,
+        dt: sh.dt,
+        celsius: sh.celsius,
+        v: &sh.v,
+        rhs: &mut sh.rhs,
+        d: &mut sh.d,
+        area: &sh.disc.area,
+        diam: &sh.disc.diam,
+        ions: &mut sh.ions,
+        events: &mut sink,
+    };
+    set.range_kernels(&mut ctx)
+}
+
+/// What the helpers run next.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Currents = 1,
+    States = 2,
+    Stop = 3,
+}
+
+/// Hand-off between the calling thread and its helpers: a command word (sequence number ×
+/// 4 + phase) and the phase's time, then one done word per helper.
+pub(crate) struct Crew {
+    command: Padded,
+    t: Padded,
+    done: Vec<Padded>,
+}
+
+#[repr(align(128))]
+struct Padded(AtomicU64);
+
+/// Spins on `ready`, then sleeps in short naps (helpers wait through serial chunks and the
+/// writing of reports; a busy wait there would take a core from other work).
+fn spin_until(ready: impl Fn() -> bool) {
+    let mut spins = 0u32;
+    while !ready() {
+        if spins < 20_000 {
+            spins += 1;
+            std::hint::spin_loop();
+        } else {
+            std::thread::sleep(std::time::Duration::from_micros(20));
+        }
+    }
+}
+
+/// Picks, chunk by chunk, the serial or the shared-out step by their measured cost per step.
+///
+/// Sharing a small cell's step costs cache-line transfers and four hand-offs per step; on a
+/// machine whose other cores are busy (or taken by the hypervisor) a hand-off can wait for a
+/// whole time slice. Both kinds of step give the same bits, so the choice is free: every
+/// `PROBE_EVERY` chunks each kind runs once more to refresh its cost.
+#[derive(Debug)]
+pub(crate) struct Chooser {
+    /// Latest cost per step in seconds: serial, split (NaN until measured).
+    cost: [f64; 2],
+    chunks: u64,
+    /// Split every chunk ([`crate::CellSplit::Always`]).
+    always: bool,
+}
+
+/// Steps per chunk between choices.
+const CHUNK: usize = 1000;
+const PROBE_EVERY: u64 = 64;
+
+impl Chooser {
+    pub(crate) fn new(always: bool) -> Self {
+        Chooser {
+            cost: [f64::NAN; 2],
+            chunks: 0,
+            always,
+        }
+    }
+
+    /// Whether the next chunk runs split, and its length in steps.
+    pub(crate) fn next(&mut self) -> (bool, usize) {
+        let phase = self.chunks % PROBE_EVERY;
+        self.chunks += 1;
+        let split = match phase {
+            _ if self.always => true,
+            0 => false,
+            1 => true,
+            // NaN compares false: an unmeasured split is not chosen.
+            _ => self.cost[1] < self.cost[0],
+        };
+        (split, CHUNK)
+    }
+
+    /// Records that a chunk of `steps` steps took `elapsed`.
+    pub(crate) fn measured(&mut self, split: bool, steps: usize, elapsed: std::time::Duration) {
+        if steps > 0 {
+            self.cost[usize::from(split)] = elapsed.as_secs_f64() / steps as f64;
+        }
+    }
+}
+
+impl Crew {
+    pub(crate) fn new(helpers: usize) -> Self {
+        Crew {
+            command: Padded(AtomicU64::new(0)),
+            t: Padded(AtomicU64::new(0)),
+            done: (0..helpers).map(|_| Padded(AtomicU64::new(0))).collect(),
+        }
+    }
+
+    /// The helper loop of helper `h` (0-based): runs each commanded phase on `share`.
+    pub(crate) fn serve(&self, h: usize, mut share: Share) {
+        let mut seen = 0;
+        loop {
+            spin_until(|| self.command.0.load(Ordering::Acquire) >> 2 != seen);
+            let word = self.command.0.load(Ordering::Acquire);
+            seen = word >> 2;
+            let t = f64::from_bits(self.t.0.load(Ordering::Relaxed));
+            match word & 3 {
+                1 => share.currents(t),
+                2 => share.states(t),
+                _ => return,
+            }
+            self.done[h].0.store(seen, Ordering::Release);
+        }
+    }
+
+    /// Runs `phase` at time `t` on every share: the helpers' and `own`.
+    fn run(&self, phase: Phase, t: f64, own: &mut Share) {
+        let seq = (self.command.0.load(Ordering::Relaxed) >> 2) + 1;
+        self.t.0.store(t.to_bits(), Ordering::Relaxed);
+        self.command
+            .0
+            .store(seq << 2 | phase as u64, Ordering::Release);
+        match phase {
+            Phase::Currents => own.currents(t),
+            Phase::States => own.states(t),
+            Phase::Stop => unreachable!("commanded by StopOnDrop only"),
+        }
+        for d in &self.done {
+            spin_until(|| d.0.load(Ordering::Acquire) == seq);
+        }
+    }
+
+    /// Ends the helpers' loops when the returned guard drops.
+    pub(crate) fn stop_on_drop(&self) -> StopOnDrop<'_> {
+        StopOnDrop(self)
+    }
+}
+
+/// See [`Crew::stop_on_drop`].
+pub(crate) struct StopOnDrop<'a>(&'a Crew);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        let c = &self.0.command.0;
+        let seq = (c.load(Ordering::Relaxed) >> 2) + 1;
+        c.store(seq << 2 | Phase::Stop as u64, Ordering::Release);
+    }
+}
+
+/// The per-step kernel phases of a partition: serially over its sets, or shared out.
+pub(crate) trait StepKernels {
+    /// Every set's `current`, then every set's `jacobian`, at time `t`.
+    fn currents(&mut self, sets: &mut [Box<dyn MechanismSet>], sh: &mut Shared, t: f64);
+    /// Every set's `state` at time `t`.
+    fn states(&mut self, sets: &mut [Box<dyn MechanismSet>], sh: &mut Shared, t: f64);
+}
+
+/// The calling thread's share and the crew it commands.
+pub(crate) struct SplitKernels<'a> {
+    pub crew: &'a Crew,
+    pub own: &'a mut Share,
+}
+
+impl StepKernels for SplitKernels<'_> {
+    fn currents(&mut self, _: &mut [Box<dyn MechanismSet>], _: &mut Shared, t: f64) {
+        self.crew.run(Phase::Currents, t, self.own);
+    }
+
+    fn states(&mut self, _: &mut [Box<dyn MechanismSet>], _: &mut Shared, t: f64) {
+        self.crew.run(Phase::States, t, self.own);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::node_bounds;
+
+    #[test]
+    fn bounds_balance_weight_in_groups_of_four() {
+        assert_eq!(node_bounds(&[1; 51], 2), vec![0, 28, 51]);
+        assert_eq!(node_bounds(&[1; 100], 4), vec![0, 24, 52, 76, 100]);
+        // Weight concentrated at the start moves the bound forward.
+        let mut w = vec![1; 40];
+        w[..4].iter_mut().for_each(|x| *x = 20);
+        assert_eq!(node_bounds(&w, 2), vec![0, 4, 40]);
+    }
+}

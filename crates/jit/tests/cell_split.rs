@@ -1,0 +1,220 @@
+//! Intra-cell threading (`engine::SimulationBuilder::cell_split`): one cell whose JIT kernels
+//! run on node ranges in 2 and 3 threads gives the bits of the serial run — in exact and in
+//! fast-math mode, with the nine HCO mechanisms (calcium pool: eca recomputed by every
+//! thread's `current_begin`), na, kdr and pas on a dendrite, an IClamp and an Exp2Syn fed by a
+//! NetStim (events delivered between the shared-out phases). Sets that cannot run on ranges
+//! (the interpreter; NEURON's hh, whose kernels write GLOBALs) keep the run serial.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use engine::{
+    ArtificialCellSpec, CellSplit, NetConSpec, Probe, SimulationBuilder, SpikeDetectorSpec,
+    SpikeSource, Target, VecRecorder, VecSpikes,
+};
+use mech::Catalogue;
+use model::{CellDescription, PointProcess, Section};
+
+const STEPS: usize = 2400;
+
+fn hco_mods() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models/hco/mechanisms/modfiles")
+}
+
+fn catalogue(backend: Option<jit::Options>) -> Catalogue {
+    let mut cat = Catalogue::new();
+    cat.add_user_dir(&hco_mods())
+        .expect("HCO mechanisms compile");
+    cat.set_factory(backend.map(jit::factory_with));
+    cat
+}
+
+/// An HCO soma (21 segments) with a 31-segment na + kdr + pas dendrite, an IClamp on the dendrite
+/// and an Exp2Syn on the soma.
+fn cell() -> CellDescription {
+    let mut soma = Section::new("soma");
+    soma.length = 400.0;
+    soma.set_range("diam", 10.0).unwrap();
+    let gbar = [
+        ("leak", 0.03e-3),
+        ("cat", 0.02),
+        ("cas", 0.01),
+        ("kdr", 0.1),
+        ("ka", 0.3),
+        ("kca", 0.01),
+        ("hyper", 0.0002),
+        ("na", 0.5),
+    ];
+    for (m, g) in gbar {
+        soma.insert_mechanism(m, &[(format!("gbar_{m}"), g)]);
+    }
+    soma.insert_mechanism("capool", &[]);
+    soma.insert_ion("leak", &[("eleak".into(), -50.0)]);
+    soma.insert_ion("k", &[("ek".into(), -80.0)]);
+    soma.insert_ion("h", &[("eh".into(), -20.0)]);
+    soma.set_nseg(21).unwrap();
+    let mut dend = Section::new("dend");
+    dend.length = 300.0;
+    dend.set_range("diam", 2.0).unwrap();
+    dend.insert_mechanism("na", &[("gbar_na".into(), 0.1)]);
+    dend.insert_mechanism("kdr", &[("gbar_kdr".into(), 0.05)]);
+    dend.insert_mechanism("pas", &[("g_pas".into(), 2e-4)]);
+    dend.set_nseg(31).unwrap();
+    let mut c = CellDescription::new("split");
+    c.add_section(soma);
+    let d = c.add_section(dend);
+    c.connect(d, 0.0, 0, 1.0).unwrap();
+    c.point_processes.push(PointProcess {
+        mechanism: "IClamp".into(),
+        section: d,
+        x: 0.7,
+        values: BTreeMap::from([
+            ("del".to_string(), 5.0),
+            ("dur".to_string(), 20.0),
+            ("amp".to_string(), 3.0),
+        ]),
+    });
+    c.point_processes.push(PointProcess {
+        mechanism: "Exp2Syn".into(),
+        section: 0,
+        x: 0.8,
+        values: BTreeMap::from([("tau1".to_string(), 0.5), ("tau2".to_string(), 3.0)]),
+    });
+    c
+}
+
+/// Runs 60 ms; returns the traces, the spikes and `split_steps`.
+fn run(
+    cat: &Catalogue,
+    fast: bool,
+    threads: usize,
+    mode: CellSplit,
+) -> (VecRecorder, VecSpikes, (usize, usize)) {
+    let mut b = SimulationBuilder::new(cat);
+    b.cell(cell());
+    b.detector(SpikeDetectorSpec {
+        cell: 0,
+        section: 0,
+        x: 0.5,
+        threshold: -15.0,
+    });
+    let stim = b.artificial_cell(ArtificialCellSpec {
+        mechanism: "NetStim".into(),
+        values: BTreeMap::from([
+            ("start".to_string(), 3.0),
+            ("interval".to_string(), 4.0),
+            ("number".to_string(), 10.0),
+        ]),
+    });
+    b.netcon(NetConSpec {
+        source: SpikeSource::Artificial(stim),
+        target: Some(Target::PointProcess { cell: 0, index: 1 }),
+        delay: 1.0,
+        weights: vec![0.02],
+    });
+    b.celsius(34.0).dt(0.025).v_init(-60.0);
+    b.threads(threads).fast_math(fast).cell_split(mode);
+    let mut sim = b.build().unwrap();
+    sim.set_probes(&[
+        Probe::segment(0, 0, 0.1, "v"),
+        Probe::segment(0, 0, 0.9, "v"),
+        Probe::segment(0, 0, 0.9, "cai"),
+        Probe::segment(0, 0, 0.9, "eca"),
+        Probe::segment(0, 1, 0.5, "v"),
+        Probe::segment(0, 1, 0.95, "ina"),
+        Probe::segment(0, 1, 0.95, "m_na"),
+        Probe::point_process(0, 1, "g"),
+    ])
+    .unwrap();
+    let mut rec = VecRecorder::default();
+    let mut spikes = VecSpikes::default();
+    sim.run(STEPS as f64 * 0.025, &mut rec, &mut spikes);
+    (rec, spikes, sim.split_steps())
+}
+
+fn assert_same_bits(a: &VecRecorder, b: &VecRecorder, what: &str) {
+    assert_eq!(a.columns.len(), b.columns.len());
+    for (k, (x, y)) in a.columns.iter().zip(&b.columns).enumerate() {
+        assert_eq!(x.len(), STEPS + 1, "{what}: probe {k} rows");
+        let first = x
+            .iter()
+            .zip(y)
+            .position(|(p, q)| p.to_bits() != q.to_bits());
+        assert!(
+            first.is_none(),
+            "{what}: probe {k} differs from row {first:?}"
+        );
+    }
+}
+
+fn check(fast: bool) {
+    let options = jit::Options {
+        fast_math: fast,
+        rate_tables: fast,
+        observed: None,
+    };
+    let cat = catalogue(Some(options));
+    let (serial, spikes, steps) = run(&cat, fast, 1, CellSplit::Always);
+    assert_eq!(steps, (0, STEPS), "one thread never shares out");
+    let fired = spikes.times(SpikeSource::Detector(0));
+    let v = &serial.columns[1];
+    let top = v.iter().copied().fold(f64::MIN, f64::max);
+    assert!(
+        !fired.is_empty(),
+        "the clamp makes the soma fire (max v {top} mV)"
+    );
+    assert!(v.iter().all(|x| x.is_finite()));
+    for threads in [2, 3] {
+        let (rec, sp, steps) = run(&cat, fast, threads, CellSplit::Always);
+        assert_eq!(
+            steps,
+            (STEPS, STEPS),
+            "{threads} threads share every step out"
+        );
+        assert_same_bits(&serial, &rec, &format!("fast {fast}, {threads} threads"));
+        assert_eq!(sp.times(SpikeSource::Detector(0)), fired);
+    }
+    let (rec, _, steps) = run(&cat, fast, 2, CellSplit::Never);
+    assert_eq!(steps, (0, STEPS));
+    assert_same_bits(&serial, &rec, "never");
+    let (rec, _, steps) = run(&cat, fast, 2, CellSplit::Auto);
+    assert_eq!(steps.1, STEPS);
+    assert_same_bits(&serial, &rec, "auto");
+}
+
+#[test]
+fn exact_kernels_shared_out_give_the_serial_bits() {
+    check(false);
+}
+
+#[test]
+fn fast_math_kernels_shared_out_give_the_serial_bits() {
+    check(true);
+}
+
+#[test]
+fn kernels_writing_globals_keep_the_run_serial() {
+    let cat = catalogue(Some(jit::Options::default()));
+    let mut c = cell();
+    c.sections[1].insert_mechanism("hh", &[]);
+    let mut b = SimulationBuilder::new(&cat);
+    b.cell(c);
+    b.threads(2).cell_split(CellSplit::Always);
+    let mut sim = b.build().unwrap();
+    sim.run(10.0, &mut VecRecorder::default(), &mut VecSpikes::default());
+    assert_eq!(
+        sim.split_steps(),
+        (0, 400),
+        "hh writes its GLOBAL minf … in every kernel"
+    );
+}
+
+#[test]
+fn interpreted_sets_stay_serial_with_the_same_bits() {
+    let jit = catalogue(Some(jit::Options::default()));
+    let (reference, _, _) = run(&jit, false, 1, CellSplit::Never);
+    let interp = catalogue(None);
+    let (rec, _, steps) = run(&interp, false, 2, CellSplit::Always);
+    assert_eq!(steps, (0, STEPS), "the interpreter cannot run on ranges");
+    assert_same_bits(&reference, &rec, "interpreter");
+}
