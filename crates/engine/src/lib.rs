@@ -22,6 +22,7 @@
 //! [`RecordSink`] and [`SpikeSink`] traits.
 
 mod assembly;
+mod chooser;
 mod connect;
 mod discretize;
 mod error;

@@ -218,9 +218,9 @@ impl<'a> SimulationBuilder<'a> {
     /// solve and recording. Traces stay bit-identical to a serial run. It needs sets that can
     /// run on ranges (JIT kernels without events, random draws, systems or global writes;
     /// otherwise the run stays serial) and at least 8 nodes per thread. With
-    /// [`CellSplit::Auto`] (default) the run measures both kinds of step and takes the faster,
-    /// re-measuring every 64 chunks of 1000 steps: on a small cell or a busy machine the
-    /// hand-offs can cost more than they save.
+    /// [`CellSplit::Auto`] (default) the run measures chunks of 1000 steps of both kinds and
+    /// takes the faster, probing the other kind again now and then: on a small cell or a busy
+    /// machine the hand-offs can cost more than they save.
     pub fn cell_split(&mut self, mode: CellSplit) -> &mut Self {
         self.cell_split = mode;
         self

@@ -16,6 +16,8 @@ use mech::{Context, IonRanges, MechanismSet, NoEvents, RangeKernels};
 
 use crate::partition::{Partition, Shared};
 
+pub(crate) use crate::chooser::Chooser;
+
 /// One thread's share of a step: its nodes' rhs and d, its ion entries, and per set with work
 /// its kernels and instance range.
 pub(crate) struct Share {
@@ -191,56 +193,6 @@ fn spin_until(ready: impl Fn() -> bool) {
             std::hint::spin_loop();
         } else {
             std::thread::sleep(std::time::Duration::from_micros(20));
-        }
-    }
-}
-
-/// Picks, chunk by chunk, the serial or the shared-out step by their measured cost per step.
-///
-/// Sharing a small cell's step costs cache-line transfers and four hand-offs per step; on a
-/// machine whose other cores are busy (or taken by the hypervisor) a hand-off can wait for a
-/// whole time slice. Both kinds of step give the same bits, so the choice is free: every
-/// `PROBE_EVERY` chunks each kind runs once more to refresh its cost.
-#[derive(Debug)]
-pub(crate) struct Chooser {
-    /// Latest cost per step in seconds: serial, split (NaN until measured).
-    cost: [f64; 2],
-    chunks: u64,
-    /// Split every chunk ([`crate::CellSplit::Always`]).
-    always: bool,
-}
-
-/// Steps per chunk between choices.
-const CHUNK: usize = 1000;
-const PROBE_EVERY: u64 = 64;
-
-impl Chooser {
-    pub(crate) fn new(always: bool) -> Self {
-        Chooser {
-            cost: [f64::NAN; 2],
-            chunks: 0,
-            always,
-        }
-    }
-
-    /// Whether the next chunk runs split, and its length in steps.
-    pub(crate) fn next(&mut self) -> (bool, usize) {
-        let phase = self.chunks % PROBE_EVERY;
-        self.chunks += 1;
-        let split = match phase {
-            _ if self.always => true,
-            0 => false,
-            1 => true,
-            // NaN compares false: an unmeasured split is not chosen.
-            _ => self.cost[1] < self.cost[0],
-        };
-        (split, CHUNK)
-    }
-
-    /// Records that a chunk of `steps` steps took `elapsed`.
-    pub(crate) fn measured(&mut self, split: bool, steps: usize, elapsed: std::time::Duration) {
-        if steps > 0 {
-            self.cost[usize::from(split)] = elapsed.as_secs_f64() / steps as f64;
         }
     }
 }
