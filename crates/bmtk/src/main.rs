@@ -16,6 +16,11 @@ mod run;
 
 use std::process::ExitCode;
 
+mod alloc;
+
+#[global_allocator]
+static ALLOCATOR: alloc::CacheAligned = alloc::CacheAligned;
+
 fn main() -> ExitCode {
     let args = <cli::Cli as clap::Parser>::parse();
     match cli::dispatch(args) {

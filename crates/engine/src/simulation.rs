@@ -5,10 +5,10 @@
 //! their exchanged NetCons queue events in that order, whatever the number of threads, so
 //! runs with 1 and N threads give identical traces and spikes.
 
-use crate::split::{Chooser, Crew, Share};
+mod threads;
+
 use crate::CellSplit;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Barrier, Mutex};
+use std::sync::Mutex;
 
 use mech::IonStore;
 
@@ -426,115 +426,5 @@ impl Simulation {
         );
         self.exchange_spikes();
         self.drain_spikes(spikes);
-    }
-
-    /// The single partition's kernel phases shared out among scoped helper threads, one per
-    /// share but the first, which the calling thread runs between the serial parts.
-    fn run_split(
-        &mut self,
-        total: usize,
-        first_step: usize,
-        mut shares: Vec<Share>,
-        records: &mut dyn RecordSink,
-        spikes: &mut dyn SpikeSink,
-    ) {
-        let mut own = shares.remove(0);
-        let crew = Crew::new(shares.len());
-        std::thread::scope(|scope| {
-            for (h, share) in shares.into_iter().enumerate() {
-                let crew = &crew;
-                scope.spawn(move || crew.serve(h, share));
-            }
-            // Stops the helpers however this thread leaves the scope (a panicking sink).
-            let _stop = crew.stop_on_drop();
-            let mut chooser = Chooser::new(self.cell_split == CellSplit::Always);
-            let mut done = 0;
-            while done < total {
-                let n = self.interval.min(total - done);
-                let mut row = 0;
-                while row < n {
-                    let (split, chunk) = chooser.next();
-                    let rows = row..n.min(row + chunk);
-                    let steps = rows.len();
-                    let started = std::time::Instant::now();
-                    let crew = split.then_some((&crew, &mut own));
-                    self.parts[0].advance_rows(rows, true, crew);
-                    chooser.measured(split, steps, started.elapsed());
-                    self.split_steps[0] += if split { steps } else { 0 };
-                    row += steps;
-                }
-                self.finish_interval(first_step + done + 1, n, records, spikes);
-                done += n;
-            }
-        });
-    }
-
-    /// One scoped thread per worker list but the first, which the calling thread integrates;
-    /// two barriers per interval separate integration from the exchange.
-    fn run_threaded(
-        &mut self,
-        total: usize,
-        first_step: usize,
-        records: &mut dyn RecordSink,
-        spikes: &mut dyn SpikeSink,
-    ) {
-        let n_workers = self.workers.len();
-        let steps = AtomicUsize::new(0);
-        let stop = AtomicBool::new(false);
-        let start = Barrier::new(n_workers);
-        let end = Barrier::new(n_workers);
-        let cells: Vec<Mutex<Partition>> = std::mem::take(&mut self.parts)
-            .into_iter()
-            .map(Mutex::new)
-            .collect();
-        let advance = |list: &[usize], n: usize| {
-            for &p in list {
-                lock(&cells[p]).advance(n, true);
-            }
-        };
-        let mut done = 0;
-        std::thread::scope(|scope| {
-            let mut guards = Vec::with_capacity(cells.len());
-            for list in &self.workers[1..] {
-                let (steps, stop, start, end, advance) = (&steps, &stop, &start, &end, &advance);
-                scope.spawn(move || loop {
-                    start.wait();
-                    if stop.load(Ordering::Acquire) {
-                        break;
-                    }
-                    advance(list, steps.load(Ordering::Acquire));
-                    end.wait();
-                });
-            }
-            while done < total {
-                let n = self.interval.min(total - done);
-                steps.store(n, Ordering::Release);
-                start.wait();
-                advance(&self.workers[0], n);
-                end.wait();
-                guards.extend(cells.iter().map(lock));
-                let first = first_step + done + 1;
-                emit_rows(
-                    &guards,
-                    &self.probe_place,
-                    &mut self.samples,
-                    first,
-                    n,
-                    records,
-                );
-                self.exchange.run(&mut guards);
-                guards.clear();
-                for (source, t) in self.exchange.pending.drain(..) {
-                    spikes.spike(source, t);
-                }
-                done += n;
-            }
-            stop.store(true, Ordering::Release);
-            start.wait();
-        });
-        self.parts = cells
-            .into_iter()
-            .map(|c| c.into_inner().unwrap_or_else(|e| e.into_inner()))
-            .collect();
     }
 }

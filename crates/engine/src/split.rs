@@ -70,9 +70,17 @@ impl Share {
     }
 }
 
-/// First node of each of `shares` consecutive node ranges, balanced by the number of
-/// mechanism instances per node and rounded to multiples of 4 nodes (whole SIMD groups).
-fn node_bounds(weight: &[usize], shares: usize) -> Vec<usize> {
+/// Instances per boundary group: 8 doubles fill a 64-byte cache line.
+const LINE: usize = 8;
+
+/// First node of each of `shares` consecutive node ranges (then the node count), balanced by
+/// the number of mechanism instances per node (`weight`). Each inner bound is moved to the node
+/// of the nearest instance of `reference` (the node list of the largest set) whose index is a
+/// multiple of [`LINE`]: sets laid out like the reference then split their columns — and the
+/// ions their entries — at cache-line boundaries (columns are line-aligned under the `bmtk`
+/// binary's allocator), so no line is written by two threads. (Sharing one line per column
+/// made every kernel call wait for the other core.)
+fn node_bounds(weight: &[usize], reference: &[u32], shares: usize) -> Vec<usize> {
     let n = weight.len();
     let total: usize = weight.iter().sum();
     let mut bounds = vec![0];
@@ -80,7 +88,10 @@ fn node_bounds(weight: &[usize], shares: usize) -> Vec<usize> {
     let mut next = 1;
     for (node, w) in weight.iter().enumerate() {
         if next < shares && acc * shares >= total * next {
-            let b = (node + 2) / 4 * 4;
+            let before = reference.partition_point(|&r| (r as usize) < node);
+            // Nearest whole line, but never an empty share.
+            let group = ((before + LINE / 2) / LINE * LINE).max(LINE);
+            let b = reference.get(group).map_or(n, |&r| r as usize);
             let last = *bounds.last().expect("starts with 0");
             bounds.push(b.clamp(last, n));
             next += 1;
@@ -103,6 +114,7 @@ pub(crate) fn shares(part: &mut Partition, threads: usize) -> Option<Vec<Share>>
         return None;
     }
     let mut weight = vec![0usize; n_nodes];
+    let mut reference: &[u32] = &[];
     for (i, set) in part.sets.iter().enumerate() {
         if part.artificial_set[i] {
             continue;
@@ -112,8 +124,11 @@ pub(crate) fn shares(part: &mut Partition, threads: usize) -> Option<Vec<Share>>
             return None;
         }
         nodes.iter().for_each(|&n| weight[n as usize] += 1);
+        if nodes.len() > reference.len() {
+            reference = nodes;
+        }
     }
-    let bounds = node_bounds(&weight, threads);
+    let bounds = node_bounds(&weight, reference, threads);
     let mut out = Vec::with_capacity(threads);
     for w in 0..threads {
         let nodes = bounds[w]..bounds[w + 1];
@@ -286,12 +301,19 @@ mod tests {
     use super::node_bounds;
 
     #[test]
-    fn bounds_balance_weight_in_groups_of_four() {
-        assert_eq!(node_bounds(&[1; 51], 2), vec![0, 28, 51]);
-        assert_eq!(node_bounds(&[1; 100], 4), vec![0, 24, 52, 76, 100]);
+    fn bounds_balance_weight_at_whole_lines_of_the_reference_set() {
+        // A 51-segment section: node 0 is the root, instance k sits on node k + 1.
+        let mut w = vec![1; 52];
+        w[0] = 0;
+        let reference: Vec<u32> = (1..52).collect();
+        assert_eq!(node_bounds(&w, &reference, 2), vec![0, 25, 52]);
+        assert_eq!(node_bounds(&w, &reference, 3), vec![0, 17, 33, 52]);
         // Weight concentrated at the start moves the bound forward.
         let mut w = vec![1; 40];
         w[..4].iter_mut().for_each(|x| *x = 20);
-        assert_eq!(node_bounds(&w, 2), vec![0, 4, 40]);
+        let reference: Vec<u32> = (0..40).collect();
+        assert_eq!(node_bounds(&w, &reference, 2), vec![0, 8, 40]);
+        // Nothing to align to: a single share beyond the end.
+        assert_eq!(node_bounds(&[1; 10], &[], 2), vec![0, 10, 10]);
     }
 }
