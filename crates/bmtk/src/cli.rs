@@ -59,7 +59,7 @@ pub enum Command {
         /// Intra-cell threading when there are fewer independent cell groups than threads (a
         /// single cell): `auto` (measure and take the faster of serial and shared-out steps),
         /// `always` or `never`. Results are identical either way.
-        #[arg(long, default_value = "auto")]
+        #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
         cell_split: String,
     },
     /// Build SONATA node/edge files from a network file (TOML) and list them in the circuit config.
