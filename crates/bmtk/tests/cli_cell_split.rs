@@ -9,15 +9,12 @@ use std::path::Path;
 
 use support::{bmtk_run_with, read_spikes_csv, reference_copy, report_trace, short_config};
 
+/// Traces, spikes and log file of one run.
+type Run = (Vec<Vec<f64>>, Vec<(String, u64, f64)>, String);
+
 /// Runs `config` in `dir` with `args`; returns the traces of `nodes` in `report`, the spikes
 /// and the run's log file.
-fn run(
-    dir: &Path,
-    config: &str,
-    args: &[&str],
-    report: &str,
-    nodes: &[u64],
-) -> (Vec<Vec<f64>>, Vec<(String, u64, f64)>, String) {
+fn run(dir: &Path, config: &str, args: &[&str], report: &str, nodes: &[u64]) -> Run {
     let out = bmtk_run_with(dir, config, args);
     out.assert_ok();
     let traces = nodes

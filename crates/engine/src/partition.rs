@@ -99,7 +99,7 @@ pub(crate) struct Partition {
 }
 
 /// Runs `f` on a kernel context for set `set`.
-fn with_context<R>(
+pub(crate) fn with_context<R>(
     sh: &mut Shared,
     set: u32,
     netcon: Option<u32>,

@@ -12,9 +12,9 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use mech::{Context, IonRanges, MechanismSet, NoEvents, RangeKernels};
+use mech::{IonRanges, MechanismSet, RangeKernels};
 
-use crate::partition::{Partition, Shared};
+use crate::partition::{with_context, Partition, Shared};
 
 pub(crate) use crate::chooser::Chooser;
 
@@ -145,10 +145,13 @@ pub(crate) fn shares(part: &mut Partition, threads: usize) -> Option<Vec<Share>>
             celsius: part.sh.celsius,
         });
     }
-    for set in part.sets.iter_mut() {
+    for (i, set) in part.sets.iter_mut().enumerate() {
         // Every set decides for itself: a native set may work per step whatever its IR says.
         for (w, share) in out.iter_mut().enumerate() {
-            let kernels = prepare(set.as_mut(), &mut part.sh)?;
+            let t = part.sh.t;
+            let kernels = with_context(&mut part.sh, i as u32, None, t, |ctx| {
+                set.range_kernels(ctx)
+            })?;
             if kernels.current.is_none() && kernels.jacobian.is_none() && kernels.state.is_none() {
                 continue;
             }
@@ -159,24 +162,6 @@ pub(crate) fn shares(part: &mut Partition, threads: usize) -> Option<Vec<Share>>
         }
     }
     Some(out)
-}
-
-/// `set.range_kernels` with a context on the partition's arrays.
-fn prepare(set: &mut dyn MechanismSet, sh: &mut Shared) -> Option<RangeKernels> {
-    let mut sink = NoEvents;
-    let mut ctx = Context {
-        t: sh.t,
-        dt: sh.dt,
-        celsius: sh.celsius,
-        v: &sh.v,
-        rhs: &mut sh.rhs,
-        d: &mut sh.d,
-        area: &sh.disc.area,
-        diam: &sh.disc.diam,
-        ions: &mut sh.ions,
-        events: &mut sink,
-    };
-    set.range_kernels(&mut ctx)
 }
 
 /// What the helpers run next.
