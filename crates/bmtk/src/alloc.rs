@@ -57,3 +57,32 @@ unsafe impl GlobalAlloc for CacheAligned {
         fresh
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{CacheAligned, ALIGN, FROM_SIZE};
+    use std::alloc::{GlobalAlloc, Layout};
+
+    #[test]
+    fn large_blocks_are_line_aligned_and_realloc_keeps_contents_across_the_threshold() {
+        let a = CacheAligned;
+        let small = Layout::from_size_align(100, 8).unwrap();
+        // SAFETY: each block is used within its size and freed with the layout it has.
+        unsafe {
+            let p = a.alloc(small);
+            assert!(!p.is_null());
+            (0..100).for_each(|i| *p.add(i) = i as u8);
+            let q = a.realloc(p, small, 1000);
+            assert_eq!(q as usize % ALIGN, 0, "grown past {FROM_SIZE} B: aligned");
+            assert!((0..100).all(|i| *q.add(i) == i as u8));
+            let big = Layout::from_size_align(1000, 8).unwrap();
+            let r = a.realloc(q, big, 60);
+            assert!((0..60).all(|i| *r.add(i) == i as u8));
+            a.dealloc(r, Layout::from_size_align(60, 8).unwrap());
+            let z = a.alloc_zeroed(big);
+            assert_eq!(z as usize % ALIGN, 0);
+            assert!((0..1000).all(|i| *z.add(i) == 0));
+            a.dealloc(z, big);
+        }
+    }
+}
