@@ -1,8 +1,8 @@
 //! Intra-partition threading: when a run has fewer partitions than threads (one cell, or cells
-//! joined by zero-delay synapses), the per-node work of every step — each set's `current`,
-//! `jacobian` and `state` kernels — is shared out by node range among the threads, while the
-//! calling thread keeps everything that couples nodes (events, thresholds, the axial terms and
-//! the Hines solve) and the bookkeeping (recording, ions' `current_begin`).
+//! joined by zero-delay synapses), the per-node work of every step — zeroing rhs and d, the
+//! ions' `current_begin`, each set's `current`, `jacobian` and `state` kernels — is shared out
+//! by node range among the threads, while the calling thread keeps everything that couples
+//! nodes (events, thresholds, the axial terms, the Hines solve, the v update) and recording.
 //!
 //! Every node sees the same operations in the same order as in a serial step (mechanism
 //! instances touch only their own node and its ion entries), so traces are bit-identical to a
