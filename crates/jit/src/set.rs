@@ -12,9 +12,9 @@ use nmodl::ir;
 use crate::analysis::Unsupported;
 use crate::cache::{self, Compiled, CompiledMechanism};
 use crate::range::JitRange;
+use crate::Error;
 
 mod prepare;
-use crate::Error;
 
 /// Which kernel of a mechanism.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,13 +260,10 @@ impl JitSet {
         if call.chunked {
             // The interpreter broadcasts globals per chunk of LANES instances and stores the
             // last writer's value at the chunk's end; snapshots per chunk reproduce that.
-            let globals = env.globals_live;
             let mut start = 0;
             while start < n {
                 let end = (start + LANES).min(n);
-                // SAFETY: `globals` is the set's globals column, live for this call.
-                let live = unsafe { std::slice::from_raw_parts(globals, self.snap.len()) };
-                self.snap.copy_from_slice(live);
+                self.snap.copy_from_slice(&self.inner.parts_mut().0.globals);
                 env.globals_snap = self.snap.as_ptr();
                 // SAFETY: env points to live storage sized for every index the kernel uses
                 // (checked by `prepare` and at creation).
