@@ -405,18 +405,16 @@ impl Partition {
         record: bool,
         crew: Option<(&Crew, &mut Share)>,
     ) {
-        match crew {
+        let mut split;
+        let kernels: &mut dyn StepKernels = match crew {
             Some((crew, own)) => {
-                let mut kernels = SplitKernels { crew, own };
-                for k in rows {
-                    self.fadvance_recording(record.then_some(k), &mut kernels);
-                }
+                split = SplitKernels { crew, own };
+                &mut split
             }
-            None => {
-                for k in rows {
-                    self.fadvance_recording(record.then_some(k), &mut Serial);
-                }
-            }
+            None => &mut Serial,
+        };
+        for k in rows {
+            self.fadvance_recording(record.then_some(k), kernels);
         }
     }
 }

@@ -150,8 +150,10 @@ pub struct Simulation {
     /// (see [`crate::split`]).
     threads: usize,
     cell_split: CellSplit,
-    /// Steps run with the kernels shared out, and all steps, since the simulation was built.
-    split_steps: [usize; 2],
+    /// Steps run with the kernels shared out since the simulation was built.
+    shared_steps: usize,
+    /// Steps run by `run`/`continue_run` since the simulation was built.
+    run_steps: usize,
 }
 
 impl Simulation {
@@ -183,14 +185,15 @@ impl Simulation {
             samples: Vec::new(),
             threads,
             cell_split,
-            split_steps: [0; 2],
+            shared_steps: 0,
+            run_steps: 0,
         }
     }
 
     /// Steps run so far with the kernels shared out among threads (intra-cell threading, see
     /// [`crate::SimulationBuilder::cell_split`]), and all steps run by `run`/`continue_run`.
     pub fn split_steps(&self) -> (usize, usize) {
-        (self.split_steps[0], self.split_steps[1])
+        (self.shared_steps, self.run_steps)
     }
 
     /// Current time (accumulated in half steps, as NEURON does).
@@ -390,7 +393,7 @@ impl Simulation {
             }
             _ => None,
         };
-        self.split_steps[1] += total;
+        self.run_steps += total;
         if self.workers.len() > 1 {
             self.run_threaded(total, first_step, records, spikes);
         } else if let Some(shares) = shares {

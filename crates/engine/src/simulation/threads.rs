@@ -43,7 +43,9 @@ impl Simulation {
                     let crew = split.then_some((&crew, &mut own));
                     self.parts[0].advance_rows(rows, true, crew);
                     chooser.measured(split, steps, started.elapsed());
-                    self.split_steps[0] += if split { steps } else { 0 };
+                    if split {
+                        self.shared_steps += steps;
+                    }
                     row += steps;
                 }
                 self.finish_interval(first_step + done + 1, n, records, spikes);
