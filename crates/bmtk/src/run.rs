@@ -137,6 +137,12 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
         config.run.tstop, dt
     ));
     log.info(&format!("Block save every {block} steps"));
+    log.info(&format!(
+        "{} partition(s) on {} thread(s), spikes exchanged every {} steps",
+        sim.partitions(),
+        sim.threads(),
+        sim.exchange_interval()
+    ));
     reports.attach_log(log, block, n_steps);
     let mut spikes = SpikeCollector::new(&cells);
     let sim_start = Instant::now();

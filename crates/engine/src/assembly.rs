@@ -19,9 +19,10 @@
 //! # Layout
 //!
 //! Nodes are grouped by the shape of their terms, so that no loop branches on the data: the
-//! interior of unbranched sections (parent k − 1, only child k + 1: most nodes) as runs over
-//! contiguous memory, which the compiler vectorises (AVX2 where the host has it); other nodes
-//! with one child; leaves; and roots and branch points with their list of children.
+//! interior of unbranched sections (parent k − s, only child k + s, where s is 1, or the number
+//! of copies interleaved by `crate::interleave`: most nodes) as runs over contiguous memory,
+//! which the compiler vectorises (AVX2 where the host has it); other nodes with one child;
+//! leaves; and roots and branch points with their list of children.
 
 use crate::{Discretization, NO_PARENT};
 
@@ -73,10 +74,11 @@ struct ChildTerm {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Assembly {
     nodes: usize,
-    /// Maximal runs (first node, length) of consecutive nodes k whose parent is k − 1 and
-    /// whose only child is k + 1: the interior of an unbranched section. Their terms form a
-    /// stencil over contiguous memory, which the compiler vectorises.
-    runs: Vec<(u32, u32)>,
+    /// Maximal runs (first node, length, stride s) of consecutive nodes k whose parent is
+    /// k − s and whose only child is k + s: the interior of an unbranched section (s = 1), or
+    /// of s interleaved copies of one (see `crate::interleave`). Their terms form a stencil
+    /// over contiguous memory, which the compiler vectorises.
+    runs: Vec<(u32, u32, u32)>,
     /// Per node: cm of a membrane node (0 elsewhere), b, and a of its only child (used for
     /// the nodes of `runs`).
     run_cm: Vec<f64>,
@@ -123,12 +125,17 @@ impl Assembly {
             let (node, parent) = (k as u32, disc.parent[k]);
             match kids[..] {
                 [child]
-                    if k > disc.roots && parent as usize == k - 1 && child as usize == k + 1 =>
+                    if k >= disc.roots
+                        && (parent as usize) < k
+                        && child as usize == 2 * k - parent as usize =>
                 {
                     asm.run_a_child[k] = disc.a[child as usize];
+                    let stride = node - parent;
                     match asm.runs.last_mut() {
-                        Some((first, len)) if (*first + *len) as usize == k => *len += 1,
-                        _ => asm.runs.push((node, 1)),
+                        Some((first, len, s)) if (*first + *len) as usize == k && *s == stride => {
+                            *len += 1
+                        }
+                        _ => asm.runs.push((node, 1, stride)),
                     }
                 }
                 [] if k >= disc.roots => asm.leaves.push(LeafNode {
@@ -221,15 +228,15 @@ impl Assembly {
     /// The terms of the nodes of every run.
     #[inline(always)]
     fn runs(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
-        for &(first, len) in &self.runs {
-            let (k, end) = (first as usize, (first + len) as usize);
+        for &(first, len, stride) in &self.runs {
+            let (k, end, s) = (first as usize, (first + len) as usize, stride as usize);
             let run = Run {
                 cm: &self.run_cm[k..end],
                 b: &self.run_b[k..end],
                 a_child: &self.run_a_child[k..end],
-                v_parent: &v[k - 1..end - 1],
+                v_parent: &v[k - s..end - s],
                 v: &v[k..end],
-                v_child: &v[k + 1..end + 1],
+                v_child: &v[k + s..end + s],
             };
             run.assemble(cfac, &mut d[k..end], &mut rhs[k..end]);
         }

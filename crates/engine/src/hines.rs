@@ -144,6 +144,7 @@ impl HinesMatrix {
             .map(|i| i as u32)
             .collect();
         let mut round = Vec::with_capacity(INTERLEAVE);
+        let mut rest = Vec::with_capacity(INTERLEAVE);
         let (mut rounds, mut quads, mut singles) = (Vec::new(), Vec::new(), Vec::new());
         while !ready.is_empty() {
             round.clear();
@@ -154,16 +155,38 @@ impl HinesMatrix {
                 }
             }
             let (q0, s0) = (quads.len() as u32, singles.len() as u32);
-            let packed = round.len() / LANES * LANES;
-            for group in round[..packed].chunks_exact(LANES) {
-                quads.push(Quad {
-                    a: std::array::from_fn(|l| disc.a[group[l]]),
-                    b: std::array::from_fn(|l| disc.b[group[l]]),
-                    node: std::array::from_fn(|l| group[l] as u32),
-                    parent: std::array::from_fn(|l| disc.parent[group[l]]),
-                });
+            // Lanes are free within a round (its nodes are independent): first every window of
+            // LANES consecutive nodes with consecutive parents (interleaved cells) as a
+            // contiguous quad, then the rest packed as they come, the remainder one by one.
+            round.sort_unstable();
+            let consecutive = |x: &[usize]| x.windows(2).all(|w| w[1] == w[0] + 1);
+            let parent_of = |i: usize| disc.parent[i] as usize;
+            let quad = |group: &[usize], contiguous: bool| Quad {
+                a: std::array::from_fn(|l| disc.a[group[l]]),
+                b: std::array::from_fn(|l| disc.b[group[l]]),
+                node: std::array::from_fn(|l| group[l] as u32),
+                parent: std::array::from_fn(|l| disc.parent[group[l]]),
+                contiguous,
+            };
+            rest.clear();
+            let mut k = 0;
+            while k < round.len() {
+                let w = &round[k..(k + LANES).min(round.len())];
+                let parents: [usize; LANES] =
+                    std::array::from_fn(|l| w.get(l).map_or(0, |&i| parent_of(i)));
+                if w.len() == LANES && consecutive(w) && consecutive(&parents) {
+                    quads.push(quad(w, true));
+                    k += LANES;
+                } else {
+                    rest.push(round[k]);
+                    k += 1;
+                }
             }
-            singles.extend(round[packed..].iter().map(|&i| edge(i)));
+            let packed = rest.len() / LANES * LANES;
+            for group in rest[..packed].chunks_exact(LANES) {
+                quads.push(quad(group, false));
+            }
+            singles.extend(rest[packed..].iter().map(|&i| edge(i)));
             rounds.push(Round {
                 quads: (q0, quads.len() as u32),
                 singles: (s0, singles.len() as u32),
@@ -198,6 +221,12 @@ impl HinesMatrix {
     /// Number of nodes.
     pub fn len(&self) -> usize {
         self.nodes
+    }
+
+    /// Number of the solve's vector quads whose nodes and parents are each consecutive
+    /// (loaded and stored as whole vectors; see [`Discretization::interleave`]).
+    pub fn contiguous_quads(&self) -> usize {
+        self.quads.iter().filter(|q| q.contiguous).count()
     }
 
     /// True if there are no nodes.

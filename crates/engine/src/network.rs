@@ -172,6 +172,7 @@ impl SimulationBuilder<'_> {
             sub.v_init = self.v_init;
             sub.secondorder = self.secondorder;
             sub.fast_math = self.fast_math;
+            sub.interleave = self.interleave;
             sub.globals = self.globals.clone();
             sub.ion_initial = self.ion_initial.clone();
             sub.cells = layout.cells[p]

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use mech::{Context, IonStore, MechanismSet};
 
 use crate::events::{EventQueue, Payload, SetEvents, Wiring};
+use crate::prepared::Prepared;
 use crate::probes::Resolved;
 use crate::split::{Crew, Share, SplitKernels, StepKernels};
 use crate::{Discretization, Error, HinesMatrix, Probe};
@@ -96,6 +97,8 @@ pub(crate) struct Partition {
     pub(crate) rows: Vec<f64>,
     /// 0: backward Euler; 2: Crank–Nicolson with ion current correction.
     pub(crate) secondorder: u8,
+    /// Kernels prepared for the run in progress (see [`Partition::prepare_kernels`]).
+    pub(crate) prepared: Option<Prepared>,
 }
 
 /// Runs `f` on a kernel context for set `set`.
@@ -406,15 +409,31 @@ impl Partition {
         crew: Option<(&Crew, &mut Share)>,
     ) {
         let mut split;
-        let kernels: &mut dyn StepKernels = match crew {
-            Some((crew, own)) => {
+        let mut prepared = self.prepared.take();
+        let kernels: &mut dyn StepKernels = match (crew, &mut prepared) {
+            (Some((crew, own)), _) => {
                 split = SplitKernels { crew, own };
                 &mut split
             }
-            None => &mut Serial,
+            (None, Some(p)) => p,
+            (None, None) => &mut Serial,
         };
         for k in rows {
             self.fadvance_recording(record.then_some(k), kernels);
         }
+        self.prepared = prepared;
+    }
+
+    /// Prepares every set's kernels once for the steps that follow (see [`crate::prepared`]);
+    /// [`Partition::release_kernels`] must follow before anything outside the steps changes
+    /// the partition's arrays, parameters, globals, dt or celsius.
+    pub(crate) fn prepare_kernels(&mut self) {
+        self.prepared = None;
+        self.prepared = Some(Prepared::new(self));
+    }
+
+    /// Drops the kernels of [`Partition::prepare_kernels`]: steps call each set again.
+    pub(crate) fn release_kernels(&mut self) {
+        self.prepared = None;
     }
 }

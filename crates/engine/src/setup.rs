@@ -49,6 +49,7 @@ pub struct SimulationBuilder<'a> {
     /// Fast-math Hines sweeps and Nernst potentials (see [`SimulationBuilder::fast_math`]).
     pub(crate) fast_math: bool,
     pub(crate) cell_split: CellSplit,
+    pub(crate) interleave: bool,
 }
 
 /// Whether a run with fewer partitions than threads shares the node-local kernels of its
@@ -106,6 +107,7 @@ impl<'a> SimulationBuilder<'a> {
             partition_target: crate::partitioning::DEFAULT_TARGET_COMPARTMENTS,
             fast_math: false,
             cell_split: CellSplit::Auto,
+            interleave: true,
         }
     }
 
@@ -226,9 +228,22 @@ impl<'a> SimulationBuilder<'a> {
         self
     }
 
+    /// Node layout within a partition (default on): the nodes of cells with the same tree
+    /// shape are interleaved, node k of four such cells side by side, so that the tree solve
+    /// and the axial assembly work on whole vectors of independent nodes (see
+    /// [`Discretization::interleave`]). Results are bit-identical either way; off keeps
+    /// NEURON's node order, which is what [`crate::Simulation::v`] then lists.
+    pub fn interleave_cells(&mut self, on: bool) -> &mut Self {
+        self.interleave = on;
+        self
+    }
+
     /// Builds one partition from a builder holding only its cells (local numbering).
     pub(crate) fn build_partition(&self, pw: &PartWiring) -> Result<Partition, Error> {
-        let disc = Discretization::new(&self.cells)?;
+        let mut disc = Discretization::new(&self.cells)?;
+        if self.interleave {
+            disc.interleave();
+        }
         let mut plans = self.plan_instances(&disc)?;
         // memb_order_: concentration writers (reverse registration), then the others.
         let reg = |p: &Plan| {
@@ -372,6 +387,7 @@ impl<'a> SimulationBuilder<'a> {
             row_t: Vec::new(),
             rows: Vec::new(),
             secondorder: self.secondorder,
+            prepared: None,
         })
     }
 

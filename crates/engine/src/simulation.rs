@@ -211,6 +211,11 @@ impl Simulation {
         self.parts.len()
     }
 
+    /// Worker threads the partitions are dealt to.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
     /// Steps between spike exchanges.
     pub fn exchange_interval(&self) -> usize {
         self.interval
@@ -394,6 +399,10 @@ impl Simulation {
             _ => None,
         };
         self.run_steps += total;
+        // Nothing outside the steps touches the partitions until this run ends.
+        for p in &mut self.parts {
+            p.prepare_kernels();
+        }
         if self.workers.len() > 1 {
             self.run_threaded(total, first_step, records, spikes);
         } else if let Some(shares) = shares {
@@ -408,6 +417,9 @@ impl Simulation {
                 self.finish_interval(first_step + done + 1, n, records, spikes);
                 done += n;
             }
+        }
+        for p in &mut self.parts {
+            p.release_kernels();
         }
         first_step + total
     }

@@ -26,6 +26,9 @@ pub(crate) struct Quad {
     pub b: [f64; LANES],
     pub node: [u32; LANES],
     pub parent: [u32; LANES],
+    /// Nodes and parents are each LANES consecutive indices, ascending (interleaved cells,
+    /// see `crate::interleave`): the AVX kernels load and store them as whole vectors.
+    pub contiguous: bool,
 }
 
 /// Coupling of one non-root node to its parent.
@@ -180,22 +183,46 @@ pub(crate) mod avx {
     }
 
     /// Writes each lane's updated parent diagonal and right-hand side back, in lane order.
+    /// `x` at `idx`: one vector load when the quad is contiguous, else a gather.
+    #[inline(always)]
+    fn load(x: &[f64], idx: &[u32; LANES], contiguous: bool) -> __m256d {
+        if contiguous {
+            let at = &x[idx[0] as usize..idx[0] as usize + LANES];
+            // SAFETY: `at` holds LANES readable doubles.
+            unsafe { _mm256_loadu_pd(at.as_ptr()) }
+        } else {
+            gather(x, idx)
+        }
+    }
+
+    /// Stores `v` to `x` at `idx` (one vector store when the quad is contiguous).
+    #[inline(always)]
+    fn store(x: &mut [f64], idx: &[u32; LANES], contiguous: bool, v: __m256d) {
+        if contiguous {
+            let at = &mut x[idx[0] as usize..idx[0] as usize + LANES];
+            // SAFETY: `at` holds LANES writable doubles.
+            unsafe { _mm256_storeu_pd(at.as_mut_ptr(), v) };
+        } else {
+            let v = lanes(v);
+            for l in 0..LANES {
+                x[idx[l] as usize] = v[l];
+            }
+        }
+    }
+
     #[inline(always)]
     fn store_parents(q: &Quad, dp: __m256d, rp: __m256d, d: &mut [f64], rhs: &mut [f64]) {
-        let (dp, rp) = (lanes(dp), lanes(rp));
-        for l in 0..LANES {
-            let p = q.parent[l] as usize;
-            d[p] = dp[l];
-            rhs[p] = rp[l];
-        }
+        store(d, &q.parent, q.contiguous, dp);
+        store(rhs, &q.parent, q.contiguous, rp);
     }
 
     /// [`super::eliminate_quad`].
     #[inline]
     #[target_feature(enable = "avx")]
     pub(crate) fn eliminate(q: &Quad, d: &mut [f64], rhs: &mut [f64]) {
-        let (di, ri) = (gather(d, &q.node), gather(rhs, &q.node));
-        let (dp, rp) = (gather(d, &q.parent), gather(rhs, &q.parent));
+        let c = q.contiguous;
+        let (di, ri) = (load(d, &q.node, c), load(rhs, &q.node, c));
+        let (dp, rp) = (load(d, &q.parent, c), load(rhs, &q.parent, c));
         let (a, b) = (lanes_of(&q.a), lanes_of(&q.b));
         let f = _mm256_div_pd(a, di);
         let dp = _mm256_sub_pd(dp, _mm256_mul_pd(f, b));
@@ -207,16 +234,15 @@ pub(crate) mod avx {
     #[inline]
     #[target_feature(enable = "avx")]
     pub(crate) fn substitute(q: &Quad, d: &[f64], rhs: &mut [f64]) {
+        let c = q.contiguous;
         let (rp, ri, di) = (
-            gather(rhs, &q.parent),
-            gather(rhs, &q.node),
-            gather(d, &q.node),
+            load(rhs, &q.parent, c),
+            load(rhs, &q.node, c),
+            load(d, &q.node, c),
         );
         let b = lanes_of(&q.b);
-        let x = lanes(_mm256_div_pd(_mm256_sub_pd(ri, _mm256_mul_pd(b, rp)), di));
-        for l in 0..LANES {
-            rhs[q.node[l] as usize] = x[l];
-        }
+        let x = _mm256_div_pd(_mm256_sub_pd(ri, _mm256_mul_pd(b, rp)), di);
+        store(rhs, &q.node, c, x);
     }
 
     /// [`super::eliminate_quad_fast`].
@@ -228,8 +254,9 @@ pub(crate) mod avx {
         d: &mut [f64],
         rhs: &mut [f64],
     ) {
-        let (di, ri) = (gather(d, &q.node), gather(rhs, &q.node));
-        let (dp, rp) = (gather(d, &q.parent), gather(rhs, &q.parent));
+        let c = q.contiguous;
+        let (di, ri) = (load(d, &q.node, c), load(rhs, &q.node, c));
+        let (dp, rp) = (load(d, &q.parent, c), load(rhs, &q.parent, c));
         let (a, b) = (lanes_of(&q.a), lanes_of(&q.b));
         let r = _mm256_div_pd(_mm256_set1_pd(1.0), di);
         let dp = _mm256_sub_pd(dp, _mm256_mul_pd(_mm256_mul_pd(a, b), r));
@@ -243,19 +270,15 @@ pub(crate) mod avx {
     #[inline]
     #[target_feature(enable = "avx")]
     pub(crate) fn substitute_fast(q: &Quad, recip: &[f64; LANES], rhs: &mut [f64]) {
+        let c = q.contiguous;
         let (rp, ri, ri_inv) = (
-            gather(rhs, &q.parent),
-            gather(rhs, &q.node),
+            load(rhs, &q.parent, c),
+            load(rhs, &q.node, c),
             lanes_of(recip),
         );
         let b = lanes_of(&q.b);
-        let x = lanes(_mm256_mul_pd(
-            _mm256_sub_pd(ri, _mm256_mul_pd(b, rp)),
-            ri_inv,
-        ));
-        for l in 0..LANES {
-            rhs[q.node[l] as usize] = x[l];
-        }
+        let x = _mm256_mul_pd(_mm256_sub_pd(ri, _mm256_mul_pd(b, rp)), ri_inv);
+        store(rhs, &q.node, c, x);
     }
 
     /// Loads packed coefficients.
