@@ -154,8 +154,12 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
     ));
     let (shared, steps) = sim.split_steps();
     if shared > 0 {
+        let how = match sim.two_ended() {
+            Some(_) => "with each end of the cable on its own thread",
+            None => "with the kernels shared out",
+        };
         log.info(&format!(
-            "Intra-cell threading: {shared} of {steps} steps ran with the kernels shared out"
+            "Intra-cell threading: {shared} of {steps} steps ran {how}"
         ));
     }
 

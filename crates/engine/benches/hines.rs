@@ -133,6 +133,7 @@ fn bench(name: &str, cells: &[CellDescription]) {
 fn main() {
     println!("Hines solve, ns per node (least of the batches)");
     bench("cable, 1001 segments", &[cell(1, 1001)]);
+    bench("cable, 51 segments", &[cell(1, 51)]);
     bench("busyring-like, 1 cell", &[cell(10, 32)]);
     bench("busyring-like, 64 cells", &vec![cell(10, 32); 64]);
     bench("8 cells of 51 segments", &vec![cell(1, 51); 8]);

@@ -97,6 +97,12 @@ impl Assembly {
     /// Gathers the coefficients of `disc`, whose arrays must all have `disc.len()` entries and
     /// whose non-root nodes must come after their parents (checked by the caller).
     pub fn new(disc: &Discretization) -> Self {
+        Self::new_in(disc, 0..disc.len())
+    }
+
+    /// The assembly of the nodes in `range` only (their terms still read v anywhere): each
+    /// half of a path solved on two threads assembles its own nodes (see `crate::twisted`).
+    pub fn new_in(disc: &Discretization, range: std::ops::Range<usize>) -> Self {
         let n = disc.len();
         let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
         for c in disc.roots..n {
@@ -122,6 +128,9 @@ impl Assembly {
             children: Vec::new(),
         };
         for (k, kids) in children.iter().enumerate() {
+            if !range.contains(&k) {
+                continue;
+            }
             let (node, parent) = (k as u32, disc.parent[k]);
             match kids[..] {
                 [child]

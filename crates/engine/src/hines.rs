@@ -91,6 +91,9 @@ pub struct HinesMatrix {
     fast_math: bool,
     /// Reciprocals of the quads' diagonals during a fast-math solve, in schedule order.
     recip: Vec<f64>,
+    /// For a tree that is one unbranched path: its two-ended fast-math solve (see
+    /// [`crate::twisted`]), twisted at the middle until [`HinesMatrix::set_twist`].
+    pub(crate) twisted: Option<crate::twisted::Twisted>,
 }
 
 impl HinesMatrix {
@@ -215,6 +218,7 @@ impl HinesMatrix {
             avx: has_avx(),
             fast_math: false,
             recip: Vec::new(),
+            twisted: crate::twisted::Twisted::new(&disc.parent, &disc.a, &disc.b, n / 2),
         })
     }
 
@@ -241,6 +245,16 @@ impl HinesMatrix {
         let len = if on { self.quads.len() * LANES } else { 0 };
         self.recip = vec![0.0; len];
         self
+    }
+
+    /// Moves the twist of a path's fast-math solve to node `m` (see [`crate::twisted`]); no
+    /// effect on other trees or if m is not a node.
+    pub(crate) fn set_twist(&mut self, m: usize) {
+        if let Some(t) = &self.twisted {
+            if m < self.nodes {
+                self.twisted = crate::twisted::Twisted::new_like(t, m);
+            }
+        }
     }
 
     /// Whether [`Self::solve`] runs the fast-math sweeps.

@@ -10,6 +10,10 @@ impl HinesMatrix {
     /// values. The reciprocals' scratch (sized by `set_fast_math`: no allocation here) is
     /// taken out of the matrix for the sweeps, which borrow the matrix too.
     pub(super) fn solve_fast(&mut self, d: &mut [f64], rhs: &mut [f64]) {
+        if let Some(t) = &self.twisted {
+            t.solve(d, rhs);
+            return;
+        }
         let mut recip = std::mem::take(&mut self.recip);
         recip.resize(self.quads.len() * LANES, 0.0);
         #[cfg(target_arch = "x86_64")]

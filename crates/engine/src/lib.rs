@@ -30,6 +30,7 @@ mod events;
 mod hines;
 mod interleave;
 mod network;
+mod node_array;
 mod partition;
 mod partitioning;
 mod prepared;
@@ -38,7 +39,9 @@ mod setup;
 mod simulation;
 mod source;
 mod split;
+mod split_twisted;
 mod sweeps;
+mod twisted;
 
 pub use discretize::{CellNodes, Discretization, SectionNodes, NO_PARENT};
 pub use error::Error;

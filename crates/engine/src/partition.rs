@@ -8,9 +8,30 @@ use std::collections::HashMap;
 use mech::{Context, IonStore, MechanismSet};
 
 use crate::events::{EventQueue, Payload, SetEvents, Wiring};
+use crate::node_array::NodeArray;
 use crate::prepared::Prepared;
 use crate::probes::Resolved;
 use crate::split::{Crew, Share, SplitKernels, StepKernels};
+use crate::split_twisted::{Halves, Nodes, TwistCrew};
+
+/// Threads that share a partition's steps with the calling thread (see [`crate::split`]).
+pub(crate) enum Crewed<'a> {
+    /// The kernel phases shared out by node range; the rest on the calling thread.
+    Phases(&'a Crew, &'a mut Share),
+    /// A path's two ends on two threads, solve included ([`crate::split_twisted`]).
+    Twisted(Twosome<'a>),
+}
+
+/// The calling thread's side of a two-ended run (see [`Crewed::Twisted`]).
+pub(crate) struct Twosome<'a> {
+    pub crew: &'a TwistCrew,
+    pub own: &'a mut Share,
+    pub halves: &'a Halves,
+    /// Number of the next step (messages are tagged with it).
+    pub next_step: &'a mut u64,
+    /// Nothing this thread does between steps touches the helper's half.
+    pub free: bool,
+}
 use crate::{Discretization, Error, HinesMatrix, Probe};
 
 /// Everything the kernels may touch besides their own instance storage.
@@ -18,9 +39,9 @@ pub(crate) struct Shared {
     pub disc: Discretization,
     /// The tree matrix of `disc`, packed for the per-step sweeps.
     pub tree: HinesMatrix,
-    pub v: Vec<f64>,
-    pub rhs: Vec<f64>,
-    pub d: Vec<f64>,
+    pub v: NodeArray,
+    pub rhs: NodeArray,
+    pub d: NodeArray,
     pub ions: IonStore,
     pub queue: EventQueue,
     pub wiring: Wiring,
@@ -226,7 +247,82 @@ impl Partition {
     /// the new t are delivered.
     fn fadvance_recording(&mut self, row: Option<usize>, kernels: &mut dyn StepKernels) {
         let dt = self.sh.dt;
-        // check_thresh, then deliver up to t + dt/2.
+        self.check_thresholds();
+        self.deliver_until(self.sh.t + 0.5 * dt);
+        self.sh.t += 0.5 * dt;
+        self.setup_tree_matrix(kernels);
+        self.solve();
+        if self.secondorder == 2 {
+            self.second_order_current();
+        }
+        let factor = if self.secondorder != 0 { 2.0 } else { 1.0 };
+        let sh = &mut self.sh;
+        if factor == 1.0 {
+            sh.v.iter_mut()
+                .zip(sh.rhs.iter())
+                .for_each(|(v, r)| *v += *r);
+        } else {
+            sh.v.iter_mut()
+                .zip(sh.rhs.iter())
+                .for_each(|(v, r)| *v += factor * *r);
+        }
+        sh.t += 0.5 * dt;
+        let t = sh.t;
+        kernels.states(&mut self.sets, &mut self.sh, t);
+        if let Some(k) = row {
+            self.record_row(k);
+        }
+        self.deliver_until(self.sh.t);
+    }
+
+    /// Steps `rows` of a path whose two ends are integrated by two threads (backward Euler,
+    /// fast-math; see [`crate::split_twisted`]), the same operations on every node as
+    /// [`Self::fadvance_recording`]. With `free`, the helper runs the whole chunk paced only by
+    /// the solve's messages; otherwise each step is commanded and finished before this thread
+    /// records, detects and delivers.
+    fn advance_twisted(&mut self, rows: std::ops::Range<usize>, record: bool, two: Twosome<'_>) {
+        let Twosome {
+            crew,
+            own,
+            halves,
+            next_step,
+            free,
+        } = two;
+        let dt = self.sh.dt;
+        let cfac = 0.001 * (1.0 / dt);
+        let nodes = Nodes::of(self);
+        let m = halves.twist();
+        let chunk = if free { rows.len() as u64 } else { 1 };
+        let mut ghost = self.sh.v[m + 1];
+        for (j, k) in rows.enumerate() {
+            self.check_thresholds();
+            self.deliver_until(self.sh.t + 0.5 * dt);
+            let step = *next_step;
+            *next_step += 1;
+            if (j as u64).is_multiple_of(chunk) {
+                if !free {
+                    ghost = self.sh.v[m + 1];
+                }
+                crew.command(step, chunk, self.sh.t, dt, cfac);
+            }
+            self.sh.t += 0.5 * dt;
+            let t_mid = self.sh.t;
+            let t_end = t_mid + 0.5 * dt;
+            crew.step(step, own, halves, nodes, (t_mid, t_end, cfac), &mut ghost);
+            self.sh.t = t_end;
+            if !free {
+                crew.wait_done(step);
+            }
+            if record {
+                self.record_row(k);
+            }
+            self.deliver_until(self.sh.t);
+        }
+        crew.wait_done(*next_step - 1);
+    }
+
+    /// `check_thresh`: spikes of detectors whose v crossed their threshold upward.
+    fn check_thresholds(&mut self) {
         for d in &mut self.detectors {
             if self.sh.v[d.node as usize] - d.threshold > 0.0 {
                 if !d.above {
@@ -239,29 +335,6 @@ impl Partition {
                 d.above = false;
             }
         }
-        self.deliver_until(self.sh.t + 0.5 * dt);
-        self.sh.t += 0.5 * dt;
-        self.setup_tree_matrix(kernels);
-        self.solve();
-        if self.secondorder == 2 {
-            self.second_order_current();
-        }
-        let factor = if self.secondorder != 0 { 2.0 } else { 1.0 };
-        let sh = &mut self.sh;
-        if factor == 1.0 {
-            sh.v.iter_mut().zip(&sh.rhs).for_each(|(v, r)| *v += *r);
-        } else {
-            sh.v.iter_mut()
-                .zip(&sh.rhs)
-                .for_each(|(v, r)| *v += factor * *r);
-        }
-        sh.t += 0.5 * dt;
-        let t = sh.t;
-        kernels.states(&mut self.sets, &mut self.sh, t);
-        if let Some(k) = row {
-            self.record_row(k);
-        }
-        self.deliver_until(self.sh.t);
     }
 
     /// `setup_tree_matrix`: currents into rhs, conductances into d, axial terms.
@@ -406,12 +479,17 @@ impl Partition {
         &mut self,
         rows: std::ops::Range<usize>,
         record: bool,
-        crew: Option<(&Crew, &mut Share)>,
+        crew: Option<Crewed<'_>>,
     ) {
         let mut split;
         let mut prepared = self.prepared.take();
         let kernels: &mut dyn StepKernels = match (crew, &mut prepared) {
-            (Some((crew, own)), _) => {
+            (Some(Crewed::Twisted(two)), _) => {
+                self.prepared = prepared;
+                self.advance_twisted(rows, record, two);
+                return;
+            }
+            (Some(Crewed::Phases(crew, own)), _) => {
                 split = SplitKernels { crew, own };
                 &mut split
             }

@@ -9,6 +9,7 @@ use nmodl::ir::{self, Kind};
 
 use crate::events::EventQueue;
 use crate::network::PartWiring;
+use crate::node_array::NodeArray;
 use crate::partition::{InstanceIndex, Partition, Shared};
 use crate::{Discretization, Error, HinesMatrix, MechanismSource, NetConSpec};
 
@@ -50,6 +51,8 @@ pub struct SimulationBuilder<'a> {
     pub(crate) fast_math: bool,
     pub(crate) cell_split: CellSplit,
     pub(crate) interleave: bool,
+    /// The whole network is this one cell (see `crate::twisted`).
+    pub(crate) only_cell: bool,
 }
 
 /// Whether a run with fewer partitions than threads shares the node-local kernels of its
@@ -108,6 +111,7 @@ impl<'a> SimulationBuilder<'a> {
             fast_math: false,
             cell_split: CellSplit::Auto,
             interleave: true,
+            only_cell: false,
         }
     }
 
@@ -357,7 +361,7 @@ impl<'a> SimulationBuilder<'a> {
         let senders = wiring.target.len() + sets.len() + self.artificial.len();
         let queue_capacity = (64 + 4 * senders).min(1 << 16);
         let spike_capacity = (16 + 4 * wiring.sources.len()).min(1 << 16);
-        Ok(Partition {
+        let mut part = Partition {
             sh: Shared {
                 tree: {
                     let mut tree = HinesMatrix::new(&disc)?;
@@ -365,9 +369,9 @@ impl<'a> SimulationBuilder<'a> {
                     tree
                 },
                 disc,
-                v: vec![self.v_init; n],
-                rhs: vec![0.0; n],
-                d: vec![0.0; n],
+                v: NodeArray::new(n, self.v_init),
+                rhs: NodeArray::new(n, 0.0),
+                d: NodeArray::new(n, 0.0),
                 ions: store,
                 queue: EventQueue::with_capacity(queue_capacity),
                 wiring,
@@ -388,7 +392,24 @@ impl<'a> SimulationBuilder<'a> {
             rows: Vec::new(),
             secondorder: self.secondorder,
             prepared: None,
-        })
+        };
+        // The two-ended solve of a path meets where two threads would split the nodes, whether
+        // or not they do; only for a network of one cell, which is one partition whatever the
+        // thread count: the same bits for any number of threads (see `crate::twisted`).
+        match crate::split::twist_bound(&part) {
+            Some(bound) if self.only_cell => {
+                part.sh.tree.set_twist(bound.saturating_sub(1));
+                // Two threads may own the nodes before and after `bound`.
+                let sh = &mut part.sh;
+                (sh.v, sh.rhs, sh.d) = (
+                    sh.v.line_at(bound),
+                    sh.rhs.line_at(bound),
+                    sh.d.line_at(bound),
+                );
+            }
+            _ => part.sh.tree.twisted = None,
+        }
+        Ok(part)
     }
 
     fn mechanism(&self, name: &str) -> Result<Arc<ir::Mechanism>, Error> {

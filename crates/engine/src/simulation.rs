@@ -154,6 +154,9 @@ pub struct Simulation {
     shared_steps: usize,
     /// Steps run by `run`/`continue_run` since the simulation was built.
     run_steps: usize,
+    /// The last shared-out run split the cell's path at both ends, with the helper free
+    /// between steps or not (`crate::split_twisted`).
+    two_ended: Option<bool>,
 }
 
 impl Simulation {
@@ -187,6 +190,7 @@ impl Simulation {
             cell_split,
             shared_steps: 0,
             run_steps: 0,
+            two_ended: None,
         }
     }
 
@@ -194,6 +198,15 @@ impl Simulation {
     /// [`crate::SimulationBuilder::cell_split`]), and all steps run by `run`/`continue_run`.
     pub fn split_steps(&self) -> (usize, usize) {
         (self.shared_steps, self.run_steps)
+    }
+
+    /// Whether the last run that shared its steps out gave each of two threads one end of the
+    /// cell's unbranched path, solve included (fast-math; see
+    /// [`crate::SimulationBuilder::cell_split`]): None if not; `Some(true)` when the helper ran
+    /// whole chunks of steps paced only by the solve (every spike detector, NetCon target and
+    /// probe on the calling thread's end), `Some(false)` when each step was commanded.
+    pub fn two_ended(&self) -> Option<bool> {
+        self.two_ended
     }
 
     /// Current time (accumulated in half steps, as NEURON does).

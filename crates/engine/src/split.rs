@@ -23,6 +23,8 @@ pub(crate) use crate::chooser::Chooser;
 pub(crate) struct Share {
     sets: Vec<(RangeKernels, Range<usize>)>,
     ions: IonRanges,
+    /// The share's nodes.
+    pub(crate) nodes_range: Range<usize>,
     /// rhs and d of the share's nodes.
     rhs: *mut f64,
     d: *mut f64,
@@ -37,7 +39,7 @@ unsafe impl Send for Share {}
 impl Share {
     /// `setup_tree_matrix`'s node-local part: rhs = d = 0, the ions' `current_begin`, every
     /// set's `current` kernel, then every set's `jacobian` kernel, at time `t`.
-    fn currents(&mut self, t: f64) {
+    pub(crate) fn currents(&mut self, t: f64) {
         // SAFETY: the share's own nodes and ion entries (see `Crew`).
         unsafe {
             std::slice::from_raw_parts_mut(self.rhs, self.nodes).fill(0.0);
@@ -60,7 +62,7 @@ impl Share {
     }
 
     /// Every set's `state` kernel at time `t`.
-    fn states(&mut self, t: f64) {
+    pub(crate) fn states(&mut self, t: f64) {
         for (k, r) in &mut self.sets {
             if let Some(c) = &mut k.state {
                 // SAFETY: as in `currents`.
@@ -105,12 +107,12 @@ fn node_bounds(weight: &[usize], reference: &[u32], shares: usize) -> Vec<usize>
     bounds
 }
 
-/// Splits `part`'s per-step kernels into `threads` shares (the first for the calling thread).
-/// None when some set cannot run on ranges (interpreted or event-sending kernels, …), a set's
-/// instances are not in node order, or there are fewer than 8 nodes per thread.
-pub(crate) fn shares(part: &mut Partition, threads: usize) -> Option<Vec<Share>> {
+/// The first node of each of `shares` node ranges of `part` (then the node count), as
+/// [`node_bounds`] draws them; None when a set's instances are not in node order or there are
+/// fewer than 8 nodes per share.
+pub(crate) fn bounds(part: &Partition, shares: usize) -> Option<Vec<usize>> {
     let n_nodes = part.sh.v.len();
-    if threads < 2 || n_nodes < 8 * threads {
+    if n_nodes < 8 * shares {
         return None;
     }
     let mut weight = vec![0usize; n_nodes];
@@ -128,7 +130,60 @@ pub(crate) fn shares(part: &mut Partition, threads: usize) -> Option<Vec<Share>>
             reference = nodes;
         }
     }
-    let bounds = node_bounds(&weight, reference, threads);
+    Some(node_bounds(&weight, reference, shares))
+}
+
+/// Where a path's two-ended solve splits `part` (the first node of the lower half, see
+/// `crate::twisted`): the balanced bound of two shares, or, if a spike detector or a NetCon
+/// target sits at or beyond it, the nearest whole-line bound past all of them when one leaves
+/// the helper at least 8 nodes — so that the calling thread can detect and deliver while the
+/// helper runs (`crate::split_twisted`). None as for [`bounds`].
+pub(crate) fn twist_bound(part: &Partition) -> Option<usize> {
+    let balanced = bounds(part, 2)?[1];
+    let n = part.sh.v.len();
+    let targets = part.sh.wiring.target.iter().flatten();
+    let needed = part
+        .detectors
+        .iter()
+        .map(|d| d.node as usize)
+        .chain(
+            targets
+                .filter(|&&(set, _)| !part.artificial_set[set as usize])
+                .map(|&(set, i)| part.sets[set as usize].nodes()[i as usize] as usize),
+        )
+        .max();
+    let Some(needed) = needed.filter(|&x| x >= balanced) else {
+        return Some(balanced);
+    };
+    let reference = part
+        .sets
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !part.artificial_set[*i])
+        .map(|(_, s)| s.nodes())
+        .max_by_key(|nodes| nodes.len())?;
+    let past = reference
+        .iter()
+        .step_by(LINE)
+        .map(|&node| node as usize)
+        .find(|&b| b > needed && b + 8 <= n);
+    Some(past.unwrap_or(balanced))
+}
+
+/// Splits `part`'s per-step kernels into `threads` shares (the first for the calling thread).
+/// None when some set cannot run on ranges (interpreted or event-sending kernels, …), a set's
+/// instances are not in node order, or there are fewer than 8 nodes per thread.
+pub(crate) fn shares(part: &mut Partition, threads: usize) -> Option<Vec<Share>> {
+    if threads < 2 {
+        return None;
+    }
+    let bounds = match &part.sh.tree.twisted {
+        // A path's two ends (see `crate::split_twisted`), split where its solve is.
+        Some(t) if threads == 2 && part.sh.tree.fast_math() => {
+            vec![0, t.twist() + 1, part.sh.v.len()]
+        }
+        _ => bounds(part, threads)?,
+    };
     let mut out = Vec::with_capacity(threads);
     for w in 0..threads {
         let nodes = bounds[w]..bounds[w + 1];
@@ -137,6 +192,7 @@ pub(crate) fn shares(part: &mut Partition, threads: usize) -> Option<Vec<Share>>
             .ions
             .entries_of_nodes(nodes.start as u32..nodes.end as u32)?;
         out.push(Share {
+            nodes_range: nodes.clone(),
             sets: Vec::new(),
             ions: part.sh.ions.entry_ranges(&entries),
             rhs: part.sh.rhs[nodes.start..].as_mut_ptr(),
@@ -185,7 +241,7 @@ struct Padded(AtomicU64);
 
 /// Spins on `ready`, then sleeps in short naps (helpers wait through serial chunks and the
 /// writing of reports; a busy wait there would take a core from other work).
-fn spin_until(ready: impl Fn() -> bool) {
+pub(crate) fn spin_until(ready: impl Fn() -> bool) {
     let mut spins = 0u32;
     while !ready() {
         if spins < 20_000 {

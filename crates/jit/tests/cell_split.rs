@@ -218,3 +218,93 @@ fn interpreted_sets_stay_serial_with_the_same_bits() {
     assert_eq!(steps, (0, STEPS), "the interpreter cannot run on ranges");
     assert_same_bits(&reference, &rec, "interpreter");
 }
+
+/// The seed's HCO soma as one unbranched cable (51 segments, the IClamp and the Exp2Syn of
+/// [`cell`] on it): in fast-math its two ends run on two threads, solve included.
+fn cable() -> CellDescription {
+    let mut c = cell();
+    c.sections.truncate(1);
+    c.sections[0].set_nseg(51).unwrap();
+    for pp in &mut c.point_processes {
+        pp.section = 0;
+    }
+    c
+}
+
+/// Runs the cable 60 ms with `threads`, recording at `probes_at` and with the synapse at
+/// `synapse_x`; returns the traces, how the run was two-ended and the split steps.
+fn run_cable(
+    cat: &Catalogue,
+    fast: bool,
+    threads: usize,
+    (probes_at, synapse_x): (&[f64], f64),
+) -> (VecRecorder, Option<bool>, (usize, usize)) {
+    let mut b = SimulationBuilder::new(cat);
+    let mut c = cable();
+    c.point_processes[1].x = synapse_x;
+    b.cell(c);
+    b.detector(SpikeDetectorSpec {
+        cell: 0,
+        section: 0,
+        x: probes_at[0],
+        threshold: -15.0,
+    });
+    let stim = b.artificial_cell(ArtificialCellSpec {
+        mechanism: "NetStim".into(),
+        values: BTreeMap::from([
+            ("start".to_string(), 3.0),
+            ("interval".to_string(), 4.0),
+            ("number".to_string(), 10.0),
+        ]),
+    });
+    b.netcon(NetConSpec {
+        source: SpikeSource::Artificial(stim),
+        target: Some(Target::PointProcess { cell: 0, index: 1 }),
+        delay: 1.0,
+        weights: vec![0.05],
+    });
+    b.celsius(34.0).dt(0.025).v_init(-60.0);
+    b.threads(threads)
+        .fast_math(fast)
+        .cell_split(CellSplit::Always);
+    let mut sim = b.build().unwrap();
+    let mut probes = Vec::new();
+    for &x in probes_at {
+        probes.push(Probe::segment(0, 0, x, "v"));
+        probes.push(Probe::segment(0, 0, x, "cai"));
+        probes.push(Probe::segment(0, 0, x, "m_na"));
+    }
+    probes.push(Probe::point_process(0, 1, "g"));
+    sim.set_probes(&probes).unwrap();
+    let mut rec = VecRecorder::default();
+    sim.run(STEPS as f64 * 0.025, &mut rec, &mut VecSpikes::default());
+    (rec, sim.two_ended(), sim.split_steps())
+}
+
+#[test]
+fn a_cables_two_ends_on_two_threads_give_the_serial_bits() {
+    // Probes, detector and synapse at both ends, then on the first half only (the helper then
+    // runs whole chunks on its own).
+    let layouts: [(&[f64], f64, bool); 2] =
+        [(&[0.5, 0.02, 0.98], 0.8, false), (&[0.5, 0.3], 0.2, true)];
+    for fast in [true, false] {
+        let cat = catalogue(Some(jit::Options {
+            fast_math: fast,
+            rate_tables: fast,
+            observed: None,
+        }));
+        for (probes, synapse, free) in layouts {
+            let (serial, _, _) = run_cable(&cat, fast, 1, (probes, synapse));
+            let top = serial.columns[0].iter().copied().fold(f64::MIN, f64::max);
+            assert!(top > 0.0, "the cable fires (max v {top} mV)");
+            let (rec, two_ended, steps) = run_cable(&cat, fast, 2, (probes, synapse));
+            assert_eq!(steps, (STEPS, STEPS), "every step shared out");
+            assert_eq!(
+                two_ended,
+                fast.then_some(free),
+                "two-ended in fast-math only"
+            );
+            assert_same_bits(&serial, &rec, &format!("cable, fast {fast}, free {free}"));
+        }
+    }
+}

@@ -7,7 +7,7 @@
 //! others run prepared once per run (`engine`'s `prepared` module): both paths are exercised.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use engine::{Probe, SimulationBuilder, SpikeDetectorSpec, SpikeSource, VecRecorder, VecSpikes};
 use mech::Catalogue;
@@ -20,8 +20,7 @@ fn catalogue(options: jit::Options) -> Catalogue {
     let mods = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/models/hco/mechanisms/modfiles");
     let mut cat = Catalogue::new();
-    cat.add_user_dir(&PathBuf::from(mods))
-        .expect("HCO mechanisms compile");
+    cat.add_user_dir(&mods).expect("HCO mechanisms compile");
     cat.set_factory(Some(jit::factory_with(options)));
     cat
 }

@@ -6,13 +6,24 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Barrier, Mutex};
 
 use super::{emit_rows, lock, Simulation};
-use crate::partition::Partition;
+use crate::partition::{Crewed, Partition, Twosome};
 use crate::split::{Chooser, Crew, Share};
+use crate::split_twisted::{Halves, Nodes, TwistCrew};
+
+/// Stops a [`TwistCrew`]'s helper when dropped (however the calling thread leaves the scope).
+struct StopTwisted<'a>(&'a TwistCrew);
+
+impl Drop for StopTwisted<'_> {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
 use crate::{CellSplit, RecordSink, SpikeSink};
 
 impl Simulation {
-    /// The single partition's kernel phases shared out among scoped helper threads, one per
-    /// share but the first, which the calling thread runs between the serial parts.
+    /// The single partition's steps shared with scoped helper threads: a path's two ends on
+    /// two threads when it can (fast-math backward Euler, see `crate::split_twisted`), else the
+    /// kernel phases by node range, one share per thread, the first for the calling thread.
     pub(super) fn run_split(
         &mut self,
         total: usize,
@@ -21,7 +32,33 @@ impl Simulation {
         records: &mut dyn RecordSink,
         spikes: &mut dyn SpikeSink,
     ) {
+        let halves = self.twisted_halves(&shares);
         let mut own = shares.remove(0);
+        if let Some(halves) = halves {
+            let helper = shares.remove(0);
+            let crew = TwistCrew::new();
+            let nodes = Nodes::of(&mut self.parts[0]);
+            let free = self.parts[0].twisted_free(halves.twist());
+            self.two_ended = Some(free);
+            let mut next_step = 1;
+            std::thread::scope(|scope| {
+                let (c, h) = (&crew, &halves);
+                scope.spawn(move || c.serve(helper, h, nodes));
+                let _stop = StopTwisted(&crew);
+                self.split_loop(total, first_step, records, spikes, |part, rows, split| {
+                    let two = Twosome {
+                        crew: &crew,
+                        own: &mut own,
+                        halves: &halves,
+                        next_step: &mut next_step,
+                        free,
+                    };
+                    part.advance_rows(rows, true, split.then_some(Crewed::Twisted(two)));
+                });
+            });
+            return;
+        }
+        self.two_ended = None;
         let crew = Crew::new(shares.len());
         std::thread::scope(|scope| {
             for (h, share) in shares.into_iter().enumerate() {
@@ -30,28 +67,57 @@ impl Simulation {
             }
             // Stops the helpers however this thread leaves the scope (a panicking sink).
             let _stop = crew.stop_on_drop();
-            let mut chooser = Chooser::new(self.cell_split == CellSplit::Always);
-            let mut done = 0;
-            while done < total {
-                let n = self.interval.min(total - done);
-                let mut row = 0;
-                while row < n {
-                    let (split, chunk) = chooser.next();
-                    let rows = row..n.min(row + chunk);
-                    let steps = rows.len();
-                    let started = std::time::Instant::now();
-                    let crew = split.then_some((&crew, &mut own));
-                    self.parts[0].advance_rows(rows, true, crew);
-                    chooser.measured(split, steps, started.elapsed());
-                    if split {
-                        self.shared_steps += steps;
-                    }
-                    row += steps;
-                }
-                self.finish_interval(first_step + done + 1, n, records, spikes);
-                done += n;
-            }
+            self.split_loop(total, first_step, records, spikes, |part, rows, split| {
+                part.advance_rows(rows, true, split.then_some(Crewed::Phases(&crew, &mut own)));
+            });
         });
+    }
+
+    /// The halves of the single partition's path for two-ended threading, if the run allows
+    /// it: two shares split at the tree's twist, fast-math backward Euler.
+    fn twisted_halves(&self, shares: &[Share]) -> Option<Halves> {
+        let part = &self.parts[0];
+        let twist = part.sh.tree.twisted.as_ref()?;
+        let fits = shares.len() == 2
+            && part.secondorder == 0
+            && part.sh.tree.fast_math()
+            && shares[1].nodes_range.start == twist.twist() + 1;
+        if !fits {
+            return None;
+        }
+        Halves::new(&part.sh.disc, twist)
+    }
+
+    /// Intervals of `total` steps, each in chunks that `advance` runs shared out or not, as
+    /// the [`Chooser`] decides; rows and spikes emitted after every interval.
+    fn split_loop(
+        &mut self,
+        total: usize,
+        first_step: usize,
+        records: &mut dyn RecordSink,
+        spikes: &mut dyn SpikeSink,
+        mut advance: impl FnMut(&mut Partition, std::ops::Range<usize>, bool),
+    ) {
+        let mut chooser = Chooser::new(self.cell_split == CellSplit::Always);
+        let mut done = 0;
+        while done < total {
+            let n = self.interval.min(total - done);
+            let mut row = 0;
+            while row < n {
+                let (split, chunk) = chooser.next();
+                let rows = row..n.min(row + chunk);
+                let steps = rows.len();
+                let started = std::time::Instant::now();
+                advance(&mut self.parts[0], rows, split);
+                chooser.measured(split, steps, started.elapsed());
+                if split {
+                    self.shared_steps += steps;
+                }
+                row += steps;
+            }
+            self.finish_interval(first_step + done + 1, n, records, spikes);
+            done += n;
+        }
     }
 
     /// One scoped thread per worker list but the first, which the calling thread integrates;

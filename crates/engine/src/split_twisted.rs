@@ -1,0 +1,326 @@
+//! Intra-cell threading of an unbranched cable on two threads: each thread owns one end of the
+//! path and runs, for its nodes, the whole step — currents, the axial terms, its half of the
+//! two-ended solve ([`crate::twisted`]), the v update and the states.
+//!
+//! Handing the node arrays back and forth (as [`crate::split`] does, twice per step) costs a
+//! cross-core round trip each time, about 0.4 µs on the 2-core VMs we measure on — a quarter of
+//! a step of the seed's cell. Here the threads exchange two small messages per step at the
+//! twist node m, each one a single cache line:
+//!
+//! * helper → caller: the lower half's contribution to row m, with the eliminated rhs(m + 1)
+//!   and 1/d(m + 1), from which the caller computes x(m + 1) exactly as the helper does;
+//! * caller → helper: x(m).
+//!
+//! Each thread keeps a *ghost* copy of its neighbour's boundary potential — the caller v(m + 1),
+//! the helper v(m) — updated with the same operation as the owner's copy, so the axial terms
+//! of nodes m and m + 1 never read memory the other thread writes.
+//!
+//! When nothing else the caller does between steps reads or writes the helper's nodes (every
+//! spike detector, NetCon target and recorded value in the upper half: see
+//! [`Partition::twisted_free`]), the helper runs a whole chunk of steps on its own, paced only
+//! by those messages; otherwise every step is commanded, and finishes ("done") before the
+//! caller records, detects and delivers.
+//!
+//! Every node gets the operations of the one-thread fast-math step (the same twisted solve at
+//! the same m, the same kernels on the same instances, the same axial formula), so traces are
+//! bit-identical to it.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::assembly::Assembly;
+use crate::partition::Partition;
+use crate::split::{spin_until, Share};
+use crate::twisted::Twisted;
+use crate::Discretization;
+
+/// The axial terms of a node with parent k − 1 and only child k + 1, as [`Assembly`] adds them
+/// (see `crate::assembly`), with the neighbours' potentials given.
+#[derive(Debug, Clone, Copy)]
+struct EdgeNode {
+    node: usize,
+    cm: f64,
+    b: f64,
+    a_child: f64,
+}
+
+impl EdgeNode {
+    fn new(disc: &Discretization, k: usize) -> Self {
+        EdgeNode {
+            node: k,
+            cm: if disc.segment[k].is_some() {
+                disc.cm[k]
+            } else {
+                0.0
+            },
+            b: disc.b[k],
+            a_child: disc.a[k + 1],
+        }
+    }
+
+    #[inline(always)]
+    fn assemble(&self, cfac: f64, (vp, vk, vc): (f64, f64, f64), d: &mut [f64], rhs: &mut [f64]) {
+        let k = self.node;
+        let mut dn = d[k] + cfac * self.cm;
+        dn -= self.b;
+        d[k] = dn - self.a_child;
+        let rn = rhs[k] - self.b * (vp - vk);
+        rhs[k] = rn + self.a_child * (vk - vc);
+    }
+}
+
+/// The two halves of a path split at its twist m: upper 0 … m (the caller's), lower m + 1 …
+/// n − 1 (the helper's).
+pub(crate) struct Halves {
+    twist: Twisted,
+    /// Nodes 0 … m − 1 and m + 2 … n − 1; m and m + 1 are the edge nodes.
+    upper: Assembly,
+    lower: Assembly,
+    upper_edge: EdgeNode,
+    lower_edge: EdgeNode,
+}
+
+impl Halves {
+    /// Halves of the path at `twist`; None unless both edge nodes are interior nodes of the
+    /// path (1 ≤ m and m + 2 < n).
+    pub(crate) fn new(disc: &Discretization, twist: &Twisted) -> Option<Self> {
+        let (m, n) = (twist.twist(), disc.len());
+        (m >= 1 && m + 2 < n).then(|| Halves {
+            twist: twist.clone(),
+            upper: Assembly::new_in(disc, 0..m),
+            lower: Assembly::new_in(disc, m + 2..n),
+            upper_edge: EdgeNode::new(disc, m),
+            lower_edge: EdgeNode::new(disc, m + 1),
+        })
+    }
+
+    /// The twist node m.
+    pub(crate) fn twist(&self) -> usize {
+        self.twist.twist()
+    }
+}
+
+/// A cache line of words.
+#[repr(align(128))]
+struct Line([AtomicU64; 5]);
+
+impl Line {
+    fn new() -> Self {
+        Line(std::array::from_fn(|_| AtomicU64::new(0)))
+    }
+    fn put(&self, k: usize, x: f64) {
+        self.0[k].store(x.to_bits(), Ordering::Relaxed);
+    }
+    fn get(&self, k: usize) -> f64 {
+        f64::from_bits(self.0[k].load(Ordering::Relaxed))
+    }
+    fn seq(&self) -> &AtomicU64 {
+        &self.0[0]
+    }
+}
+
+/// The caller's and the helper's messages. Steps are numbered from 1 across chunks; a
+/// message carries its step's number in word 0, stored last (release) and read first
+/// (acquire).
+pub(crate) struct TwistCrew {
+    /// Command: [last step of the chunk × 2 (+ 1: stop), first step, t, dt, cfac].
+    command: Line,
+    /// Helper → caller: [step, contribution to d(m), to rhs(m), rhs(m + 1), 1/d(m + 1)].
+    lower: Line,
+    /// Caller → helper: [step, x(m)].
+    upper: Line,
+    /// Helper → caller: [last step whose states are done].
+    done: Line,
+}
+
+/// Raw node arrays of a partition (v, rhs, d) and their length.
+#[derive(Clone, Copy)]
+pub(crate) struct Nodes {
+    pub v: *mut f64,
+    pub rhs: *mut f64,
+    pub d: *mut f64,
+    pub n: usize,
+}
+
+// SAFETY: see the module docs: each thread writes only its own nodes and reads no other.
+unsafe impl Send for Nodes {}
+
+impl Nodes {
+    pub(crate) fn of(part: &mut Partition) -> Self {
+        let sh = &mut part.sh;
+        Nodes {
+            v: sh.v.as_mut_ptr(),
+            rhs: sh.rhs.as_mut_ptr(),
+            d: sh.d.as_mut_ptr(),
+            n: sh.v.len(),
+        }
+    }
+
+    /// v, d and rhs as slices.
+    ///
+    /// # Safety
+    /// The arrays must be alive; the caller touches only its own half's indices.
+    unsafe fn slices<'a>(self) -> (&'a mut [f64], &'a mut [f64], &'a mut [f64]) {
+        unsafe {
+            (
+                std::slice::from_raw_parts_mut(self.v, self.n),
+                std::slice::from_raw_parts_mut(self.d, self.n),
+                std::slice::from_raw_parts_mut(self.rhs, self.n),
+            )
+        }
+    }
+}
+
+impl TwistCrew {
+    pub(crate) fn new() -> Self {
+        TwistCrew {
+            command: Line::new(),
+            lower: Line::new(),
+            upper: Line::new(),
+            done: Line::new(),
+        }
+    }
+
+    /// The helper's loop: the lower half of every step of every commanded chunk.
+    pub(crate) fn serve(&self, mut share: Share, halves: &Halves, nodes: Nodes) {
+        let mut seen = 0;
+        let m = halves.twist();
+        let (_, b1) = halves.twist.coefficients(m + 1);
+        loop {
+            spin_until(|| self.command.seq().load(Ordering::Acquire) != seen);
+            seen = self.command.seq().load(Ordering::Acquire);
+            if seen & 1 == 1 {
+                return;
+            }
+            let (last, first) = (seen >> 1, self.command.get(1).to_bits());
+            let (mut t, dt, cfac) = (
+                self.command.get(2),
+                self.command.get(3),
+                self.command.get(4),
+            );
+            // SAFETY: the lower half's nodes are this thread's until `done` (module docs).
+            let (v, d, rhs) = unsafe { nodes.slices() };
+            // The caller changes v(m) only after this chunk's first contribution.
+            let mut ghost = v[m];
+            for step in first..=last {
+                t += 0.5 * dt;
+                share.currents(t);
+                halves.lower.assemble(cfac, v, d, rhs);
+                halves
+                    .lower_edge
+                    .assemble(cfac, (ghost, v[m + 1], v[m + 2]), d, rhs);
+                let c = halves.twist.eliminate_lower(d, rhs);
+                for (k, x) in [c.0, c.1, rhs[m + 1], d[m + 1]].into_iter().enumerate() {
+                    self.lower.put(k + 1, x);
+                }
+                self.lower.seq().store(step, Ordering::Release);
+                spin_until(|| self.upper.seq().load(Ordering::Acquire) == step);
+                let xm = self.upper.get(1);
+                halves.twist.substitute_lower(xm, d, rhs);
+                debug_assert_eq!(
+                    rhs[m + 1],
+                    (self.lower.get(3) - b1 * xm) * self.lower.get(4)
+                );
+                v[m + 1..]
+                    .iter_mut()
+                    .zip(&rhs[m + 1..])
+                    .for_each(|(v, r)| *v += *r);
+                ghost += xm;
+                t += 0.5 * dt;
+                share.states(t);
+                self.done.seq().store(step, Ordering::Release);
+            }
+        }
+    }
+
+    /// Commands `steps` steps numbered from `first`, starting at time `t`.
+    pub(crate) fn command(&self, first: u64, steps: u64, t: f64, dt: f64, cfac: f64) {
+        self.command.put(1, f64::from_bits(first));
+        self.command.put(2, t);
+        self.command.put(3, dt);
+        self.command.put(4, cfac);
+        let last = first + steps - 1;
+        self.command.seq().store(last << 1, Ordering::Release);
+    }
+
+    /// The caller's half of step `step` at times `t_mid` (currents) and `t_end` (states);
+    /// `ghost` is its copy of v(m + 1), updated.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn step(
+        &self,
+        step: u64,
+        own: &mut Share,
+        halves: &Halves,
+        nodes: Nodes,
+        (t_mid, t_end, cfac): (f64, f64, f64),
+        ghost: &mut f64,
+    ) {
+        let m = halves.twist();
+        own.currents(t_mid);
+        // SAFETY: the upper half's nodes are this thread's during the step (module docs).
+        let (v, d, rhs) = unsafe { nodes.slices() };
+        halves.upper.assemble(cfac, v, d, rhs);
+        halves
+            .upper_edge
+            .assemble(cfac, (v[m - 1], v[m], *ghost), d, rhs);
+        let row = halves.twist.eliminate_upper(d, rhs);
+        spin_until(|| self.lower.seq().load(Ordering::Acquire) == step);
+        let c = (self.lower.get(1), self.lower.get(2));
+        let (r1, q1) = (self.lower.get(3), self.lower.get(4));
+        let xm = halves.twist.join(row, c, rhs);
+        self.upper.put(1, xm);
+        self.upper.seq().store(step, Ordering::Release);
+        halves.twist.substitute_upper(xm, d, rhs);
+        v[..=m]
+            .iter_mut()
+            .zip(&rhs[..=m])
+            .for_each(|(v, r)| *v += *r);
+        // x(m + 1) exactly as the helper's substitution computes it.
+        let (_, b1) = halves.twist.coefficients(m + 1);
+        *ghost += (r1 - b1 * xm) * q1;
+        own.states(t_end);
+    }
+
+    /// Waits until the helper has finished step `step`.
+    pub(crate) fn wait_done(&self, step: u64) {
+        spin_until(|| self.done.seq().load(Ordering::Acquire) >= step);
+    }
+
+    /// Ends the helper's loop.
+    pub(crate) fn stop(&self) {
+        let seq = self.command.seq().load(Ordering::Relaxed);
+        self.command.seq().store((seq | 1) + 2, Ordering::Release);
+    }
+}
+
+impl Partition {
+    /// Whether, of a path split at m, nothing this thread does between steps — detecting
+    /// spikes, delivering NetCon events, recording — touches a node after m (or its instances,
+    /// ions or entries); artificial cells belong to no node.
+    pub(crate) fn twisted_free(&self, m: usize) -> bool {
+        use crate::probes::Resolved;
+        let own = |node: u32| node as usize <= m;
+        let instance = |set: u32, index: u32| {
+            self.artificial_set[set as usize]
+                || own(self.sets[set as usize].nodes()[index as usize])
+        };
+        self.detectors.iter().all(|d| own(d.node))
+            && self
+                .sh
+                .wiring
+                .target
+                .iter()
+                .flatten()
+                .all(|&(set, i)| instance(set, i))
+            && self.probes.iter().all(|p| match p {
+                Resolved::Voltage(n) => own(*n),
+                Resolved::Ion { ion, index, .. } => {
+                    own(self.sh.ions.ions[*ion as usize].nodes[*index as usize])
+                }
+                Resolved::Field { set, index, .. } => instance(*set, *index),
+                Resolved::Global { .. }
+                | Resolved::Diam(_)
+                | Resolved::Area(_)
+                | Resolved::Cm(_) => true,
+            })
+    }
+}
