@@ -52,16 +52,23 @@ pub(crate) struct Shared {
     pub celsius: f64,
 }
 
+impl Shared {
+    /// rhs = d = 0 and the ions' `current_begin`, before any `current` kernel. d is zeroed
+    /// here (NEURON: before the jacobians; currents never touch d) because fast-math current
+    /// kernels may add their jacobian terms themselves.
+    pub(crate) fn begin_currents(&mut self) {
+        self.rhs.fill(0.0);
+        self.d.fill(0.0);
+        self.ions.current_begin(self.celsius);
+    }
+}
+
 /// The kernel phases run set by set on the calling thread.
 struct Serial;
 
 impl StepKernels for Serial {
     fn currents(&mut self, sets: &mut [Box<dyn MechanismSet>], sh: &mut Shared, t: f64) {
-        sh.rhs.fill(0.0);
-        // d is zeroed before the currents (NEURON: before the jacobians; currents never touch
-        // d): fast-math current kernels may add their jacobian terms themselves.
-        sh.d.fill(0.0);
-        sh.ions.current_begin(sh.celsius);
+        sh.begin_currents();
         for (i, set) in sets.iter_mut().enumerate() {
             with_context(sh, i as u32, None, t, |ctx| set.current(ctx));
         }

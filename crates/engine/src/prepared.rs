@@ -72,11 +72,7 @@ impl Prepared {
 
 impl StepKernels for Prepared {
     fn currents(&mut self, sets: &mut [Box<dyn MechanismSet>], sh: &mut Shared, t: f64) {
-        sh.rhs.fill(0.0);
-        // d is zeroed before the currents, as in the plain serial loop (fast-math current
-        // kernels may add their jacobian terms themselves).
-        sh.d.fill(0.0);
-        sh.ions.current_begin(sh.celsius);
+        sh.begin_currents();
         for (i, set) in sets.iter_mut().enumerate() {
             self.run(i, set, sh, t, |k| &mut k.current, |s, c| s.current(c));
         }

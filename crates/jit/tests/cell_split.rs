@@ -5,12 +5,13 @@
 //! NetStim (events delivered between the shared-out phases). Sets that cannot run on ranges
 //! (the interpreter; NEURON's hh, whose kernels write GLOBALs) keep the run serial.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use engine::{
-    ArtificialCellSpec, CellSplit, NetConSpec, Probe, SimulationBuilder, SpikeDetectorSpec,
-    SpikeSource, Target, VecRecorder, VecSpikes,
+    CellSplit, Probe, SimulationBuilder, SpikeDetectorSpec, SpikeSource, VecRecorder, VecSpikes,
 };
 use mech::Catalogue;
 use model::{CellDescription, PointProcess, Section};
@@ -35,23 +36,7 @@ fn cell() -> CellDescription {
     let mut soma = Section::new("soma");
     soma.length = 400.0;
     soma.set_range("diam", 10.0).unwrap();
-    let gbar = [
-        ("leak", 0.03e-3),
-        ("cat", 0.02),
-        ("cas", 0.01),
-        ("kdr", 0.1),
-        ("ka", 0.3),
-        ("kca", 0.01),
-        ("hyper", 0.0002),
-        ("na", 0.5),
-    ];
-    for (m, g) in gbar {
-        soma.insert_mechanism(m, &[(format!("gbar_{m}"), g)]);
-    }
-    soma.insert_mechanism("capool", &[]);
-    soma.insert_ion("leak", &[("eleak".into(), -50.0)]);
-    soma.insert_ion("k", &[("ek".into(), -80.0)]);
-    soma.insert_ion("h", &[("eh".into(), -20.0)]);
+    common::insert_hco(&mut soma);
     soma.set_nseg(21).unwrap();
     let mut dend = Section::new("dend");
     dend.length = 300.0;
@@ -98,20 +83,7 @@ fn run(
         x: 0.5,
         threshold: -15.0,
     });
-    let stim = b.artificial_cell(ArtificialCellSpec {
-        mechanism: "NetStim".into(),
-        values: BTreeMap::from([
-            ("start".to_string(), 3.0),
-            ("interval".to_string(), 4.0),
-            ("number".to_string(), 10.0),
-        ]),
-    });
-    b.netcon(NetConSpec {
-        source: SpikeSource::Artificial(stim),
-        target: Some(Target::PointProcess { cell: 0, index: 1 }),
-        delay: 1.0,
-        weights: vec![0.02],
-    });
+    common::netstim_to(&mut b, 1, 0.02);
     b.celsius(34.0).dt(0.025).v_init(-60.0);
     b.threads(threads).fast_math(fast).cell_split(mode);
     let mut sim = b.build().unwrap();
@@ -249,20 +221,7 @@ fn run_cable(
         x: probes_at[0],
         threshold: -15.0,
     });
-    let stim = b.artificial_cell(ArtificialCellSpec {
-        mechanism: "NetStim".into(),
-        values: BTreeMap::from([
-            ("start".to_string(), 3.0),
-            ("interval".to_string(), 4.0),
-            ("number".to_string(), 10.0),
-        ]),
-    });
-    b.netcon(NetConSpec {
-        source: SpikeSource::Artificial(stim),
-        target: Some(Target::PointProcess { cell: 0, index: 1 }),
-        delay: 1.0,
-        weights: vec![0.05],
-    });
+    common::netstim_to(&mut b, 1, 0.05);
     b.celsius(34.0).dt(0.025).v_init(-60.0);
     b.threads(threads)
         .fast_math(fast)

@@ -6,6 +6,8 @@
 //! NEURON's `hh` too, whose kernels write GLOBALs and are therefore called set by set while the
 //! others run prepared once per run (`engine`'s `prepared` module): both paths are exercised.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -31,22 +33,7 @@ fn cell(amp: f64, odd: bool) -> CellDescription {
     let mut soma = Section::new("soma");
     soma.length = 300.0;
     soma.set_range("diam", 10.0).unwrap();
-    for (m, g) in [
-        ("leak", 0.03e-3),
-        ("cat", 0.02),
-        ("cas", 0.01),
-        ("kdr", 0.1),
-        ("ka", 0.3),
-        ("kca", 0.01),
-        ("hyper", 0.0002),
-        ("na", 0.5),
-    ] {
-        soma.insert_mechanism(m, &[(format!("gbar_{m}"), g)]);
-    }
-    soma.insert_mechanism("capool", &[]);
-    soma.insert_ion("leak", &[("eleak".into(), -50.0)]);
-    soma.insert_ion("k", &[("ek".into(), -80.0)]);
-    soma.insert_ion("h", &[("eh".into(), -20.0)]);
+    common::insert_hco(&mut soma);
     soma.set_nseg(9).unwrap();
     let mut c = CellDescription::new("layout");
     c.add_section(soma);
