@@ -396,8 +396,12 @@ impl<'a> SimulationBuilder<'a> {
         // The two-ended solve of a path meets where two threads would split the nodes, whether
         // or not they do; only for a network of one cell, which is one partition whatever the
         // thread count: the same bits for any number of threads (see `crate::twisted`).
-        match crate::split::twist_bound(&part) {
-            Some(bound) if self.only_cell => {
+        match self
+            .only_cell
+            .then(|| crate::split::twist_bound(&part))
+            .flatten()
+        {
+            Some(bound) => {
                 part.sh.tree.set_twist(bound.saturating_sub(1));
                 // Two threads may own the nodes before and after `bound`.
                 let sh = &mut part.sh;

@@ -116,7 +116,6 @@ pub(crate) fn bounds(part: &Partition, shares: usize) -> Option<Vec<usize>> {
         return None;
     }
     let mut weight = vec![0usize; n_nodes];
-    let mut reference: &[u32] = &[];
     for (i, set) in part.sets.iter().enumerate() {
         if part.artificial_set[i] {
             continue;
@@ -126,11 +125,20 @@ pub(crate) fn bounds(part: &Partition, shares: usize) -> Option<Vec<usize>> {
             return None;
         }
         nodes.iter().for_each(|&n| weight[n as usize] += 1);
-        if nodes.len() > reference.len() {
-            reference = nodes;
+    }
+    Some(node_bounds(&weight, reference(part), shares))
+}
+
+/// The node list of `part`'s largest set (the first of equals) other than artificial cells:
+/// range bounds fall on whole cache lines of its instances.
+fn reference(part: &Partition) -> &[u32] {
+    let mut reference: &[u32] = &[];
+    for (i, set) in part.sets.iter().enumerate() {
+        if !part.artificial_set[i] && set.nodes().len() > reference.len() {
+            reference = set.nodes();
         }
     }
-    Some(node_bounds(&weight, reference, shares))
+    reference
 }
 
 /// Where a path's two-ended solve splits `part` (the first node of the lower half, see
@@ -155,14 +163,7 @@ pub(crate) fn twist_bound(part: &Partition) -> Option<usize> {
     let Some(needed) = needed.filter(|&x| x >= balanced) else {
         return Some(balanced);
     };
-    let reference = part
-        .sets
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !part.artificial_set[*i])
-        .map(|(_, s)| s.nodes())
-        .max_by_key(|nodes| nodes.len())?;
-    let past = reference
+    let past = reference(part)
         .iter()
         .step_by(LINE)
         .map(|&node| node as usize)
