@@ -134,7 +134,7 @@ impl<'a> SimulationBuilder<'a> {
         self
     }
 
-    /// Adds a threshold detector; returns its index (for [`SpikeSource::Detector`]).
+    /// Adds a threshold detector; returns its index (for [`crate::SpikeSource::Detector`]).
     pub fn detector(&mut self, spec: SpikeDetectorSpec) -> usize {
         self.detectors.push(spec);
         self.detectors.len() - 1

@@ -235,8 +235,10 @@ impl Simulation {
     }
 
     /// Membrane potential of every node of the first partition (of all cells when there is
-    /// one partition: one thread and no cache blocking, or a single cell). For any cell of a
-    /// network use [`Simulation::v_at`].
+    /// one partition: one thread and no cache blocking, or a single cell), in the partition's
+    /// node order: NEURON's, except that cells of one tree shape are interleaved (see
+    /// [`crate::SimulationBuilder::interleave_cells`]). For any cell of a network use
+    /// [`Simulation::v_at`].
     pub fn v(&self) -> &[f64] {
         self.parts[0].v()
     }
