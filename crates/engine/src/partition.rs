@@ -13,6 +13,7 @@ use crate::prepared::Prepared;
 use crate::probes::Resolved;
 use crate::split::{Crew, Share, SplitKernels, StepKernels};
 use crate::split_twisted::{Halves, Nodes, TwistCrew};
+use crate::{Discretization, Error, HinesMatrix, Probe};
 
 /// Threads that share a partition's steps with the calling thread (see [`crate::split`]).
 pub(crate) enum Crewed<'a> {
@@ -32,7 +33,6 @@ pub(crate) struct Twosome<'a> {
     /// Nothing this thread does between steps touches the helper's half.
     pub free: bool,
 }
-use crate::{Discretization, Error, HinesMatrix, Probe};
 
 /// Everything the kernels may touch besides their own instance storage.
 pub(crate) struct Shared {
@@ -307,9 +307,6 @@ impl Partition {
             let step = *next_step;
             *next_step += 1;
             if (j as u64).is_multiple_of(chunk) {
-                if !free {
-                    ghost = self.sh.v[m + 1];
-                }
                 crew.command(step, chunk, self.sh.t, dt, cfac);
             }
             self.sh.t += 0.5 * dt;

@@ -7,6 +7,9 @@
 //!
 //! `cargo bench -p jit` (set `BENCH_QUICK=1` for a short run).
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -124,23 +127,8 @@ fn hco_cell() -> CellDescription {
     s.length = 1000.0;
     s.set_range("diam", 9.99593).unwrap();
     s.set_range("cm", 1.0).unwrap();
-    for (m, g) in [
-        ("leak", 0.03e-3),
-        ("cat", 0.02),
-        ("cas", 0.01),
-        ("kdr", 0.1),
-        ("ka", 0.3),
-        ("kca", 0.01),
-        ("hyper", 0.0002),
-        ("na", 0.5),
-    ] {
-        s.insert_mechanism(m, &[(format!("gbar_{m}"), g)]);
-    }
-    s.insert_mechanism("capool", &[]);
-    s.insert_ion("leak", &[("eleak".into(), -50.0)]);
+    common::insert_hco(&mut s);
     s.insert_ion("ca", &[("cao".into(), 3.0), ("cai".into(), 50e-6)]);
-    s.insert_ion("k", &[("ek".into(), -80.0)]);
-    s.insert_ion("h", &[("eh".into(), -20.0)]);
     s.insert_ion("na", &[("ena".into(), 50.0)]);
     s.set_nseg(51).unwrap();
     let mut c = CellDescription::new("HCOcell");
