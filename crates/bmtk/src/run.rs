@@ -152,6 +152,12 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
         "Simulation completed in {:.2} seconds",
         sim_start.elapsed().as_secs_f64()
     ));
+    let (groups, fused) = sim.fused_kernels();
+    if groups > 0 {
+        log.info(&format!(
+            "Kernel fusion: {fused} mechanism sets ran as {groups} fused group(s)"
+        ));
+    }
     let (shared, steps) = sim.split_steps();
     if shared > 0 {
         let how = match sim.two_ended() {

@@ -173,6 +173,7 @@ impl SimulationBuilder<'_> {
             sub.secondorder = self.secondorder;
             sub.fast_math = self.fast_math;
             sub.interleave = self.interleave;
+            sub.fuse = self.fuse;
             sub.only_cell = self.cells.len() == 1;
             sub.globals = self.globals.clone();
             sub.ion_initial = self.ion_initial.clone();

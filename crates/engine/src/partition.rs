@@ -127,6 +127,10 @@ pub(crate) struct Partition {
     pub(crate) secondorder: u8,
     /// Kernels prepared for the run in progress (see [`Partition::prepare_kernels`]).
     pub(crate) prepared: Option<Prepared>,
+    /// Offer sets on the same nodes to their backend for fusion (see `prepared.rs`).
+    pub(crate) fuse: bool,
+    /// Fused groups and the sets in them, as last prepared.
+    pub(crate) fused: (usize, usize),
 }
 
 /// Runs `f` on a kernel context for set `set`.
@@ -511,7 +515,9 @@ impl Partition {
     /// the partition's arrays, parameters, globals, dt or celsius.
     pub(crate) fn prepare_kernels(&mut self) {
         self.prepared = None;
-        self.prepared = Some(Prepared::new(self));
+        let prepared = Prepared::new(self);
+        self.fused = prepared.fused();
+        self.prepared = Some(prepared);
     }
 
     /// Drops the kernels of [`Partition::prepare_kernels`]: steps call each set again.

@@ -5,24 +5,187 @@
 //! every call — node and ion column pointers with their bounds, the rate table for the
 //! context's dt and celsius, TABLE switches — because between calls anything may have changed.
 //! Inside one `continue_run` nothing can: no array is resized, no parameter, global, dt or
-//! celsius is set from outside. So [`Prepared::new`] asks each set once for its
-//! [`RangeKernels`] (the same prepared kernels intra-cell threading shares out, see
-//! [`crate::split`]) and the steps call them over every instance. On a small cell that per-call
-//! preparation was about a sixth of the run.
+//! celsius is set from outside. So [`units`] asks each set once for its [`RangeKernels`] (the
+//! same prepared kernels intra-cell threading shares out, see [`crate::split`]) and the steps
+//! call them over every instance. On a small cell that per-call preparation was about a sixth
+//! of the run.
+//!
+//! Consecutive sets on the same nodes (the channels of a section) are then offered to their
+//! backend as one group ([`MechanismSet::fused_kernels`]); when it fuses them, the group is one
+//! unit whose kernels make one pass over the nodes per phase, running the members' statements
+//! in `memb_order_` per node (`jit::fuse`). Off with
+//! [`crate::SimulationBuilder::fuse_mechanisms`].
 //!
 //! Sets that cannot hand out range kernels (interpreted sets, kernels that send events, write
 //! globals or solve systems …) are called through [`MechanismSet`] exactly as in the plain
-//! serial loop. Each set still runs in `memb_order_` within each phase, with the same compiled
-//! code on the same instances, so results are bit-identical to the unprepared loop.
+//! serial loop. Each unit runs in `memb_order_` within each phase, with the same compiled
+//! arithmetic on the same instances, so results are bit-identical to the unprepared loop.
 
 use mech::{MechanismSet, RangeKernels};
 
 use crate::partition::{with_context, Partition, Shared};
 use crate::split::StepKernels;
 
-/// Per set: its prepared kernels and instance count, or None to call the set itself.
+/// The kernel phases: current, jacobian, state.
+pub(crate) const PHASES: usize = 3;
+
+/// The per-step work of one set, or of a fused group of sets, for one thread.
+pub(crate) struct Unit {
+    /// The set (the group's first member): its `nodes()` are the unit's instances' nodes.
+    pub set: usize,
+    /// Prepared kernels, or None to call the set itself.
+    pub kernels: Option<RangeKernels>,
+    pub len: usize,
+    /// Sets whose work the unit does (more than one for a fused group).
+    pub members: usize,
+    /// Per phase, the set in whose `memb_order_` place the unit runs (a group runs each phase
+    /// where its first member with work in that phase would).
+    pub at: [usize; PHASES],
+}
+
+impl Unit {
+    /// Whether the unit has work in phase `p` (an unprepared set may have work in any).
+    fn works_in(&self, p: usize) -> bool {
+        self.kernels
+            .as_ref()
+            .is_none_or(|k| [&k.current, &k.jacobian, &k.state][p].is_some())
+            && self.len > 0
+    }
+}
+
+/// Per phase, the indices of `units` in the order they run (by [`Unit::at`]).
+pub(crate) fn phase_orders(units: &[Unit]) -> [Vec<usize>; PHASES] {
+    std::array::from_fn(|p| {
+        let mut order: Vec<usize> = (0..units.len()).collect();
+        order.sort_by_key(|&u| units[u].at[p]);
+        order
+    })
+}
+
+/// The units of `part` in `memb_order_` at time `t` (kernels prepared for `part`'s arrays and
+/// sets as they are now; see [`Prepared::new`]), fusing groups when `part.fuse`.
+pub(crate) fn units(part: &mut Partition, t: f64) -> Vec<Unit> {
+    let mut out: Vec<Unit> = part
+        .sets
+        .iter_mut()
+        .enumerate()
+        .map(|(i, set)| Unit {
+            set: i,
+            len: set.len(),
+            members: 1,
+            at: [i; PHASES],
+            kernels: with_context(&mut part.sh, i as u32, None, t, |ctx| {
+                set.range_kernels(ctx)
+            }),
+        })
+        .collect();
+    if part.fuse {
+        fuse(part, t, &mut out);
+    }
+    out
+}
+
+/// Whether a unit may join a fused group: prepared kernels with work in some phase, and no
+/// separate jacobian pass (fused kernels add the jacobian's terms in the current pass, which
+/// is the same order only when every member does).
+fn fusable(u: &Unit) -> bool {
+    u.len > 0
+        && u.kernels
+            .as_ref()
+            .is_some_and(|k| k.jacobian.is_none() && (k.current.is_some() || k.state.is_some()))
+}
+
+/// Offers groups of fusable units on the same nodes to the first member's backend; a fused
+/// group becomes one unit (at its first member's index) that runs each phase where its first
+/// member with work in that phase would.
+///
+/// A group may pass over other units: over one with no work in a phase, or on other nodes
+/// (units on disjoint nodes touch disjoint node and ion entries, so their order does not
+/// matter), the members' work in that phase is unchanged by running together. A candidate
+/// stays out if, in a phase it works in, a unit with work on the group's nodes (a point
+/// process, a channel on part of them, a group formed before) runs between the group's first
+/// member with work in that phase and the candidate.
+fn fuse(part: &mut Partition, t: f64, units: &mut Vec<Unit>) {
+    let mut i = 0;
+    while i < units.len() {
+        if !fusable(&units[i]) {
+            i += 1;
+            continue;
+        }
+        let nodes = part.sets[units[i].set].nodes().to_vec();
+        let mut on_group = vec![false; part.sh.v.len()];
+        for &n in &nodes {
+            on_group[n as usize] = true;
+        }
+        let mut members = vec![i];
+        for j in i + 1..units.len() {
+            let u = &units[j];
+            if !fusable(u) || part.sets[u.set].nodes() != nodes.as_slice() {
+                continue;
+            }
+            // For each phase j works in: no other unit with work in it on the group's nodes
+            // may run between the group's first member with work in it and j.
+            let blocked = (0..PHASES).any(|p| {
+                let Some(lo) = members.iter().find(|&&m| units[m].works_in(p)) else {
+                    return false;
+                };
+                let (lo, hi) = (units[*lo].at[p], u.at[p]);
+                u.works_in(p)
+                    && units.iter().enumerate().any(|(k, w)| {
+                        k != j
+                            && !members.contains(&k)
+                            && (lo..hi).contains(&w.at[p])
+                            && w.works_in(p)
+                            && !part.artificial_set[w.set]
+                            && part.sets[w.set]
+                                .nodes()
+                                .iter()
+                                .any(|&n| on_group.get(n as usize) == Some(&true))
+                    })
+            });
+            if !blocked {
+                members.push(j);
+            }
+        }
+        if members.len() >= 2 {
+            let sets: Vec<usize> = members.iter().map(|&m| units[m].set).collect();
+            let at: [usize; PHASES] = std::array::from_fn(|p| {
+                members
+                    .iter()
+                    .find(|&&m| units[m].works_in(p))
+                    .map_or(units[i].set, |&m| units[m].set)
+            });
+            let mut refs: Vec<&mut Box<dyn MechanismSet>> = part
+                .sets
+                .iter_mut()
+                .enumerate()
+                .filter(|(k, _)| sets.contains(k))
+                .map(|(_, s)| s)
+                .collect();
+            let (head, tail) = refs.split_first_mut().expect("two members");
+            let first = sets[0];
+            let fused = with_context(&mut part.sh, first as u32, None, t, |ctx| {
+                head.fused_kernels(tail, ctx)
+            });
+            if let Some(k) = fused {
+                let u = &mut units[i];
+                u.kernels = Some(k);
+                u.members = members.len();
+                u.at = at;
+                // The other members' work is the group's now.
+                for &m in members[1..].iter().rev() {
+                    units.remove(m);
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
+/// A partition's units, prepared for one run of steps on the calling thread.
 pub(crate) struct Prepared {
-    sets: Vec<Option<(RangeKernels, usize)>>,
+    units: Vec<Unit>,
+    order: [Vec<usize>; PHASES],
 }
 
 impl Prepared {
@@ -31,41 +194,44 @@ impl Prepared {
     /// or celsius changes from outside the kernels: build it for one run of steps only.
     pub(crate) fn new(part: &mut Partition) -> Self {
         let t = part.sh.t;
-        let sets = part
-            .sets
-            .iter_mut()
-            .enumerate()
-            .map(|(i, set)| {
-                let len = set.len();
-                with_context(&mut part.sh, i as u32, None, t, |ctx| {
-                    set.range_kernels(ctx)
-                })
-                .map(|k| (k, len))
-            })
-            .collect();
-        Prepared { sets }
+        let units = units(part, t);
+        Prepared {
+            order: phase_orders(&units),
+            units,
+        }
     }
 
-    /// Runs phase `pick` of set `i`: its prepared kernel over every instance, or the set's own
-    /// entry point `call`.
+    /// Fused groups, and the sets in them.
+    pub(crate) fn fused(&self) -> (usize, usize) {
+        let groups = self.units.iter().filter(|u| u.members > 1);
+        (groups.clone().count(), groups.map(|u| u.members).sum())
+    }
+
+    /// Runs phase `pick` of every unit: its prepared kernel over every instance, or the set's
+    /// own entry point `call`.
     fn run(
         &mut self,
-        i: usize,
-        set: &mut Box<dyn MechanismSet>,
+        sets: &mut [Box<dyn MechanismSet>],
         sh: &mut Shared,
         t: f64,
+        phase: usize,
         pick: fn(&mut RangeKernels) -> &mut Option<Box<dyn mech::RangeKernel>>,
         call: fn(&mut dyn MechanismSet, &mut mech::Context),
     ) {
-        match &mut self.sets[i] {
-            Some((kernels, len)) => {
-                if let Some(k) = pick(kernels) {
-                    // SAFETY: prepared for this partition's arrays and sets, which nothing has
-                    // resized since (the `new` contract); this thread is the only user.
-                    unsafe { k.run(t, 0, *len) };
+        for &k in &self.order[phase] {
+            let u = &mut self.units[k];
+            match &mut u.kernels {
+                Some(kernels) => {
+                    if let Some(k) = pick(kernels) {
+                        // SAFETY: prepared for this partition's arrays and sets, which nothing
+                        // has resized since (the `new` contract); this thread is the only user.
+                        unsafe { k.run(t, 0, u.len) };
+                    }
                 }
+                None => with_context(sh, u.set as u32, None, t, |ctx| {
+                    call(sets[u.set].as_mut(), ctx)
+                }),
             }
-            None => with_context(sh, i as u32, None, t, |ctx| call(set.as_mut(), ctx)),
         }
     }
 }
@@ -73,17 +239,11 @@ impl Prepared {
 impl StepKernels for Prepared {
     fn currents(&mut self, sets: &mut [Box<dyn MechanismSet>], sh: &mut Shared, t: f64) {
         sh.begin_currents();
-        for (i, set) in sets.iter_mut().enumerate() {
-            self.run(i, set, sh, t, |k| &mut k.current, |s, c| s.current(c));
-        }
-        for (i, set) in sets.iter_mut().enumerate() {
-            self.run(i, set, sh, t, |k| &mut k.jacobian, |s, c| s.jacobian(c));
-        }
+        self.run(sets, sh, t, 0, |k| &mut k.current, |s, c| s.current(c));
+        self.run(sets, sh, t, 1, |k| &mut k.jacobian, |s, c| s.jacobian(c));
     }
 
     fn states(&mut self, sets: &mut [Box<dyn MechanismSet>], sh: &mut Shared, t: f64) {
-        for (i, set) in sets.iter_mut().enumerate() {
-            self.run(i, set, sh, t, |k| &mut k.state, |s, c| s.state(c));
-        }
+        self.run(sets, sh, t, 2, |k| &mut k.state, |s, c| s.state(c));
     }
 }

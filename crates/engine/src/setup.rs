@@ -51,6 +51,8 @@ pub struct SimulationBuilder<'a> {
     pub(crate) fast_math: bool,
     pub(crate) cell_split: CellSplit,
     pub(crate) interleave: bool,
+    /// Offer consecutive sets on the same nodes for kernel fusion (see `prepared.rs`).
+    pub(crate) fuse: bool,
     /// The whole network is this one cell (see `crate::twisted`).
     pub(crate) only_cell: bool,
 }
@@ -111,6 +113,7 @@ impl<'a> SimulationBuilder<'a> {
             fast_math: false,
             cell_split: CellSplit::Auto,
             interleave: true,
+            fuse: true,
             only_cell: false,
         }
     }
@@ -239,6 +242,15 @@ impl<'a> SimulationBuilder<'a> {
     /// NEURON's node order, which is what [`crate::Simulation::v`] then lists.
     pub fn interleave_cells(&mut self, on: bool) -> &mut Self {
         self.interleave = on;
+        self
+    }
+
+    /// Kernel fusion (default on): consecutive mechanism sets on the same nodes — the channels
+    /// of a section — run each phase as one pass over the nodes when their backend can fuse
+    /// them (the JIT in fast-math mode, see [`mech::MechanismSet::fused_kernels`]). Results
+    /// are bit-identical either way.
+    pub fn fuse_mechanisms(&mut self, on: bool) -> &mut Self {
+        self.fuse = on;
         self
     }
 
@@ -392,6 +404,8 @@ impl<'a> SimulationBuilder<'a> {
             rows: Vec::new(),
             secondorder: self.secondorder,
             prepared: None,
+            fuse: self.fuse,
+            fused: (0, 0),
         };
         // The two-ended solve of a path meets where two threads would split the nodes, whether
         // or not they do; only for a network of one cell, which is one partition whatever the

@@ -209,6 +209,14 @@ impl Simulation {
         self.two_ended
     }
 
+    /// Kernel fusion in the last run (see [`crate::SimulationBuilder::fuse_mechanisms`]):
+    /// fused groups and the mechanism sets in them, summed over the partitions.
+    pub fn fused_kernels(&self) -> (usize, usize) {
+        self.parts
+            .iter()
+            .fold((0, 0), |(g, s), p| (g + p.fused.0, s + p.fused.1))
+    }
+
     /// Current time (accumulated in half steps, as NEURON does).
     pub fn t(&self) -> f64 {
         self.parts[0].t()

@@ -14,7 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use mech::{IonRanges, MechanismSet, RangeKernels};
 
-use crate::partition::{with_context, Partition, Shared};
+use crate::partition::{Partition, Shared};
+use crate::prepared::PHASES;
 
 pub(crate) use crate::chooser::Chooser;
 
@@ -22,6 +23,8 @@ pub(crate) use crate::chooser::Chooser;
 /// its kernels and instance range.
 pub(crate) struct Share {
     sets: Vec<(RangeKernels, Range<usize>)>,
+    /// Per phase (current, jacobian, state), the order of `sets` (see `prepared::Unit::at`).
+    order: [Vec<usize>; PHASES],
     ions: IonRanges,
     /// The share's nodes.
     pub(crate) nodes_range: Range<usize>,
@@ -46,16 +49,22 @@ impl Share {
             std::slice::from_raw_parts_mut(self.d, self.nodes).fill(0.0);
             self.ions.current_begin(self.celsius);
         }
-        for (k, r) in &mut self.sets {
-            if let Some(c) = &mut k.current {
+        self.phase(t, 0, |k| &mut k.current);
+        self.phase(t, 1, |k| &mut k.jacobian);
+    }
+
+    /// Phase `p`'s kernels (`pick`) over the share's instances, in the phase's order.
+    fn phase(
+        &mut self,
+        t: f64,
+        p: usize,
+        pick: fn(&mut RangeKernels) -> &mut Option<Box<dyn mech::RangeKernel>>,
+    ) {
+        for &u in &self.order[p] {
+            let (k, r) = &mut self.sets[u];
+            if let Some(c) = pick(k) {
                 // SAFETY: shares cover disjoint node ranges; the partition is not otherwise
                 // touched during a phase (see `Crew`).
-                unsafe { c.run(t, r.start, r.end) };
-            }
-        }
-        for (k, r) in &mut self.sets {
-            if let Some(c) = &mut k.jacobian {
-                // SAFETY: as above.
                 unsafe { c.run(t, r.start, r.end) };
             }
         }
@@ -63,12 +72,7 @@ impl Share {
 
     /// Every set's `state` kernel at time `t`.
     pub(crate) fn states(&mut self, t: f64) {
-        for (k, r) in &mut self.sets {
-            if let Some(c) = &mut k.state {
-                // SAFETY: as in `currents`.
-                unsafe { c.run(t, r.start, r.end) };
-            }
-        }
+        self.phase(t, 2, |k| &mut k.state);
     }
 }
 
@@ -195,6 +199,7 @@ pub(crate) fn shares(part: &mut Partition, threads: usize) -> Option<Vec<Share>>
         out.push(Share {
             nodes_range: nodes.clone(),
             sets: Vec::new(),
+            order: Default::default(),
             ions: part.sh.ions.entry_ranges(&entries),
             rhs: part.sh.rhs[nodes.start..].as_mut_ptr(),
             d: part.sh.d[nodes.start..].as_mut_ptr(),
@@ -202,19 +207,23 @@ pub(crate) fn shares(part: &mut Partition, threads: usize) -> Option<Vec<Share>>
             celsius: part.sh.celsius,
         });
     }
-    for (i, set) in part.sets.iter_mut().enumerate() {
+    for share in out.iter_mut() {
         // Every set decides for itself: a native set may work per step whatever its IR says.
-        for (w, share) in out.iter_mut().enumerate() {
-            let t = part.sh.t;
-            let kernels = with_context(&mut part.sh, i as u32, None, t, |ctx| {
-                set.range_kernels(ctx)
-            })?;
-            if kernels.current.is_none() && kernels.jacobian.is_none() && kernels.state.is_none() {
-                continue;
-            }
-            let nodes = set.nodes();
-            let lo = nodes.partition_point(|&n| (n as usize) < bounds[w]);
-            let hi = nodes.partition_point(|&n| (n as usize) < bounds[w + 1]);
+        // Each share prepares its own kernels (its own copy of their environments).
+        let t = part.sh.t;
+        let mut units = crate::prepared::units(part, t);
+        units.retain(|u| {
+            u.kernels
+                .as_ref()
+                .is_none_or(|k| k.current.is_some() || k.jacobian.is_some() || k.state.is_some())
+        });
+        share.order = crate::prepared::phase_orders(&units);
+        for unit in units {
+            let kernels = unit.kernels?;
+            let nodes = part.sets[unit.set].nodes();
+            let r = &share.nodes_range;
+            let lo = nodes.partition_point(|&n| (n as usize) < r.start);
+            let hi = nodes.partition_point(|&n| (n as usize) < r.end);
             share.sets.push((kernels, lo..hi));
         }
     }

@@ -165,6 +165,12 @@ fn compile(
         let Some(k) = kernel_of(mech, *kind) else {
             continue;
         };
+        // Fast-math with rate tables: affine currents get their exact derivative instead of
+        // a second BREAKPOINT evaluation (see `simd::conductance`).
+        let analytic = (options.fast_math && options.rate_tables && *kind == KernelKind::Current)
+            .then(|| crate::simd::conductance::analytic_current(k))
+            .flatten();
+        let k = analytic.as_ref().unwrap_or(k);
         // INITIAL runs once: in fast-math mode the interpreter runs it (the same bits as
         // compiled code) and the compile time goes to the per-step kernels.
         if options.fast_math && *kind == KernelKind::Init {

@@ -26,14 +26,16 @@
 //! // switches back to the interpreter.
 //! ```
 //!
-//! Not done yet: SIMD across instances and the `--fast-math` vectorised `exp`; Newton kernels
-//! (derivimplicit, sparse KINETIC) stay interpreted.
+//! Fast-math mode ([`Options::fast`]) runs vectorisable kernels 4 instances at a time
+//! ([`simd`]), and fuses the kernels of sets on the same nodes into one pass per phase
+//! (`fuse`). Newton kernels (derivimplicit, sparse KINETIC) stay interpreted.
 
 pub mod abi;
 pub mod analysis;
 pub mod cache;
 mod codegen;
 mod compile;
+mod fuse;
 mod range;
 pub mod rate_data;
 mod set;

@@ -13,6 +13,9 @@ pub(crate) struct JitRange {
     f: KernelFn,
     frame: Box<Frame>,
     _code: Arc<CompiledMechanism>,
+    /// Storage the environment points into that the kernel owns (fused kernels, see
+    /// `crate::fuse`).
+    _keep: Option<Box<dyn Send>>,
 }
 
 /// The environment and host block a thread writes `t` into before each call, on cache lines
@@ -41,7 +44,14 @@ impl JitRange {
             f,
             frame,
             _code: code,
+            _keep: None,
         }
+    }
+
+    /// Keeps `storage` alive as long as the kernel.
+    pub(crate) fn keeping(mut self, storage: Box<dyn Send>) -> Self {
+        self._keep = Some(storage);
+        self
     }
 }
 

@@ -78,20 +78,11 @@ pub fn coefficient_at(nf: usize, i: usize, j: usize, k: usize) -> usize {
 /// Builds the table of `functions` (layout in the module docs).
 pub fn build(functions: &[Pure], inputs: &Inputs) -> Vec<f64> {
     let nf = functions.len();
-    let h = STEP;
     let head = header_len(nf);
-    let eval = |f: &Pure, v: f64| f.eval(v, &inputs.globals, inputs.dt, inputs.celsius);
     let mut out = vec![0.0; head + INTERVALS * row_len(nf)];
-    out[..HEADER].copy_from_slice(&[LO, 1.0 / h, INTERVALS as f64, 0.0]);
-    // Values at x_{-2} … x_{N+2}.
-    let points = INTERVALS + 5;
-    let mut fv = vec![0.0; points];
-    let mut coefficients = vec![[0.0; 4]; INTERVALS];
+    out[..HEADER].copy_from_slice(&[LO, 1.0 / STEP, INTERVALS as f64, 0.0]);
     for (j, f) in functions.iter().enumerate() {
-        for (k, slot) in fv.iter_mut().enumerate() {
-            *slot = eval(f, LO + (k as f64 - 2.0) * h);
-        }
-        if fit(f, &fv, &eval, &mut coefficients) {
+        if let Some(coefficients) = &*pieces(f, inputs) {
             out[HEADER + j] = 1.0;
             for (i, c) in coefficients.iter().enumerate() {
                 for (k, &ck) in c.iter().enumerate() {
@@ -107,6 +98,35 @@ pub fn build(functions: &[Pure], inputs: &Inputs) -> Vec<f64> {
         out[3] = 1.0;
     }
     out
+}
+
+type Pieces = Arc<Option<Vec<[f64; 4]>>>;
+
+/// The cubic pieces of one function for `inputs` (None: not representable), fitted once per
+/// process: a function appears in the table of its mechanism's kernel and again in that of a
+/// fused group (`crate::fuse`).
+fn pieces(f: &Pure, inputs: &Inputs) -> Pieces {
+    let mut read = BTreeSet::new();
+    f.globals(&mut read);
+    let mut bits = vec![inputs.dt.to_bits(), inputs.celsius.to_bits()];
+    bits.extend(read.iter().map(|&g| inputs.globals[g as usize].to_bits()));
+    let key = (format!("{f:?}"), bits);
+    let cache = pieces_cache();
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Arc::clone(hit);
+    }
+    let eval = |f: &Pure, v: f64| f.eval(v, &inputs.globals, inputs.dt, inputs.celsius);
+    // Values at x_{-2} … x_{N+2}.
+    let fv: Vec<f64> = (0..INTERVALS + 5)
+        .map(|k| eval(f, LO + (k as f64 - 2.0) * STEP))
+        .collect();
+    let mut coefficients = vec![[0.0; 4]; INTERVALS];
+    let fitted = Arc::new(fit(f, &fv, &eval, &mut coefficients).then_some(coefficients));
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, Arc::clone(&fitted));
+    fitted
 }
 
 /// Hermite pieces of one function from its grid values `fv` (x₋₂ … x_{N+2}); false when the
@@ -151,9 +171,18 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// Forgets every shared table (sets keep the ones they hold).
+fn pieces_cache() -> &'static Mutex<HashMap<Key, Pieces>> {
+    static CACHE: OnceLock<Mutex<HashMap<Key, Pieces>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Forgets every shared table and fitted function (sets keep the tables they hold).
 pub(crate) fn clear() {
     cache().lock().unwrap_or_else(|e| e.into_inner()).clear();
+    pieces_cache()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clear();
 }
 
 /// The table of `functions` for `inputs`, built once per process and shared.

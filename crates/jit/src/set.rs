@@ -39,7 +39,9 @@ pub struct Options {
     /// rate tables (see [`crate::rate_data`]; within ~10⁻⁹ relative of direct evaluation), and
     /// costly expressions over parameters only (a synapse's `1 − exp(−dt/τ)`) computed once
     /// per run into hidden per-instance fields
-    /// ([`crate::simd::rate_table::hoist_invariants`]).
+    /// ([`crate::simd::rate_table::hoist_invariants`]), and currents affine in v take their
+    /// exact derivative as conductance instead of NEURON's difference quotient
+    /// ([`crate::simd::conductance`]; equal up to rounding).
     pub rate_tables: bool,
     /// With `rate_tables`: the only mechanism variables anyone reads after a step (report
     /// variables, as NEURON names such as `m_na` or `ica`). ASSIGNED fields outside this set
@@ -92,6 +94,7 @@ pub struct JitSet {
     hidden_for: Option<(f64, f64)>,
     /// The last `current` call ran the fused kernel, which already added the jacobian.
     jacobian_added: bool,
+    options: Options,
 }
 
 /// Which compiled code [`JitSet::run`] calls.
@@ -198,6 +201,7 @@ impl JitSet {
             hidden,
             hidden_for: None,
             jacobian_added: false,
+            options,
         })
     }
 
@@ -234,6 +238,22 @@ impl JitSet {
     /// The wrapped interpreter set.
     pub fn interpreter(&self) -> &InterpretedSet {
         &self.inner
+    }
+
+    /// The options the set was compiled with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Whether the set's per-step kernels may join a fused group (`crate::fuse`): compiled
+    /// fast-math code, no printing.
+    pub(crate) fn fusable(&self) -> bool {
+        self.code.is_some() && !self.inner.print_enabled() && !self.inner.is_empty()
+    }
+
+    /// The interpreter's storage (fields, globals, ion indices) and tables.
+    pub(crate) fn storage(&mut self) -> (&mut mech::Storage, &[mech::TableData]) {
+        self.inner.parts_mut()
     }
 
     /// Runs compiled kernel `slot`; false when indices do not fit the arrays (the caller then
@@ -415,5 +435,21 @@ impl MechanismSet for JitSet {
 
     fn global(&self, name: &str) -> Option<f64> {
         self.inner.global(name)
+    }
+
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        Some(self)
+    }
+
+    fn fused_kernels(
+        &mut self,
+        followers: &mut [&mut Box<dyn MechanismSet>],
+        ctx: &mut Context,
+    ) -> Option<RangeKernels> {
+        let mut sets: Vec<&mut JitSet> = vec![self];
+        for f in followers.iter_mut() {
+            sets.push(f.as_any_mut()?.downcast_mut::<JitSet>()?);
+        }
+        crate::fuse::range_kernels(&mut sets, ctx)
     }
 }

@@ -136,6 +136,24 @@ pub trait MechanismSet: Send {
         let _ = ctx;
         None
     }
+    /// The set itself as `Any`, for a backend that recognises its own sets among others
+    /// (see [`MechanismSet::fused_kernels`]); None by default.
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        None
+    }
+    /// One set of [`RangeKernels`] running this set's kernels and then each of `followers`'
+    /// (the sets after it in `memb_order_`, on the same nodes) within each phase, as one pass
+    /// over the instances — what calling every set's [`MechanismSet::range_kernels`] in turn
+    /// would compute, in fewer passes. None when the backend cannot fuse these sets; the
+    /// caller then runs them one by one.
+    fn fused_kernels(
+        &mut self,
+        followers: &mut [&mut Box<dyn MechanismSet>],
+        ctx: &mut Context,
+    ) -> Option<RangeKernels> {
+        let _ = (followers, ctx);
+        None
+    }
 }
 
 /// Ion storage for one ion species, one entry per node that has the ion.

@@ -59,6 +59,15 @@ impl RateGen {
     }
 }
 
+/// The two paths of an iteration with a rate table (see [`VecGen::rate_branch`]).
+pub(super) struct RatePaths {
+    fast: cranelift_codegen::ir::Block,
+    slow: cranelift_codegen::ir::Block,
+    xi: Vv,
+    /// Every lane is inside the table (an I8 truth value).
+    in_range: Value,
+}
+
 /// Table data never changes while kernels run: loads may move (and fold into arithmetic).
 fn table_flags() -> MemFlagsData {
     MemFlagsData::new()
@@ -68,49 +77,58 @@ fn table_flags() -> MemFlagsData {
 }
 
 impl VecGen<'_> {
-    /// Fills the table locals for the iteration's lanes (see the module docs).
-    pub(super) fn rate_lookups(&mut self) {
-        let Some(rate) = self.rate.take() else {
-            return;
-        };
+    /// Starts an iteration of a kernel with a rate table: computes each lane's ξ and branches
+    /// to the *fast* path (every lane inside the table, every function tabulated) or the
+    /// *slow* one (see the module docs). The caller emits the whole body once on each path,
+    /// after [`VecGen::rate_fast`] or [`VecGen::rate_slow`], so that each function's cubic
+    /// is computed next to its use rather than all of them up front; None without a table.
+    pub(super) fn rate_branch(&mut self) -> Option<RatePaths> {
+        let rate = self.rate.as_ref()?;
+        let (lo, inv_h, n, base) = (rate.lo, rate.inv_h, rate.n, rate.base);
         let v = self.load(&Place::Node(NodeVar::V));
-        let lo = [rate.lo; HALVES];
-        let inv_h = [rate.inv_h; HALVES];
-        let shifted = self.map2(v, lo, |b, x, y| b.ins().fsub(x, y));
-        let xi = self.map2(shifted, inv_h, |b, x, y| b.ins().fmul(x, y));
+        let shifted = self.map2(v, [lo; HALVES], |b, x, y| b.ins().fsub(x, y));
+        let xi = self.map2(shifted, [inv_h; HALVES], |b, x, y| b.ins().fmul(x, y));
         let zero = self.splat(0.0);
         let above = self.cmp(FloatCC::GreaterThanOrEqual, xi, zero);
-        let below = self.cmp(FloatCC::LessThan, xi, [rate.n; HALVES]);
+        let below = self.cmp(FloatCC::LessThan, xi, [n; HALVES]);
         let ok = self.map2(above, below, |b, x, y| b.ins().band(x, y));
         let mut all = ok[0];
         for h in 1..self.n {
             all = self.b.ins().band(all, ok[h]);
         }
         let in_range = self.b.ins().vall_true(all);
-        let (every, slow, done) = (
-            self.b.create_block(),
-            self.b.create_block(),
-            self.b.create_block(),
-        );
-        // Usually every lane is inside the table and every function tabulated (header[3] = 1):
-        // one block of cubics without branches, the lanes' interval arithmetic shared.
-        let flag = self.b.ins().load(types::F64, table_flags(), rate.base, 24);
+        let (fast, slow) = (self.b.create_block(), self.b.create_block());
+        let flag = self.b.ins().load(types::F64, table_flags(), base, 24);
         let one = self.b.ins().f64const(1.0);
         let all_tabulated = self.b.ins().fcmp(FloatCC::Equal, flag, one);
-        let fast = self.b.ins().band(in_range, all_tabulated);
-        self.b.ins().brif(fast, every, &[], slow, &[]);
+        let go_fast = self.b.ins().band(in_range, all_tabulated);
+        self.b.ins().brif(go_fast, fast, &[], slow, &[]);
+        Some(RatePaths {
+            fast,
+            slow,
+            xi,
+            in_range,
+        })
+    }
 
-        self.b.switch_to_block(every);
-        let lanes = self.table_lanes(&rate, xi);
+    /// On the fast path: every function's local from its cubic (all lanes in the table).
+    pub(super) fn rate_fast(&mut self, paths: &RatePaths) {
+        let rate = self.rate.take().expect("rate_branch found a table");
+        self.b.switch_to_block(paths.fast);
+        let lanes = self.table_lanes(&rate, paths.xi);
         let values = self.cubic_pairs(&lanes, rate.functions.len());
         for (j, value) in values.into_iter().enumerate() {
             self.def_local(rate.first_local + j, value);
         }
-        self.b.ins().jump(done, &[]);
+        self.rate = Some(rate);
+    }
 
-        // Otherwise each function is looked up when all lanes are in range and the table
-        // represents it (flag 1), else evaluated directly.
-        self.b.switch_to_block(slow);
+    /// On the slow path: each function looked up when all lanes are in range and the table
+    /// represents it (flag 1), else evaluated directly.
+    pub(super) fn rate_slow(&mut self, paths: &RatePaths) {
+        let rate = self.rate.take().expect("rate_branch found a table");
+        self.b.switch_to_block(paths.slow);
+        let one = self.b.ins().f64const(1.0);
         for (j, f) in rate.functions.iter().enumerate() {
             let flag = self.b.ins().load(
                 types::F64,
@@ -119,7 +137,7 @@ impl VecGen<'_> {
                 (8 * (HEADER + j)) as i32,
             );
             let tabulated = self.b.ins().fcmp(FloatCC::Equal, flag, one);
-            let usable = self.b.ins().band(in_range, tabulated);
+            let usable = self.b.ins().band(paths.in_range, tabulated);
             let (cubic, own, next) = (
                 self.b.create_block(),
                 self.b.create_block(),
@@ -127,7 +145,7 @@ impl VecGen<'_> {
             );
             self.b.ins().brif(usable, cubic, &[], own, &[]);
             self.b.switch_to_block(cubic);
-            let lanes = self.table_lanes(&rate, xi);
+            let lanes = self.table_lanes(&rate, paths.xi);
             let value = self.cubic(&lanes, j, rate.functions.len());
             self.def_local(rate.first_local + j, value);
             self.b.ins().jump(next, &[]);
@@ -137,9 +155,6 @@ impl VecGen<'_> {
             self.b.ins().jump(next, &[]);
             self.b.switch_to_block(next);
         }
-        self.b.ins().jump(done, &[]);
-
-        self.b.switch_to_block(done);
         self.rate = Some(rate);
     }
 

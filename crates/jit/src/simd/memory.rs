@@ -14,7 +14,7 @@
 //! values, to the instance's own entry, so no access of the iteration can alias another.)
 
 #![allow(clippy::needless_range_loop)] // `0..self.n`: only the live halves of fixed arrays
-use cranelift_codegen::ir::{types, InstBuilder, Value};
+use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
 use nmodl::ir::{Builtin, Place};
 
 use super::{flags, VecGen, Vv, HALVES};
@@ -56,6 +56,22 @@ impl VecGen<'_> {
             }
     }
 
+    /// Flags of a load of `p`: a place the kernel never writes cannot change while it runs
+    /// (no other code writes it then), so its loads are pure and the code generator places
+    /// them next to their first use — in a long (fused) kernel, rather than all at the top
+    /// with every value spilled until used.
+    fn load_flags(&self, p: &Place) -> MemFlagsData {
+        let written = self.written.iter().any(|w| match (w, p) {
+            (Place::FieldIndexed { base, .. }, Place::Field(f)) => base == f,
+            _ => w == p,
+        });
+        if written {
+            flags()
+        } else {
+            flags().with_readonly().with_can_move()
+        }
+    }
+
     pub(super) fn load(&mut self, p: &Place) -> Vv {
         if let Some((_, v)) = self.memory.iter().find(|(q, _)| q == p) {
             return *v;
@@ -71,6 +87,27 @@ impl VecGen<'_> {
     pub(super) fn reset_memory(&mut self) {
         self.memory.clear();
         self.dirty.clear();
+    }
+
+    /// Stores the places written so far that `done` selects (no statement after this point
+    /// writes them again; their register copies stay valid for later reads).
+    pub(super) fn flush_places(&mut self, done: impl Fn(&Place) -> bool) {
+        let (now, later): (Vec<Place>, Vec<Place>) = std::mem::take(&mut self.dirty)
+            .into_iter()
+            .partition(|p| done(p));
+        self.dirty = later;
+        for p in &now {
+            if matches!(p, Place::Field(f) if self.unstored.contains(f)) {
+                continue;
+            }
+            let v = self
+                .memory
+                .iter()
+                .find(|(q, _)| q == p)
+                .map(|(_, v)| *v)
+                .expect("written places are cached");
+            self.store_uncached(p, v);
+        }
     }
 
     /// Stores every place written during the iteration, in first-write order.
@@ -110,59 +147,60 @@ impl VecGen<'_> {
             },
             _ => {
                 let (col, indexed) = self.column(p).expect("vectorisable place");
+                let fl = self.load_flags(p);
                 match indexed {
                     None => {
                         let mut out = [col; HALVES];
                         for h in 0..self.n {
                             let a = self.b.ins().iadd(col, self.off8);
                             out[h] = if self.n == HALVES {
-                                self.b.ins().load(types::F64X2, flags(), a, 16 * h as i32)
+                                self.b.ins().load(types::F64X2, fl, a, 16 * h as i32)
                             } else {
-                                let x = self.b.ins().load(types::F64, flags(), a, 0);
+                                let x = self.b.ins().load(types::F64, fl, a, 0);
                                 self.b.ins().splat(types::F64X2, x)
                             };
                         }
                         out
                     }
-                    Some(which) if self.vector_run(which) => self.load_run(col, which),
+                    Some(which) if self.vector_run(which) => self.load_run(col, which, fl),
                     Some(usize::MAX) if self.node_block_run.is_some() => self.branch_on_run(
-                        |g| g.load_run(col, usize::MAX),
+                        |g| g.load_run(col, usize::MAX, fl),
                         |g| {
                             let offs = g.all_node_offsets();
-                            g.gather_at(col, &offs)
+                            g.gather_at(col, &offs, fl)
                         },
                     ),
-                    Some(which) => self.gather(col, which),
+                    Some(which) => self.gather(col, which, fl),
                 }
             }
         }
     }
 
     /// `[col + first lane's offset]` as vectors (a run).
-    fn load_run(&mut self, col: Value, which: usize) -> Vv {
+    fn load_run(&mut self, col: Value, which: usize, fl: MemFlagsData) -> Vv {
         let base = self.lane_offsets(which)[0];
         let a = self.b.ins().iadd(col, base);
         let mut out = [col; HALVES];
         for (h, o) in out.iter_mut().enumerate() {
-            *o = self.b.ins().load(types::F64X2, flags(), a, 16 * h as i32);
+            *o = self.b.ins().load(types::F64X2, fl, a, 16 * h as i32);
         }
         out
     }
 
     /// Lane by lane loads of an indexed column.
-    fn gather(&mut self, col: Value, which: usize) -> Vv {
+    fn gather(&mut self, col: Value, which: usize, fl: MemFlagsData) -> Vv {
         let offs = self.lane_offsets(which).to_vec();
-        self.gather_at(col, &offs)
+        self.gather_at(col, &offs, fl)
     }
 
     /// Lane by lane loads at byte offsets `offs` of `col`.
-    fn gather_at(&mut self, col: Value, offs: &[Value]) -> Vv {
+    fn gather_at(&mut self, col: Value, offs: &[Value], fl: MemFlagsData) -> Vv {
         let mut out = [col; HALVES];
         for h in 0..self.n {
             let mut acc = None;
             for (l, o) in offs.iter().enumerate().skip(2 * h).take(2) {
                 let a = self.b.ins().iadd(col, *o);
-                let x = self.b.ins().load(types::F64, flags(), a, 0);
+                let x = self.b.ins().load(types::F64, fl, a, 0);
                 acc = Some(match acc {
                     None => self.b.ins().splat(types::F64X2, x),
                     Some(v) => self.b.ins().insertlane(v, x, (l % 2) as u8),

@@ -13,7 +13,7 @@
 //! run, and each assignment keeps the old value in lanes whose condition is false. Before code
 //! generation, `rate_table.rs` rewrites pure functions of v into rate-table reads
 //! (`lookup.rs`) and parameter-only expressions into hidden fields; `table_call.rs` inlines
-//! NMODL TABLE lookups.
+//! NMODL TABLE lookups; `conductance.rs` gives affine currents their exact derivative.
 //!
 //! `exp` is evaluated inline (see `exp.rs`): with k = round(32·x/ln2), the Cody–Waite
 //! reduction r = (x − k·(ln2/32)ₕᵢ) − k·(ln2/32)ₗₒ, |r| ≤ ln2/64, and j = k mod 32,
@@ -40,6 +40,7 @@ use crate::codegen::Helpers;
 
 mod body;
 mod check;
+pub mod conductance;
 mod exp;
 mod fields;
 mod lookup;
@@ -100,6 +101,32 @@ fn lanes() -> MemFlagsData {
     MemFlagsData::new().with_endianness(Endianness::Little)
 }
 
+/// Per place the body writes: the index of the last top-level statement that writes it.
+fn last_writes(body: &[Stmt]) -> Vec<(Place, usize)> {
+    let mut out: Vec<(Place, usize)> = Vec::new();
+    for (k, s) in body.iter().enumerate() {
+        crate::analysis::for_each_written_place(std::slice::from_ref(s), &mut |p| match out
+            .iter_mut()
+            .find(|(q, _)| q == p)
+        {
+            Some(entry) => entry.1 = k,
+            None => out.push((p.clone(), k)),
+        });
+    }
+    out
+}
+
+/// Lookup in a [`last_writes`] list.
+trait LastWrite {
+    fn get(&self, p: &Place) -> Option<&usize>;
+}
+
+impl LastWrite for Vec<(Place, usize)> {
+    fn get(&self, p: &Place) -> Option<&usize> {
+        self.iter().find(|(q, _)| q == p).map(|(_, k)| k)
+    }
+}
+
 /// Code generator for one fast-math kernel.
 pub struct VecGen<'f> {
     b: FunctionBuilder<'f>,
@@ -150,6 +177,8 @@ pub struct VecGen<'f> {
     node_index_at: Option<Value>,
     /// Fields not stored at the end of an iteration (nobody reads their final values).
     unstored: std::collections::BTreeSet<u32>,
+    /// Places the kernel writes (any other place it reads is constant while it runs).
+    written: Vec<Place>,
 }
 
 impl<'f> VecGen<'f> {
@@ -255,6 +284,27 @@ impl<'f> VecGen<'f> {
             check_node_runs: layout.increasing && !layout.nodes,
             node_index_at: None,
             unstored: unstored.clone(),
+            written: {
+                let mut w: Vec<Place> = Vec::new();
+                crate::analysis::for_each_written_place(body, &mut |p| {
+                    if !w.contains(p) {
+                        w.push(p.clone());
+                    }
+                });
+                for outputs in &m
+                    .tables
+                    .iter()
+                    .map(|t| t.outputs.clone())
+                    .collect::<Vec<_>>()
+                {
+                    for p in outputs {
+                        if !w.contains(p) {
+                            w.push(p.clone());
+                        }
+                    }
+                }
+                w
+            },
         };
         g.emit_loop(ivar, end, body, n_locals, HALVES);
         g.emit_loop(ivar, end, body, n_locals, 1);
@@ -263,8 +313,20 @@ impl<'f> VecGen<'f> {
         g.b.finalize(config);
     }
 
+    /// The statements of one iteration, each place stored right after the last statement
+    /// that writes it, so that the stores of a long (fused) body are spread through it and
+    /// each value's live range ends early (see `memory.rs`).
+    fn body(&mut self, body: &[Stmt], last_write: &Vec<(Place, usize)>) {
+        for (k, s) in body.iter().enumerate() {
+            self.stmts(std::slice::from_ref(s));
+            self.flush_places(|p| last_write.get(p) == Some(&k));
+        }
+        self.flush_memory();
+    }
+
     /// `while i + step <= end { body; i += step }`, step = 2·halves instances (1 when single).
     fn emit_loop(&mut self, ivar: Variable, end: Value, body: &[Stmt], n_locals: usize, n: usize) {
+        let last_write = last_writes(body);
         let step = if n == HALVES { WIDTH } else { 1 };
         let header = self.b.create_block();
         let block = self.b.create_block();
@@ -330,9 +392,21 @@ impl<'f> VecGen<'f> {
             .collect();
         self.mask = None;
         self.reset_memory();
-        self.rate_lookups();
-        self.stmts(body);
-        self.flush_memory();
+        if let Some(paths) = self.rate_branch() {
+            let latch = self.b.create_block();
+            let (memory, dirty) = (self.memory.clone(), self.dirty.clone());
+            self.rate_fast(&paths);
+            self.body(body, &last_write);
+            self.b.ins().jump(latch, &[]);
+            (self.memory, self.dirty) = (memory, dirty);
+            self.rate_slow(&paths);
+            self.body(body, &last_write);
+            self.b.ins().jump(latch, &[]);
+            self.b.switch_to_block(latch);
+        } else {
+            self.body(body, &last_write);
+        }
+        let i = self.b.use_var(ivar);
         let next = self.b.ins().iadd_imm_s(i, step as i64);
         self.b.def_var(ivar, next);
         self.b.ins().jump(header, &[]);
