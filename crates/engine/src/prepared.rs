@@ -22,6 +22,8 @@
 //! arithmetic on the same instances, so results are bit-identical to the unprepared loop.
 
 use mech::{MechanismSet, RangeKernels};
+use nmodl::ir;
+use nmodl::places::Access;
 
 use crate::partition::{with_context, Partition, Shared};
 use crate::split::StepKernels;
@@ -99,12 +101,13 @@ fn fusable(u: &Unit) -> bool {
 /// group becomes one unit (at its first member's index) that runs each phase where its first
 /// member with work in that phase would.
 ///
-/// A group may pass over other units: over one with no work in a phase, or on other nodes
-/// (units on disjoint nodes touch disjoint node and ion entries, so their order does not
-/// matter), the members' work in that phase is unchanged by running together. A candidate
-/// stays out if, in a phase it works in, a unit with work on the group's nodes (a point
-/// process, a channel on part of them, a group formed before) runs between the group's first
-/// member with work in that phase and the candidate.
+/// A group may pass over other units: over one with no work in a phase, on other nodes (units
+/// on disjoint nodes touch disjoint node and ion entries), or whose work in that phase touches
+/// no node or ion value the candidate's writes, nor writes one it reads (a synapse's `state`
+/// kernel, which updates its own fields only): the members' work is unchanged by running
+/// together. A candidate stays out if, in a phase it works in, a conflicting unit on the
+/// group's nodes (a point process's current, a channel on part of them, a group formed before)
+/// runs between the group's first member with work in that phase and the candidate.
 fn fuse(part: &mut Partition, t: f64, units: &mut Vec<Unit>) {
     let mut i = 0;
     while i < units.len() {
@@ -123,13 +126,14 @@ fn fuse(part: &mut Partition, t: f64, units: &mut Vec<Unit>) {
             if !fusable(u) || part.sets[u.set].nodes() != nodes.as_slice() {
                 continue;
             }
-            // For each phase j works in: no other unit with work in it on the group's nodes
-            // may run between the group's first member with work in it and j.
+            // For each phase j works in: no unit whose work in it conflicts with j's on the
+            // group's nodes may run between the group's first member with work in it and j.
             let blocked = (0..PHASES).any(|p| {
                 let Some(lo) = members.iter().find(|&&m| units[m].works_in(p)) else {
                     return false;
                 };
                 let (lo, hi) = (units[*lo].at[p], u.at[p]);
+                let mine = Touches::of(part.sets[u.set].mechanism(), p);
                 u.works_in(p)
                     && units.iter().enumerate().any(|(k, w)| {
                         k != j
@@ -141,6 +145,7 @@ fn fuse(part: &mut Partition, t: f64, units: &mut Vec<Unit>) {
                                 .nodes()
                                 .iter()
                                 .any(|&n| on_group.get(n as usize) == Some(&true))
+                            && unit_touches(part, w, p).conflicts(&mine)
                     })
             });
             if !blocked {
@@ -180,6 +185,76 @@ fn fuse(part: &mut Partition, t: f64, units: &mut Vec<Unit>) {
         }
         i += 1;
     }
+}
+
+/// Node and ion values one phase of a mechanism's kernels reads and writes.
+#[derive(Default)]
+struct Touches {
+    reads: Vec<Touched>,
+    writes: Vec<Touched>,
+}
+
+#[derive(PartialEq)]
+enum Touched {
+    Node(ir::NodeVar),
+    Ion(String, ir::IonVar),
+}
+
+impl Touches {
+    /// Phase `p` of `m` (the current phase counts the jacobian's terms too: fast-math current
+    /// kernels add them).
+    fn of(m: &ir::Mechanism, p: usize) -> Self {
+        let kernels: Vec<&ir::Kernel> = match p {
+            0 => [&m.current, &m.jacobian].into_iter().flatten().collect(),
+            1 => m.jacobian.iter().collect(),
+            _ => m.state.iter().collect(),
+        };
+        let mut out = Touches::default();
+        for k in kernels {
+            nmodl::places::for_each_place(&k.body, &mut |place, access| {
+                let t = match place {
+                    ir::Place::Node(v) => Touched::Node(*v),
+                    ir::Place::Ion { ion, var } => {
+                        Touched::Ion(m.ions[*ion as usize].name.clone(), *var)
+                    }
+                    _ => return,
+                };
+                let list = match access {
+                    Access::Read => &mut out.reads,
+                    Access::Write => &mut out.writes,
+                };
+                if !list.contains(&t) {
+                    list.push(t);
+                }
+            });
+        }
+        out
+    }
+
+    /// Whether running `self` and `other` (on the same nodes) in the other order could change
+    /// a value: one writes what the other reads or writes.
+    fn conflicts(&self, other: &Touches) -> bool {
+        let hits = |a: &[Touched], b: &[Touched]| a.iter().any(|x| b.contains(x));
+        hits(&self.writes, &other.reads)
+            || hits(&self.writes, &other.writes)
+            || hits(&other.writes, &self.reads)
+    }
+}
+
+/// What unit `u` touches in phase `p`: its set's, or every member's for a fused group (whose
+/// members follow its first set in `memb_order_`; conservatively, every set on its nodes).
+fn unit_touches(part: &Partition, u: &Unit, p: usize) -> Touches {
+    if u.members == 1 {
+        return Touches::of(part.sets[u.set].mechanism(), p);
+    }
+    let nodes = part.sets[u.set].nodes();
+    let mut out = Touches::default();
+    for set in part.sets.iter().filter(|s| s.nodes() == nodes) {
+        let t = Touches::of(set.mechanism(), p);
+        out.reads.extend(t.reads);
+        out.writes.extend(t.writes);
+    }
+    out
 }
 
 /// A partition's units, prepared for one run of steps on the calling thread.

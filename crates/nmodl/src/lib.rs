@@ -11,6 +11,7 @@ pub mod ir;
 pub mod lexer;
 pub mod lower;
 pub mod parser;
+pub mod places;
 pub mod sema;
 pub mod source;
 pub mod verify;
