@@ -161,6 +161,9 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
     let (shared, steps) = sim.split_steps();
     if shared > 0 {
         let how = match sim.two_ended() {
+            Some(e) if e.lower => {
+                "with each end of the cable on its own thread (this one: the far end)"
+            }
             Some(_) => "with each end of the cable on its own thread",
             None => "with the kernels shared out",
         };

@@ -49,5 +49,5 @@ pub use events::{NetConSpec, SpikeSource, Target};
 pub use hines::HinesMatrix;
 pub use probes::{Probe, ProbeLocation, RecordSink, SpikeSink, VecRecorder, VecSpikes};
 pub use setup::{ArtificialCellSpec, CellSplit, SimulationBuilder, SpikeDetectorSpec};
-pub use simulation::Simulation;
+pub use simulation::{Simulation, TwoEnded};
 pub use source::MechanismSource;

@@ -304,7 +304,7 @@ impl Partition {
         let nodes = Nodes::of(self);
         let m = halves.twist();
         let chunk = if free { rows.len() as u64 } else { 1 };
-        let mut ghost = self.sh.v[m + 1];
+        let mut ghost = self.sh.v[if halves.mirrored { m } else { m + 1 }];
         for (j, k) in rows.enumerate() {
             self.check_thresholds();
             self.deliver_until(self.sh.t + 0.5 * dt);

@@ -156,7 +156,17 @@ pub struct Simulation {
     run_steps: usize,
     /// The last shared-out run split the cell's path at both ends, with the helper free
     /// between steps or not (`crate::split_twisted`).
-    two_ended: Option<bool>,
+    two_ended: Option<TwoEnded>,
+}
+
+/// How a run split a cable's two ends between two threads (see [`Simulation::two_ended`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TwoEnded {
+    /// The helper ran whole chunks of steps paced only by the solve (every spike detector,
+    /// NetCon target and probe on the calling thread's end), rather than each step commanded.
+    pub free: bool,
+    /// The calling thread owned the far (lower) end of the path rather than the root's.
+    pub lower: bool,
 }
 
 impl Simulation {
@@ -202,10 +212,8 @@ impl Simulation {
 
     /// Whether the last run that shared its steps out gave each of two threads one end of the
     /// cell's unbranched path, solve included (fast-math; see
-    /// [`crate::SimulationBuilder::cell_split`]): None if not; `Some(true)` when the helper ran
-    /// whole chunks of steps paced only by the solve (every spike detector, NetCon target and
-    /// probe on the calling thread's end), `Some(false)` when each step was commanded.
-    pub fn two_ended(&self) -> Option<bool> {
+    /// [`crate::SimulationBuilder::cell_split`]), and how; None if not.
+    pub fn two_ended(&self) -> Option<TwoEnded> {
         self.two_ended
     }
 

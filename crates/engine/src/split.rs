@@ -146,15 +146,16 @@ fn reference(part: &Partition) -> &[u32] {
 }
 
 /// Where a path's two-ended solve splits `part` (the first node of the lower half, see
-/// `crate::twisted`): the balanced bound of two shares, or, if a spike detector or a NetCon
-/// target sits at or beyond it, the nearest whole-line bound past all of them when one leaves
-/// the helper at least 8 nodes — so that the calling thread can detect and deliver while the
-/// helper runs (`crate::split_twisted`). None as for [`bounds`].
+/// `crate::twisted`): the balanced bound of two shares when every spike detector and NetCon
+/// target lies on one side of it (the calling thread then owns that side), else the nearest
+/// whole-line bound past all of them when one leaves the helper at least 8 nodes — so that
+/// the calling thread can detect and deliver while the helper runs
+/// (`crate::split_twisted`). None as for [`bounds`].
 pub(crate) fn twist_bound(part: &Partition) -> Option<usize> {
     let balanced = bounds(part, 2)?[1];
     let n = part.sh.v.len();
     let targets = part.sh.wiring.target.iter().flatten();
-    let needed = part
+    let needed: Vec<usize> = part
         .detectors
         .iter()
         .map(|d| d.node as usize)
@@ -163,8 +164,14 @@ pub(crate) fn twist_bound(part: &Partition) -> Option<usize> {
                 .filter(|&&(set, _)| !part.artificial_set[set as usize])
                 .map(|&(set, i)| part.sets[set as usize].nodes()[i as usize] as usize),
         )
-        .max();
-    let Some(needed) = needed.filter(|&x| x >= balanced) else {
+        .collect();
+    // All on one side of the balanced bound: the calling thread takes that side (the lower
+    // half when they are all at or beyond it, see `Halves::mirrored`).
+    let (lo, hi) = (needed.iter().min(), needed.iter().max());
+    let Some(needed) = hi
+        .copied()
+        .filter(|&x| x >= balanced && lo < Some(&balanced))
+    else {
         return Some(balanced);
     };
     let past = reference(part)

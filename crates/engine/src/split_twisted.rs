@@ -11,6 +11,11 @@
 //!   and 1/d(m + 1), from which the caller computes x(m + 1) exactly as the helper does;
 //! * caller → helper: x(m).
 //!
+//! *Mirrored* (`Halves::mirrored`: the spike detectors, NetCon targets and probes all lie in
+//! the lower half, as the soma's middle does when the balanced twist is just before it), the
+//! caller owns the lower half and the helper the upper: the helper sends row m's running
+//! values, the caller joins them with its own contribution and sends back x(m) and x(m + 1).
+//!
 //! Each thread keeps a *ghost* copy of its neighbour's boundary potential — the caller v(m + 1),
 //! the helper v(m) — updated with the same operation as the owner's copy, so the axial terms
 //! of nodes m and m + 1 never read memory the other thread writes.
@@ -68,10 +73,12 @@ impl EdgeNode {
     }
 }
 
-/// The two halves of a path split at its twist m: upper 0 … m (the caller's), lower m + 1 …
-/// n − 1 (the helper's).
+/// The two halves of a path split at its twist m: upper 0 … m, lower m + 1 … n − 1. The
+/// calling thread owns the upper half, or the lower one when `mirrored` (where the spike
+/// detectors are, so that it can detect and deliver while the helper runs).
 pub(crate) struct Halves {
     twist: Twisted,
+    pub(crate) mirrored: bool,
     /// Nodes 0 … m − 1 and m + 2 … n − 1; m and m + 1 are the edge nodes.
     upper: Assembly,
     lower: Assembly,
@@ -82,10 +89,11 @@ pub(crate) struct Halves {
 impl Halves {
     /// Halves of the path at `twist`; None unless both edge nodes are interior nodes of the
     /// path (1 ≤ m and m + 2 < n).
-    pub(crate) fn new(disc: &Discretization, twist: &Twisted) -> Option<Self> {
+    pub(crate) fn new(disc: &Discretization, twist: &Twisted, mirrored: bool) -> Option<Self> {
         let (m, n) = (twist.twist(), disc.len());
         (m >= 1 && m + 2 < n).then(|| Halves {
             twist: twist.clone(),
+            mirrored,
             upper: Assembly::new_in(disc, 0..m),
             lower: Assembly::new_in(disc, m + 2..n),
             upper_edge: EdgeNode::new(disc, m),
@@ -180,23 +188,74 @@ impl TwistCrew {
         }
     }
 
-    /// The helper's loop: the lower half of every step of every commanded chunk.
-    pub(crate) fn serve(&self, mut share: Share, halves: &Halves, nodes: Nodes) {
+    /// The helper's loop: its half of every step of every commanded chunk.
+    pub(crate) fn serve(&self, share: Share, halves: &Halves, nodes: Nodes) {
+        if halves.mirrored {
+            self.serve_upper(share, halves, nodes)
+        } else {
+            self.serve_lower(share, halves, nodes)
+        }
+    }
+
+    /// Waits for the next command: (first step, last step, t, dt, cfac), None to stop.
+    fn next_command(&self, seen: &mut u64) -> Option<(u64, u64, f64, f64, f64)> {
+        spin_until(|| self.command.seq().load(Ordering::Acquire) != *seen);
+        *seen = self.command.seq().load(Ordering::Acquire);
+        if *seen & 1 == 1 {
+            return None;
+        }
+        Some((
+            self.command.get(1).to_bits(),
+            *seen >> 1,
+            self.command.get(2),
+            self.command.get(3),
+            self.command.get(4),
+        ))
+    }
+
+    /// The helper's loop when it owns the upper half (mirrored): it sends row m's running
+    /// values and receives x(m) and x(m + 1).
+    fn serve_upper(&self, mut share: Share, halves: &Halves, nodes: Nodes) {
+        let mut seen = 0;
+        let m = halves.twist();
+        while let Some((first, last, mut t, dt, cfac)) = self.next_command(&mut seen) {
+            // SAFETY: the upper half's nodes are this thread's until `done` (module docs).
+            let (v, d, rhs) = unsafe { nodes.slices() };
+            // The caller changes v(m + 1) only after this chunk's first row.
+            let mut ghost = v[m + 1];
+            for step in first..=last {
+                t += 0.5 * dt;
+                share.currents(t);
+                halves.upper.assemble(cfac, v, d, rhs);
+                halves
+                    .upper_edge
+                    .assemble(cfac, (v[m - 1], v[m], ghost), d, rhs);
+                let row = halves.twist.eliminate_upper(d, rhs);
+                self.lower.put(1, row.0);
+                self.lower.put(2, row.1);
+                self.lower.seq().store(step, Ordering::Release);
+                spin_until(|| self.upper.seq().load(Ordering::Acquire) == step);
+                let (xm, x1) = (self.upper.get(1), self.upper.get(2));
+                rhs[m] = xm;
+                halves.twist.substitute_upper(xm, d, rhs);
+                v[..=m]
+                    .iter_mut()
+                    .zip(&rhs[..=m])
+                    .for_each(|(v, r)| *v += *r);
+                ghost += x1;
+                t += 0.5 * dt;
+                share.states(t);
+                self.done.seq().store(step, Ordering::Release);
+            }
+        }
+    }
+
+    /// The helper's loop when it owns the lower half.
+    fn serve_lower(&self, mut share: Share, halves: &Halves, nodes: Nodes) {
         let mut seen = 0;
         let m = halves.twist();
         let (_, b1) = halves.twist.coefficients(m + 1);
-        loop {
-            spin_until(|| self.command.seq().load(Ordering::Acquire) != seen);
-            seen = self.command.seq().load(Ordering::Acquire);
-            if seen & 1 == 1 {
-                return;
-            }
-            let (last, first) = (seen >> 1, self.command.get(1).to_bits());
-            let (mut t, dt, cfac) = (
-                self.command.get(2),
-                self.command.get(3),
-                self.command.get(4),
-            );
+        while let Some((first, last, mut t, dt, cfac)) = self.next_command(&mut seen) {
             // SAFETY: the lower half's nodes are this thread's until `done` (module docs).
             let (v, d, rhs) = unsafe { nodes.slices() };
             // The caller changes v(m) only after this chunk's first contribution.
@@ -243,9 +302,62 @@ impl TwistCrew {
     }
 
     /// The caller's half of step `step` at times `t_mid` (currents) and `t_end` (states);
-    /// `ghost` is its copy of v(m + 1), updated.
-    #[allow(clippy::too_many_arguments)]
+    /// `ghost` is its copy of the other half's boundary potential (v(m + 1), or v(m) when
+    /// mirrored), updated.
     pub(crate) fn step(
+        &self,
+        step: u64,
+        own: &mut Share,
+        halves: &Halves,
+        nodes: Nodes,
+        times: (f64, f64, f64),
+        ghost: &mut f64,
+    ) {
+        if halves.mirrored {
+            self.step_lower(step, own, halves, nodes, times, ghost)
+        } else {
+            self.step_upper(step, own, halves, nodes, times, ghost)
+        }
+    }
+
+    /// The caller's lower half (mirrored): joins the helper's row with its own contribution,
+    /// sends x(m) and x(m + 1).
+    fn step_lower(
+        &self,
+        step: u64,
+        own: &mut Share,
+        halves: &Halves,
+        nodes: Nodes,
+        (t_mid, t_end, cfac): (f64, f64, f64),
+        ghost: &mut f64,
+    ) {
+        let m = halves.twist();
+        own.currents(t_mid);
+        // SAFETY: the lower half's nodes are this thread's during the step (module docs).
+        let (v, d, rhs) = unsafe { nodes.slices() };
+        halves.lower.assemble(cfac, v, d, rhs);
+        halves
+            .lower_edge
+            .assemble(cfac, (*ghost, v[m + 1], v[m + 2]), d, rhs);
+        let c = halves.twist.eliminate_lower(d, rhs);
+        spin_until(|| self.lower.seq().load(Ordering::Acquire) == step);
+        let xm = Twisted::joined((self.lower.get(1), self.lower.get(2)), c);
+        // x(m + 1) exactly as the substitution below computes it.
+        let (_, b1) = halves.twist.coefficients(m + 1);
+        self.upper.put(1, xm);
+        self.upper.put(2, (rhs[m + 1] - b1 * xm) * d[m + 1]);
+        self.upper.seq().store(step, Ordering::Release);
+        halves.twist.substitute_lower(xm, d, rhs);
+        v[m + 1..]
+            .iter_mut()
+            .zip(&rhs[m + 1..])
+            .for_each(|(v, r)| *v += *r);
+        *ghost += xm;
+        own.states(t_end);
+    }
+
+    /// The caller's upper half: joins its row with the helper's contribution, sends x(m).
+    fn step_upper(
         &self,
         step: u64,
         own: &mut Share,
@@ -294,11 +406,12 @@ impl TwistCrew {
 
 impl Partition {
     /// Whether, of a path split at m, nothing this thread does between steps — detecting
-    /// spikes, delivering NetCon events, recording — touches a node after m (or its instances,
-    /// ions or entries); artificial cells belong to no node.
-    pub(crate) fn twisted_free(&self, m: usize) -> bool {
+    /// spikes, delivering NetCon events, recording — touches a node after m (before m + 1 when
+    /// `lower`: the thread owns the lower half), or its instances, ions or entries; artificial
+    /// cells belong to no node.
+    pub(crate) fn twisted_free(&self, m: usize, lower: bool) -> bool {
         use crate::probes::Resolved;
-        let own = |node: u32| node as usize <= m;
+        let own = |node: u32| (node as usize <= m) != lower;
         let instance = |set: u32, index: u32| {
             self.artificial_set[set as usize]
                 || own(self.sets[set as usize].nodes()[index as usize])

@@ -88,9 +88,14 @@ impl Twisted {
 
     /// x(m) from row m's running values and the lower half's contribution, into rhs(m).
     pub(crate) fn join(&self, row: (f64, f64), c: Contribution, rhs: &mut [f64]) -> f64 {
-        let x = (row.1 - c.1) / (row.0 - c.0);
+        let x = Self::joined(row, c);
         rhs[self.m] = x;
         x
+    }
+
+    /// x(m) from row m's running values and the lower half's contribution.
+    pub(crate) fn joined(row: (f64, f64), c: Contribution) -> f64 {
+        (row.1 - c.1) / (row.0 - c.0)
     }
 
     /// Upper-half substitution: x(m − 1) … x(0), from x(m).

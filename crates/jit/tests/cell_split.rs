@@ -210,7 +210,7 @@ fn run_cable(
     fast: bool,
     threads: usize,
     (probes_at, synapse_x): (&[f64], f64),
-) -> (VecRecorder, Option<bool>, (usize, usize)) {
+) -> (VecRecorder, Option<engine::TwoEnded>, (usize, usize)) {
     let mut b = SimulationBuilder::new(cat);
     let mut c = cable();
     c.point_processes[1].x = synapse_x;
@@ -243,16 +243,41 @@ fn run_cable(
 #[test]
 fn a_cables_two_ends_on_two_threads_give_the_serial_bits() {
     // Probes, detector and synapse at both ends, then on the first half only (the helper then
-    // runs whole chunks on its own).
-    let layouts: [(&[f64], f64, bool); 2] =
-        [(&[0.5, 0.02, 0.98], 0.8, false), (&[0.5, 0.3], 0.2, true)];
+    // runs whole chunks on its own), then on the second half only (the calling thread takes
+    // that end, and the helper the root's).
+    let layouts: [(&[f64], f64, engine::TwoEnded); 3] = [
+        (
+            &[0.5, 0.02, 0.98],
+            0.8,
+            engine::TwoEnded {
+                free: false,
+                lower: false,
+            },
+        ),
+        (
+            &[0.5, 0.3],
+            0.2,
+            engine::TwoEnded {
+                free: true,
+                lower: false,
+            },
+        ),
+        (
+            &[0.7, 0.9],
+            0.8,
+            engine::TwoEnded {
+                free: true,
+                lower: true,
+            },
+        ),
+    ];
     for fast in [true, false] {
         let cat = catalogue(Some(jit::Options {
             fast_math: fast,
             rate_tables: fast,
             observed: None,
         }));
-        for (probes, synapse, free) in layouts {
+        for (probes, synapse, how) in layouts {
             let (serial, _, _) = run_cable(&cat, fast, 1, (probes, synapse));
             let top = serial.columns[0].iter().copied().fold(f64::MIN, f64::max);
             assert!(top > 0.0, "the cable fires (max v {top} mV)");
@@ -260,10 +285,10 @@ fn a_cables_two_ends_on_two_threads_give_the_serial_bits() {
             assert_eq!(steps, (STEPS, STEPS), "every step shared out");
             assert_eq!(
                 two_ended,
-                fast.then_some(free),
+                fast.then_some(how),
                 "two-ended in fast-math only"
             );
-            assert_same_bits(&serial, &rec, &format!("cable, fast {fast}, free {free}"));
+            assert_same_bits(&serial, &rec, &format!("cable, fast {fast}, {how:?}"));
         }
     }
 }

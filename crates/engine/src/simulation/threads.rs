@@ -33,13 +33,17 @@ impl Simulation {
         spikes: &mut dyn SpikeSink,
     ) {
         let halves = self.twisted_halves(&shares);
-        let mut own = shares.remove(0);
+        let mirrored = halves.as_ref().is_some_and(|h| h.mirrored);
+        let mut own = shares.remove(usize::from(mirrored));
         if let Some(halves) = halves {
             let helper = shares.remove(0);
             let crew = TwistCrew::new();
             let nodes = Nodes::of(&mut self.parts[0]);
-            let free = self.parts[0].twisted_free(halves.twist());
-            self.two_ended = Some(free);
+            let free = self.parts[0].twisted_free(halves.twist(), mirrored);
+            self.two_ended = Some(crate::simulation::TwoEnded {
+                free,
+                lower: mirrored,
+            });
             let mut next_step = 1;
             std::thread::scope(|scope| {
                 let (c, h) = (&crew, &halves);
@@ -85,7 +89,11 @@ impl Simulation {
         if !fits {
             return None;
         }
-        Halves::new(&part.sh.disc, twist)
+        // The calling thread takes the lower half when that frees the helper and the upper
+        // one does not (see `crate::split_twisted`).
+        let m = twist.twist();
+        let mirrored = !part.twisted_free(m, false) && part.twisted_free(m, true);
+        Halves::new(&part.sh.disc, twist, mirrored)
     }
 
     /// Intervals of `total` steps, each in chunks that `advance` runs shared out or not, as
