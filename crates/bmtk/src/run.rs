@@ -152,6 +152,12 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
         "Simulation completed in {:.2} seconds",
         sim_start.elapsed().as_secs_f64()
     ));
+    if backend == jit::Backend::Jit {
+        log.info(&format!(
+            "Native code generated in {:.1} ms",
+            jit::cache::codegen_time().as_secs_f64() * 1e3
+        ));
+    }
     let (groups, fused) = sim.fused_kernels();
     if groups > 0 {
         log.info(&format!(

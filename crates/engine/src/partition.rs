@@ -246,7 +246,11 @@ impl Partition {
             }
         }
         self.deliver_until(0.0);
-        self.setup_tree_matrix(&mut Serial);
+        // The same (fused, prepared) kernels as the steps: bit-identical to calling each set,
+        // and a backend that compiles on demand need not compile fused sets on their own.
+        let mut kernels = Prepared::new(self);
+        self.fused = kernels.fused();
+        self.setup_tree_matrix(&mut kernels);
         if record {
             self.record_row(0);
         }

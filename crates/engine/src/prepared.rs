@@ -43,15 +43,16 @@ pub(crate) struct Unit {
     /// Per phase, the set in whose `memb_order_` place the unit runs (a group runs each phase
     /// where its first member with work in that phase would).
     pub at: [usize; PHASES],
+    /// Per phase, whether the set's IR has work in it (for grouping, before any kernel is
+    /// prepared; a fusion candidate's jacobian terms count in the current phase, where
+    /// fast-math kernels add them).
+    works: [bool; PHASES],
 }
 
 impl Unit {
     /// Whether the unit has work in phase `p` (an unprepared set may have work in any).
     fn works_in(&self, p: usize) -> bool {
-        self.kernels
-            .as_ref()
-            .is_none_or(|k| [&k.current, &k.jacobian, &k.state][p].is_some())
-            && self.len > 0
+        self.works[p] && self.len > 0
     }
 }
 
@@ -65,36 +66,46 @@ pub(crate) fn phase_orders(units: &[Unit]) -> [Vec<usize>; PHASES] {
 }
 
 /// The units of `part` in `memb_order_` at time `t` (kernels prepared for `part`'s arrays and
-/// sets as they are now; see [`Prepared::new`]), fusing groups when `part.fuse`.
+/// sets as they are now; see [`Prepared::new`]), fusing groups when `part.fuse`. Groups are
+/// formed before any kernel is prepared, so that a backend that compiles on demand never
+/// compiles a fused set's own kernels.
 pub(crate) fn units(part: &mut Partition, t: f64) -> Vec<Unit> {
     let mut out: Vec<Unit> = part
         .sets
-        .iter_mut()
+        .iter()
         .enumerate()
-        .map(|(i, set)| Unit {
-            set: i,
-            len: set.len(),
-            members: 1,
-            at: [i; PHASES],
-            kernels: with_context(&mut part.sh, i as u32, None, t, |ctx| {
-                set.range_kernels(ctx)
-            }),
+        .map(|(i, set)| {
+            let m = set.mechanism();
+            let candidate = set.fusion_candidate();
+            Unit {
+                set: i,
+                len: set.len(),
+                members: 1,
+                at: [i; PHASES],
+                kernels: None,
+                works: [
+                    m.current.is_some() || m.jacobian.is_some(),
+                    m.jacobian.is_some() && !candidate,
+                    m.state.is_some(),
+                ],
+            }
         })
         .collect();
     if part.fuse {
         fuse(part, t, &mut out);
     }
+    for u in out.iter_mut().filter(|u| u.members == 1) {
+        let set = &mut part.sets[u.set];
+        u.kernels = with_context(&mut part.sh, u.set as u32, None, t, |ctx| {
+            set.range_kernels(ctx)
+        });
+    }
     out
 }
 
-/// Whether a unit may join a fused group: prepared kernels with work in some phase, and no
-/// separate jacobian pass (fused kernels add the jacobian's terms in the current pass, which
-/// is the same order only when every member does).
-fn fusable(u: &Unit) -> bool {
-    u.len > 0
-        && u.kernels
-            .as_ref()
-            .is_some_and(|k| k.jacobian.is_none() && (k.current.is_some() || k.state.is_some()))
+/// Whether a unit may join a fused group: a candidate of its backend with work in some phase.
+fn fusable(part: &Partition, u: &Unit) -> bool {
+    u.len > 0 && (u.works[0] || u.works[2]) && part.sets[u.set].fusion_candidate()
 }
 
 /// Offers groups of fusable units on the same nodes to the first member's backend; a fused
@@ -111,7 +122,7 @@ fn fusable(u: &Unit) -> bool {
 fn fuse(part: &mut Partition, t: f64, units: &mut Vec<Unit>) {
     let mut i = 0;
     while i < units.len() {
-        if !fusable(&units[i]) {
+        if !fusable(part, &units[i]) {
             i += 1;
             continue;
         }
@@ -123,7 +134,7 @@ fn fuse(part: &mut Partition, t: f64, units: &mut Vec<Unit>) {
         let mut members = vec![i];
         for j in i + 1..units.len() {
             let u = &units[j];
-            if !fusable(u) || part.sets[u.set].nodes() != nodes.as_slice() {
+            if !fusable(part, u) || part.sets[u.set].nodes() != nodes.as_slice() {
                 continue;
             }
             // For each phase j works in: no unit whose work in it conflicts with j's on the

@@ -82,12 +82,22 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// Nanoseconds of code generation since the process started or [`clear`] was called.
+static CODEGEN_NANOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Time spent generating native code in this process (every compilation that was not a cache
+/// hit, fused groups included) since it started or [`clear`] was called.
+pub fn codegen_time() -> Duration {
+    Duration::from_nanos(CODEGEN_NANOS.load(std::sync::atomic::Ordering::Relaxed))
+}
+
 /// Forgets every cached compilation and rate table (sets keep the code and tables they
-/// hold). For benchmarks of the compiler itself, and long-lived processes that run many
-/// models.
+/// hold), and zeroes [`codegen_time`]. For benchmarks of the compiler itself, and long-lived
+/// processes that run many models.
 pub fn clear() {
     cache().lock().unwrap_or_else(|e| e.into_inner()).clear();
     crate::rate_data::clear();
+    CODEGEN_NANOS.store(0, std::sync::atomic::Ordering::Relaxed);
 }
 
 pub(crate) fn kernel_of(m: &ir::Mechanism, k: KernelKind) -> Option<&Kernel> {
@@ -127,6 +137,10 @@ pub(crate) fn compiled(
         return Ok((Arc::clone(hit), false));
     }
     let fresh = Arc::new(compile(mech, &key, table_local_offset)?);
+    CODEGEN_NANOS.fetch_add(
+        fresh.compile_time.as_nanos() as u64,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     cache()
         .lock()
         .unwrap_or_else(|e| e.into_inner())

@@ -74,8 +74,13 @@ pub fn factory_with(options: Options) -> mech::SetFactory {
     use mech::MechanismSet;
     Arc::new(move |inner| {
         let mechanism = inner.mechanism().name.clone();
-        JitSet::with_options(inner, options.clone())
-            .map(|s| Box::new(s) as Box<dyn mech::MechanismSet>)
+        // Fast-math sets compile on first use: those that run fused never compile alone.
+        let set = if options.fast_math {
+            Ok(JitSet::deferred(inner, options.clone()))
+        } else {
+            JitSet::with_options(inner, options.clone())
+        };
+        set.map(|s| Box::new(s) as Box<dyn mech::MechanismSet>)
             .map_err(|e| mech::Error::InvalidIr {
                 mechanism,
                 what: e.to_string(),

@@ -67,8 +67,11 @@ impl Options {
 pub struct JitSet {
     inner: InterpretedSet,
     mech: std::sync::Arc<ir::Mechanism>,
-    /// Native code (None: nothing compiled — artificial cells, no instances).
+    /// Native code (None: nothing compiled — artificial cells, no instances, not yet compiled
+    /// or failed).
     code: Option<Arc<CompiledMechanism>>,
+    /// Compiling is still to do (see [`JitSet::deferred`]).
+    pending: bool,
     /// Compile time paid by this set (zero when the code came from the cache).
     compile_time: Duration,
     field_ptrs: Vec<*mut f64>,
@@ -117,63 +120,22 @@ impl JitSet {
     }
 
     /// As [`JitSet::new`], with `options`.
-    pub fn with_options(mut inner: InterpretedSet, options: Options) -> Result<Self, Error> {
+    pub fn with_options(inner: InterpretedSet, options: Options) -> Result<Self, Error> {
+        let mut set = Self::deferred(inner, options);
+        set.compile()?;
+        Ok(set)
+    }
+
+    /// As [`JitSet::with_options`], compiling on first use of a kernel rather than now: a
+    /// fast-math set whose kernels run fused with others' (`crate::fuse`) is never compiled on
+    /// its own. Until then [`JitSet::is_compiled`] and the like report nothing compiled; a
+    /// compile error then leaves every kernel to the interpreter.
+    pub fn deferred(mut inner: InterpretedSet, options: Options) -> Self {
         let mech = std::sync::Arc::new(inner.mechanism().clone());
-        let print = inner.print_enabled();
-        let artificial = mech.kind == ir::Kind::Artificial;
-        let nodes = inner.nodes().to_vec();
-        let increasing = nodes.windows(2).all(|w| w[0] < w[1]);
-        let distinct = increasing || {
-            let mut s = nodes.clone();
-            s.sort_unstable();
-            s.windows(2).all(|w| w[0] != w[1])
-        };
-        let mut table_local_offset = Vec::with_capacity(mech.tables.len());
-        let mut total = 0;
-        for t in &mech.tables {
-            table_local_offset.push(total);
-            total += t.body.locals.len().max(1);
-        }
-        let layout = crate::simd::Layout {
-            distinct,
-            increasing,
-            nodes: crate::simd::is_run(&nodes),
-            ions: inner
-                .parts_mut()
-                .0
-                .ion_index
-                .iter()
-                .map(|ix| crate::simd::is_run(ix))
-                .collect(),
-        };
-        let (code, compile_time) = if artificial || inner.is_empty() {
-            (None, Duration::ZERO)
-        } else {
-            let (code, fresh) = cache::compiled(
-                &mech,
-                &options,
-                distinct,
-                print,
-                &layout,
-                &table_local_offset,
-            )?;
-            let time = if fresh {
-                code.compile_time
-            } else {
-                Duration::ZERO
-            };
-            (Some(code), time)
-        };
-        let max_system = code.as_ref().map_or(0, |c| c.max_system);
-        let n = inner.len();
-        let mut hidden = vec![vec![0.0; n]; code.as_ref().map_or(0, |c| c.hidden_fields)];
+        let max_node = inner.nodes().iter().copied().max();
+        let total: usize = mech.tables.iter().map(|t| t.body.locals.len().max(1)).sum();
         let (st, _) = inner.parts_mut();
-        let field_ptrs = st
-            .fields
-            .iter_mut()
-            .chain(hidden.iter_mut())
-            .map(|c| c.as_mut_ptr())
-            .collect();
+        let field_ptrs = st.fields.iter_mut().map(|c| c.as_mut_ptr()).collect();
         let max_ion_entry = st
             .ion_index
             .iter()
@@ -181,12 +143,13 @@ impl JitSet {
             .collect();
         let n_globals = st.globals.len();
         let n_ions = mech.ions.len();
-        Ok(JitSet {
-            max_node: nodes.iter().copied().max(),
+        JitSet {
+            max_node,
             inner,
             mech: mech.clone(),
-            code,
-            compile_time,
+            code: None,
+            pending: true,
+            compile_time: Duration::ZERO,
             field_ptrs,
             ion_cols: vec![std::ptr::null_mut(); n_ions * 5],
             ion_index: vec![std::ptr::null(); n_ions],
@@ -194,15 +157,85 @@ impl JitSet {
             table_on: vec![0; mech.tables.len()],
             table_views: vec![Default::default(); mech.tables.len()],
             table_locals: vec![0.0; total.max(1)],
-            solve_buf: vec![0.0; max_system * max_system + 2 * max_system + 1],
-            perm: vec![0; max_system.max(1)],
+            solve_buf: vec![0.0; 1],
+            perm: vec![0; 1],
             max_ion_entry,
             rate_tables: Default::default(),
-            hidden,
+            hidden: Vec::new(),
             hidden_for: None,
             jacobian_added: false,
             options,
-        })
+        }
+    }
+
+    /// Compiles the kernels if that is still to do (see [`JitSet::deferred`]).
+    fn compile(&mut self) -> Result<(), Error> {
+        if !std::mem::take(&mut self.pending) {
+            return Ok(());
+        }
+        let mech = Arc::clone(&self.mech);
+        if mech.kind == ir::Kind::Artificial || self.inner.is_empty() {
+            return Ok(());
+        }
+        let nodes = self.inner.nodes();
+        let increasing = nodes.windows(2).all(|w| w[0] < w[1]);
+        let distinct = increasing || {
+            let mut s = nodes.to_vec();
+            s.sort_unstable();
+            s.windows(2).all(|w| w[0] != w[1])
+        };
+        let node_run = crate::simd::is_run(nodes);
+        let mut table_local_offset = Vec::with_capacity(mech.tables.len());
+        let mut total = 0;
+        for t in &mech.tables {
+            table_local_offset.push(total);
+            total += t.body.locals.len().max(1);
+        }
+        let print = self.inner.print_enabled();
+        let layout = crate::simd::Layout {
+            distinct,
+            increasing,
+            nodes: node_run,
+            ions: self
+                .inner
+                .parts_mut()
+                .0
+                .ion_index
+                .iter()
+                .map(|ix| crate::simd::is_run(ix))
+                .collect(),
+        };
+        let (code, fresh) = cache::compiled(
+            &mech,
+            &self.options,
+            distinct,
+            print,
+            &layout,
+            &table_local_offset,
+        )?;
+        if fresh {
+            self.compile_time = code.compile_time;
+        }
+        let max_system = code.max_system;
+        let n = self.inner.len();
+        self.hidden = vec![vec![0.0; n]; code.hidden_fields];
+        let (st, _) = self.inner.parts_mut();
+        self.field_ptrs = st
+            .fields
+            .iter_mut()
+            .chain(self.hidden.iter_mut())
+            .map(|c| c.as_mut_ptr())
+            .collect();
+        self.solve_buf = vec![0.0; max_system * max_system + 2 * max_system + 1];
+        self.perm = vec![0; max_system.max(1)];
+        self.code = Some(code);
+        Ok(())
+    }
+
+    /// [`JitSet::compile`] before a kernel runs: a compile error leaves the kernels to the
+    /// interpreter (`code` stays None).
+    fn ensure_compiled(&mut self) {
+        let _ = self.compile();
     }
 
     fn kernel(&self, slot: usize) -> Option<&Compiled> {
@@ -248,7 +281,10 @@ impl JitSet {
     /// Whether the set's per-step kernels may join a fused group (`crate::fuse`): compiled
     /// fast-math code, no printing.
     pub(crate) fn fusable(&self) -> bool {
-        self.code.is_some() && !self.inner.print_enabled() && !self.inner.is_empty()
+        self.options.fast_math
+            && self.mech.kind != ir::Kind::Artificial
+            && !self.inner.print_enabled()
+            && !self.inner.is_empty()
     }
 
     /// The interpreter's storage (fields, globals, ion indices) and tables.
@@ -328,6 +364,10 @@ impl MechanismSet for JitSet {
 
     fn init(&mut self, ctx: &mut Context) {
         self.hidden_for = None;
+        // Fast-math leaves INITIAL to the interpreter: nothing to compile for it.
+        if !self.options.fast_math {
+            self.ensure_compiled();
+        }
         if self.kernel(0).is_none() {
             return self.inner.init(ctx);
         }
@@ -340,6 +380,7 @@ impl MechanismSet for JitSet {
     }
 
     fn current(&mut self, ctx: &mut Context) {
+        self.ensure_compiled();
         self.jacobian_added = false;
         if self.kernel(1).is_none() {
             return self.inner.current(ctx);
@@ -353,6 +394,7 @@ impl MechanismSet for JitSet {
     }
 
     fn jacobian(&mut self, ctx: &mut Context) {
+        self.ensure_compiled();
         if std::mem::take(&mut self.jacobian_added) {
             return;
         }
@@ -362,6 +404,7 @@ impl MechanismSet for JitSet {
     }
 
     fn state(&mut self, ctx: &mut Context) {
+        self.ensure_compiled();
         if self.kernel(3).is_none() {
             return self.inner.state(ctx);
         }
@@ -409,6 +452,7 @@ impl MechanismSet for JitSet {
             return Some(RangeKernels::default());
         }
         // Uncompiled (artificial cells): the interpreter would run the kernels.
+        self.ensure_compiled();
         let code = self.code.clone()?;
         self.inner.check_tables(ctx);
         self.refresh_invariants(ctx);
@@ -439,6 +483,10 @@ impl MechanismSet for JitSet {
 
     fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
         Some(self)
+    }
+
+    fn fusion_candidate(&self) -> bool {
+        self.fusable()
     }
 
     fn fused_kernels(

@@ -141,6 +141,11 @@ pub trait MechanismSet: Send {
     fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
         None
     }
+    /// Whether the set may join a group of [`MechanismSet::fused_kernels`] (asked before its
+    /// own kernels are prepared, so that a backend need not prepare those of fused sets).
+    fn fusion_candidate(&self) -> bool {
+        false
+    }
     /// One set of [`RangeKernels`] running this set's kernels and then each of `followers`'
     /// (the sets after it in `memb_order_`, on the same nodes) within each phase, as one pass
     /// over the instances — what calling every set's [`MechanismSet::range_kernels`] in turn
