@@ -82,6 +82,8 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
             fast_math: options.fast_math,
             rate_tables: options.fast_math,
             observed: observed_variables(&config),
+            // Only Crank–Nicolson's ion correction reads di/dv, and BioNet runs backward Euler.
+            ion_slopes: !options.fast_math,
         },
     );
     let network =

@@ -197,6 +197,7 @@ fn main() {
                         fast_math,
                         rate_tables: fast_math,
                         observed: None,
+                        ion_slopes: true,
                     },
                 )
                 .unwrap();

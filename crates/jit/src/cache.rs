@@ -109,6 +109,26 @@ pub(crate) fn kernel_of(m: &ir::Mechanism, k: KernelKind) -> Option<&Kernel> {
     }
 }
 
+/// `k` without its top-level accumulations into ion `DCurrentDv`.
+fn without_ion_slopes(k: &Kernel) -> Kernel {
+    let slope = |s: &ir::Stmt| {
+        matches!(
+            s,
+            ir::Stmt::Assign(
+                ir::Place::Ion {
+                    var: ir::IonVar::DCurrentDv,
+                    ..
+                },
+                _
+            )
+        )
+    };
+    Kernel {
+        locals: k.locals.clone(),
+        body: k.body.iter().filter(|s| !slope(s)).cloned().collect(),
+    }
+}
+
 const KINDS: [KernelKind; 4] = [
     KernelKind::Init,
     KernelKind::Current,
@@ -185,6 +205,10 @@ fn compile(
             .then(|| crate::simd::conductance::analytic_current(k))
             .flatten();
         let k = analytic.as_ref().unwrap_or(k);
+        // Fast-math without ion slopes: the di/dv accumulations go (nothing reads them).
+        let sloped = (options.fast_math && !options.ion_slopes && *kind == KernelKind::Current)
+            .then(|| without_ion_slopes(k));
+        let k = sloped.as_ref().unwrap_or(k);
         // INITIAL runs once: in fast-math mode the interpreter runs it (the same bits as
         // compiled code) and the compile time goes to the per-step kernels.
         if options.fast_math && *kind == KernelKind::Init {

@@ -112,20 +112,7 @@ pub(crate) fn range_kernels(sets: &mut [&mut JitSet], ctx: &mut Context) -> Opti
         }
     }
     let ion_store: Vec<(usize, Vec<u32>)> = ion_store.into_iter().collect::<Option<_>>()?;
-    let increasing = nodes.windows(2).all(|w| w[0] < w[1]);
-    let layout = crate::simd::Layout {
-        distinct: increasing || {
-            let mut s = nodes.clone();
-            s.sort_unstable();
-            s.windows(2).all(|w| w[0] != w[1])
-        },
-        increasing,
-        nodes: crate::simd::is_run(&nodes),
-        ions: ion_store
-            .iter()
-            .map(|(_, ix)| crate::simd::is_run(ix))
-            .collect(),
-    };
+    let layout = crate::simd::Layout::of(&nodes, ion_store.iter().map(|(_, ix)| &ix[..]));
     let (code, _) = cache::compiled(
         &merged.mech,
         &fused_options,

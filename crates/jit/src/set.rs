@@ -26,7 +26,7 @@ pub enum KernelKind {
 }
 
 /// How a [`JitSet`] compiles its kernels.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Options {
     /// Fast-math mode: `current`, `jacobian` and `state` kernels that [`crate::simd`] can
     /// vectorise run 4 instances at a time with an inline `exp` (results within a few ulp
@@ -50,6 +50,22 @@ pub struct Options {
     /// copies, the compiler's `v` and `_g`): their `field_values` keep stale values. `None`
     /// keeps every store.
     pub observed: Option<std::sync::Arc<std::collections::BTreeSet<String>>>,
+    /// Whether current kernels accumulate the ion currents' slopes di/dv, which only the
+    /// engine's Crank–Nicolson ion correction reads (`secondorder` 2). With `fast_math`, false
+    /// leaves them out (ion `DCurrentDv` then stays as the engine zeroed it); exact kernels
+    /// always compute them. Default true.
+    pub ion_slopes: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            fast_math: false,
+            rate_tables: false,
+            observed: None,
+            ion_slopes: true,
+        }
+    }
 }
 
 impl Options {
@@ -59,6 +75,7 @@ impl Options {
             fast_math: true,
             rate_tables: true,
             observed: None,
+            ion_slopes: true,
         }
     }
 }
@@ -177,14 +194,6 @@ impl JitSet {
         if mech.kind == ir::Kind::Artificial || self.inner.is_empty() {
             return Ok(());
         }
-        let nodes = self.inner.nodes();
-        let increasing = nodes.windows(2).all(|w| w[0] < w[1]);
-        let distinct = increasing || {
-            let mut s = nodes.to_vec();
-            s.sort_unstable();
-            s.windows(2).all(|w| w[0] != w[1])
-        };
-        let node_run = crate::simd::is_run(nodes);
         let mut table_local_offset = Vec::with_capacity(mech.tables.len());
         let mut total = 0;
         for t in &mech.tables {
@@ -192,19 +201,10 @@ impl JitSet {
             total += t.body.locals.len().max(1);
         }
         let print = self.inner.print_enabled();
-        let layout = crate::simd::Layout {
-            distinct,
-            increasing,
-            nodes: node_run,
-            ions: self
-                .inner
-                .parts_mut()
-                .0
-                .ion_index
-                .iter()
-                .map(|ix| crate::simd::is_run(ix))
-                .collect(),
-        };
+        let nodes = self.inner.nodes().to_vec();
+        let (st, _) = self.inner.parts_mut();
+        let layout = crate::simd::Layout::of(&nodes, st.ion_index.iter().map(|ix| &ix[..]));
+        let distinct = layout.distinct;
         let (code, fresh) = cache::compiled(
             &mech,
             &self.options,

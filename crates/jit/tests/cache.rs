@@ -17,6 +17,7 @@ fn set(cat: &Catalogue, name: &str, nodes: Vec<u32>, fast_math: bool) -> JitSet 
             fast_math,
             rate_tables: fast_math,
             observed: None,
+            ion_slopes: true,
         },
     )
     .unwrap()

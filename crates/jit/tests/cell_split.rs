@@ -124,6 +124,7 @@ fn check(fast: bool) {
         fast_math: fast,
         rate_tables: fast,
         observed: None,
+        ion_slopes: true,
     };
     let cat = catalogue(Some(options));
     let (serial, spikes, steps) = run(&cat, fast, 1, CellSplit::Always);
@@ -276,6 +277,7 @@ fn a_cables_two_ends_on_two_threads_give_the_serial_bits() {
             fast_math: fast,
             rate_tables: fast,
             observed: None,
+            ion_slopes: true,
         }));
         for (probes, synapse, how) in layouts {
             let (serial, _, _) = run_cable(&cat, fast, 1, (probes, synapse));

@@ -207,6 +207,7 @@ fn check_with_globals(
             fast_math,
             rate_tables: fast_math,
             observed: None,
+            ion_slopes: true,
         },
     )
     .unwrap();

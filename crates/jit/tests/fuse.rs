@@ -38,6 +38,8 @@ fn fast(observed: bool) -> jit::Options {
                     .collect(),
             )
         }),
+        // As `bmtk run`: nothing reads the ion currents' slopes (no Crank–Nicolson).
+        ion_slopes: false,
     }
 }
 

@@ -111,6 +111,7 @@ fn check(fast: bool) {
         fast_math: fast,
         rate_tables: fast,
         observed: None,
+        ion_slopes: true,
     });
     let (reference, ref_spikes, ref_v) = run(&cat, fast, 1, false);
     let fired: Vec<usize> = (0..CELLS)

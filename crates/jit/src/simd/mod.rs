@@ -71,6 +71,24 @@ pub struct Layout {
     pub ions: Vec<bool>,
 }
 
+impl Layout {
+    /// The layout of a set with node `nodes[k]` and ion entries `ion_index[u][k]` per instance.
+    pub fn of<'a>(nodes: &[u32], ion_index: impl IntoIterator<Item = &'a [u32]>) -> Self {
+        let increasing = nodes.windows(2).all(|w| w[0] < w[1]);
+        let distinct = increasing || {
+            let mut s = nodes.to_vec();
+            s.sort_unstable();
+            s.windows(2).all(|w| w[0] != w[1])
+        };
+        Layout {
+            distinct,
+            increasing,
+            nodes: is_run(nodes),
+            ions: ion_index.into_iter().map(is_run).collect(),
+        }
+    }
+}
+
 /// Whether `index[k] = index[0] + k` for every k.
 pub fn is_run(index: &[u32]) -> bool {
     index
