@@ -35,7 +35,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::assembly::Assembly;
 use crate::partition::Partition;
 use crate::split::{spin_until, Share};
-use crate::twisted::Twisted;
+use crate::twisted::{Contribution, Twisted};
 use crate::Discretization;
 
 /// The axial terms of a node with parent k − 1 and only child k + 1, as [`Assembly`] adds them
@@ -105,7 +105,49 @@ impl Halves {
     pub(crate) fn twist(&self) -> usize {
         self.twist.twist()
     }
+
+    /// The upper half's axial terms (`ghost`: v(m + 1)) and elimination; row m's running
+    /// values.
+    fn begin_upper(&self, cfac: f64, ghost: f64, (v, d, rhs): Arrays) -> (f64, f64) {
+        let m = self.twist();
+        self.upper.assemble(cfac, v, d, rhs);
+        self.upper_edge
+            .assemble(cfac, (v[m - 1], v[m], ghost), d, rhs);
+        self.twist.eliminate_upper(d, rhs)
+    }
+
+    /// The lower half's axial terms (`ghost`: v(m)) and elimination; its contribution to row m.
+    fn begin_lower(&self, cfac: f64, ghost: f64, (v, d, rhs): Arrays) -> Contribution {
+        let m = self.twist();
+        self.lower.assemble(cfac, v, d, rhs);
+        self.lower_edge
+            .assemble(cfac, (ghost, v[m + 1], v[m + 2]), d, rhs);
+        self.twist.eliminate_lower(d, rhs)
+    }
+
+    /// The upper half's substitution from x(m) (already in rhs(m)) and its v update.
+    fn end_upper(&self, xm: f64, (v, d, rhs): Arrays) {
+        let m = self.twist();
+        self.twist.substitute_upper(xm, d, rhs);
+        v[..=m]
+            .iter_mut()
+            .zip(&rhs[..=m])
+            .for_each(|(v, r)| *v += *r);
+    }
+
+    /// The lower half's substitution from x(m) and its v update.
+    fn end_lower(&self, xm: f64, (v, d, rhs): Arrays) {
+        let m = self.twist();
+        self.twist.substitute_lower(xm, d, rhs);
+        v[m + 1..]
+            .iter_mut()
+            .zip(&rhs[m + 1..])
+            .for_each(|(v, r)| *v += *r);
+    }
 }
+
+/// v, d and rhs of a partition (each thread touches its own half's entries).
+type Arrays<'a> = (&'a mut [f64], &'a mut [f64], &'a mut [f64]);
 
 /// A cache line of words.
 #[repr(align(128))]
@@ -226,22 +268,14 @@ impl TwistCrew {
             for step in first..=last {
                 t += 0.5 * dt;
                 share.currents(t);
-                halves.upper.assemble(cfac, v, d, rhs);
-                halves
-                    .upper_edge
-                    .assemble(cfac, (v[m - 1], v[m], ghost), d, rhs);
-                let row = halves.twist.eliminate_upper(d, rhs);
+                let row = halves.begin_upper(cfac, ghost, (&mut *v, &mut *d, &mut *rhs));
                 self.lower.put(1, row.0);
                 self.lower.put(2, row.1);
                 self.lower.seq().store(step, Ordering::Release);
                 spin_until(|| self.upper.seq().load(Ordering::Acquire) == step);
                 let (xm, x1) = (self.upper.get(1), self.upper.get(2));
                 rhs[m] = xm;
-                halves.twist.substitute_upper(xm, d, rhs);
-                v[..=m]
-                    .iter_mut()
-                    .zip(&rhs[..=m])
-                    .for_each(|(v, r)| *v += *r);
+                halves.end_upper(xm, (&mut *v, &mut *d, &mut *rhs));
                 ghost += x1;
                 t += 0.5 * dt;
                 share.states(t);
@@ -263,26 +297,18 @@ impl TwistCrew {
             for step in first..=last {
                 t += 0.5 * dt;
                 share.currents(t);
-                halves.lower.assemble(cfac, v, d, rhs);
-                halves
-                    .lower_edge
-                    .assemble(cfac, (ghost, v[m + 1], v[m + 2]), d, rhs);
-                let c = halves.twist.eliminate_lower(d, rhs);
+                let c = halves.begin_lower(cfac, ghost, (&mut *v, &mut *d, &mut *rhs));
                 for (k, x) in [c.0, c.1, rhs[m + 1], d[m + 1]].into_iter().enumerate() {
                     self.lower.put(k + 1, x);
                 }
                 self.lower.seq().store(step, Ordering::Release);
                 spin_until(|| self.upper.seq().load(Ordering::Acquire) == step);
                 let xm = self.upper.get(1);
-                halves.twist.substitute_lower(xm, d, rhs);
+                halves.end_lower(xm, (&mut *v, &mut *d, &mut *rhs));
                 debug_assert_eq!(
                     rhs[m + 1],
                     (self.lower.get(3) - b1 * xm) * self.lower.get(4)
                 );
-                v[m + 1..]
-                    .iter_mut()
-                    .zip(&rhs[m + 1..])
-                    .for_each(|(v, r)| *v += *r);
                 ghost += xm;
                 t += 0.5 * dt;
                 share.states(t);
@@ -335,11 +361,7 @@ impl TwistCrew {
         own.currents(t_mid);
         // SAFETY: the lower half's nodes are this thread's during the step (module docs).
         let (v, d, rhs) = unsafe { nodes.slices() };
-        halves.lower.assemble(cfac, v, d, rhs);
-        halves
-            .lower_edge
-            .assemble(cfac, (*ghost, v[m + 1], v[m + 2]), d, rhs);
-        let c = halves.twist.eliminate_lower(d, rhs);
+        let c = halves.begin_lower(cfac, *ghost, (&mut *v, &mut *d, &mut *rhs));
         spin_until(|| self.lower.seq().load(Ordering::Acquire) == step);
         let xm = Twisted::joined((self.lower.get(1), self.lower.get(2)), c);
         // x(m + 1) exactly as the substitution below computes it.
@@ -347,11 +369,7 @@ impl TwistCrew {
         self.upper.put(1, xm);
         self.upper.put(2, (rhs[m + 1] - b1 * xm) * d[m + 1]);
         self.upper.seq().store(step, Ordering::Release);
-        halves.twist.substitute_lower(xm, d, rhs);
-        v[m + 1..]
-            .iter_mut()
-            .zip(&rhs[m + 1..])
-            .for_each(|(v, r)| *v += *r);
+        halves.end_lower(xm, (v, d, rhs));
         *ghost += xm;
         own.states(t_end);
     }
@@ -370,22 +388,14 @@ impl TwistCrew {
         own.currents(t_mid);
         // SAFETY: the upper half's nodes are this thread's during the step (module docs).
         let (v, d, rhs) = unsafe { nodes.slices() };
-        halves.upper.assemble(cfac, v, d, rhs);
-        halves
-            .upper_edge
-            .assemble(cfac, (v[m - 1], v[m], *ghost), d, rhs);
-        let row = halves.twist.eliminate_upper(d, rhs);
+        let row = halves.begin_upper(cfac, *ghost, (&mut *v, &mut *d, &mut *rhs));
         spin_until(|| self.lower.seq().load(Ordering::Acquire) == step);
         let c = (self.lower.get(1), self.lower.get(2));
         let (r1, q1) = (self.lower.get(3), self.lower.get(4));
         let xm = halves.twist.join(row, c, rhs);
         self.upper.put(1, xm);
         self.upper.seq().store(step, Ordering::Release);
-        halves.twist.substitute_upper(xm, d, rhs);
-        v[..=m]
-            .iter_mut()
-            .zip(&rhs[..=m])
-            .for_each(|(v, r)| *v += *r);
+        halves.end_upper(xm, (v, d, rhs));
         // x(m + 1) exactly as the helper's substitution computes it.
         let (_, b1) = halves.twist.coefficients(m + 1);
         *ghost += (r1 - b1 * xm) * q1;

@@ -96,6 +96,26 @@ pub mod off {
     pub const TABLE_VIEWS: i32 = offset_of!(KernelEnv, table_views) as i32;
 }
 
+/// The node arrays of `ctx` as [`KernelEnv::node_arrays`] holds them, and their lengths.
+pub(crate) fn node_arrays(ctx: &mut mech::Context) -> ([*mut f64; 5], [usize; 5]) {
+    (
+        [
+            ctx.v.as_ptr() as *mut f64,
+            ctx.rhs.as_mut_ptr(),
+            ctx.d.as_mut_ptr(),
+            ctx.area.as_ptr() as *mut f64,
+            ctx.diam.as_ptr() as *mut f64,
+        ],
+        [
+            ctx.v.len(),
+            ctx.rhs.len(),
+            ctx.d.len(),
+            ctx.area.len(),
+            ctx.diam.len(),
+        ],
+    )
+}
+
 /// Slot of a node variable in [`KernelEnv::node_arrays`].
 pub fn node_slot(var: nmodl::ir::NodeVar) -> usize {
     use nmodl::ir::NodeVar::*;

@@ -39,6 +39,22 @@ pub(crate) struct RateFunctions {
     pub globals: Vec<u32>,
 }
 
+impl RateFunctions {
+    /// What the table depends on, for a set with global values `globals` (those the
+    /// functions do not read count as 0, so they do not split the cache).
+    pub fn inputs(&self, globals: &[f64], dt: f64, celsius: f64) -> crate::rate_data::Inputs {
+        let mut values = vec![0.0; globals.len()];
+        for &g in &self.globals {
+            values[g as usize] = globals[g as usize];
+        }
+        crate::rate_data::Inputs {
+            dt,
+            celsius,
+            globals: values,
+        }
+    }
+}
+
 /// The native code of one mechanism's kernels.
 pub(crate) struct CompiledMechanism {
     /// Keeps the kernels' code alive.

@@ -157,13 +157,7 @@ pub(crate) fn range_kernels(sets: &mut [&mut JitSet], ctx: &mut Context) -> Opti
             ion_cols[u * 5 + slot] = col.as_mut_ptr();
         }
     }
-    let lens = [
-        ctx.v.len(),
-        ctx.rhs.len(),
-        ctx.d.len(),
-        ctx.area.len(),
-        ctx.diam.len(),
-    ];
+    let (node_arrays, lens) = crate::abi::node_arrays(ctx);
     if nodes.iter().any(|&x| lens.iter().any(|&l| x as usize >= l)) {
         return None;
     }
@@ -179,13 +173,6 @@ pub(crate) fn range_kernels(sets: &mut [&mut JitSet], ctx: &mut Context) -> Opti
         nodes,
         _code: Arc::clone(&code),
     });
-    let node_arrays: [*mut f64; 5] = [
-        ctx.v.as_ptr() as *mut f64,
-        ctx.rhs.as_mut_ptr(),
-        ctx.d.as_mut_ptr(),
-        ctx.area.as_ptr() as *mut f64,
-        ctx.diam.as_ptr() as *mut f64,
-    ];
     let env = |rate_table: *const f64| KernelEnv {
         fields: storage.field_ptrs.as_ptr(),
         globals_live: storage.globals.as_ptr() as *mut f64,
@@ -225,15 +212,7 @@ pub(crate) fn range_kernels(sets: &mut [&mut JitSet], ctx: &mut Context) -> Opti
             continue;
         };
         let table = k.rate.as_ref().map(|rate| {
-            let mut values = vec![0.0; storage.globals.len()];
-            for &g in &rate.globals {
-                values[g as usize] = storage.globals[g as usize];
-            }
-            let inputs = crate::rate_data::Inputs {
-                dt: ctx.dt,
-                celsius: ctx.celsius,
-                globals: values,
-            };
+            let inputs = rate.inputs(&storage.globals, ctx.dt, ctx.celsius);
             crate::rate_data::shared(&rate.functions, &inputs)
         });
         let ptr = table.as_ref().map_or(std::ptr::null(), |t| t.as_ptr());

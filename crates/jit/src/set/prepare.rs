@@ -30,20 +30,7 @@ impl JitSet {
         })?;
         let f = k.f;
         let u = &k.usage;
-        let node_arrays: [*mut f64; 5] = [
-            ctx.v.as_ptr() as *mut f64,
-            ctx.rhs.as_mut_ptr(),
-            ctx.d.as_mut_ptr(),
-            ctx.area.as_ptr() as *mut f64,
-            ctx.diam.as_ptr() as *mut f64,
-        ];
-        let lens = [
-            ctx.v.len(),
-            ctx.rhs.len(),
-            ctx.d.len(),
-            ctx.area.len(),
-            ctx.diam.len(),
-        ];
+        let (node_arrays, lens) = crate::abi::node_arrays(ctx);
         if let Some(max) = self.max_node {
             if k.node_slots.iter().any(|&s| max as usize >= lens[s]) {
                 return None;
@@ -62,15 +49,7 @@ impl JitSet {
                         .any(|&g| inputs.globals[g as usize] != st.globals[g as usize])
             });
             if stale {
-                let mut globals = vec![0.0; st.globals.len()];
-                for &g in &rate.globals {
-                    globals[g as usize] = st.globals[g as usize];
-                }
-                let inputs = crate::rate_data::Inputs {
-                    dt: ctx.dt,
-                    celsius: ctx.celsius,
-                    globals,
-                };
+                let inputs = rate.inputs(&st.globals, ctx.dt, ctx.celsius);
                 let data = crate::rate_data::shared(&rate.functions, &inputs);
                 *current = Some((inputs, data));
             }

@@ -112,19 +112,7 @@ impl VecGen<'_> {
 
     /// Stores every place written during the iteration, in first-write order.
     pub(super) fn flush_memory(&mut self) {
-        let dirty = std::mem::take(&mut self.dirty);
-        for p in &dirty {
-            if matches!(p, Place::Field(f) if self.unstored.contains(f)) {
-                continue;
-            }
-            let v = self
-                .memory
-                .iter()
-                .find(|(q, _)| q == p)
-                .map(|(_, v)| *v)
-                .expect("written places are cached");
-            self.store_uncached(p, v);
-        }
+        self.flush_places(|_| true);
         self.memory.clear();
     }
 
