@@ -75,13 +75,14 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
         bail!("--fast-math needs the JIT backend (`--backend jit`)");
     }
     let mut catalogue = load_catalogue(&config, &mut log)?;
+    let observed = observed_variables(&config, &catalogue);
     jit::install_with(
         &mut catalogue,
         backend,
         jit::Options {
             fast_math: options.fast_math,
             rate_tables: options.fast_math,
-            observed: observed_variables(&config),
+            observed,
             // Only Crank–Nicolson's ion correction reads di/dv, and BioNet runs backward Euler.
             ion_slopes: !options.fast_math,
         },
@@ -399,12 +400,23 @@ fn check_inputs(config: &SimulationConfig) -> anyhow::Result<()> {
 /// read anything): fast-math kernels need not store the others.
 fn observed_variables(
     config: &sonata::config::SimulationConfig,
+    catalogue: &mech::Catalogue,
 ) -> Option<std::sync::Arc<std::collections::BTreeSet<String>>> {
     let mut names = std::collections::BTreeSet::new();
     for (_, report) in &config.reports {
         match report {
             sonata::config::Report::Membrane(m) => names.extend(m.variable_names.iter().cloned()),
             _ => return None,
+        }
+    }
+    // Ion currents some mechanism reads (`USEION ca READ ica`): the only other readers of an
+    // ion's total current (see `jit::Options::observed`).
+    for name in catalogue.names() {
+        let m = catalogue.mechanism(name).ok()?;
+        for ion in &m.ions {
+            if ion.read.contains(&nmodl::ir::IonVar::Current) {
+                names.insert(format!("i{}", ion.name));
+            }
         }
     }
     Some(std::sync::Arc::new(names))

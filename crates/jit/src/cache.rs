@@ -125,23 +125,25 @@ pub(crate) fn kernel_of(m: &ir::Mechanism, k: KernelKind) -> Option<&Kernel> {
     }
 }
 
-/// `k` without its top-level accumulations into ion `DCurrentDv`.
-fn without_ion_slopes(k: &Kernel) -> Kernel {
-    let slope = |s: &ir::Stmt| {
-        matches!(
-            s,
-            ir::Stmt::Assign(
-                ir::Place::Ion {
-                    var: ir::IonVar::DCurrentDv,
-                    ..
-                },
-                _
-            )
-        )
+/// `k` without its top-level accumulations into ion `DCurrentDv`, nor into ion `Current` for
+/// ions whose `i<ion>` `observed` does not name (all kept when `observed` is None).
+fn without_unread_ion_values(
+    mech: &ir::Mechanism,
+    k: &Kernel,
+    observed: Option<&std::collections::BTreeSet<String>>,
+) -> Kernel {
+    let unread = |s: &ir::Stmt| match s {
+        ir::Stmt::Assign(ir::Place::Ion { ion, var }, _) => match var {
+            ir::IonVar::DCurrentDv => true,
+            ir::IonVar::Current => observed
+                .is_some_and(|o| !o.contains(&format!("i{}", mech.ions[*ion as usize].name))),
+            _ => false,
+        },
+        _ => false,
     };
     Kernel {
         locals: k.locals.clone(),
-        body: k.body.iter().filter(|s| !slope(s)).cloned().collect(),
+        body: k.body.iter().filter(|s| !unread(s)).cloned().collect(),
     }
 }
 
@@ -221,9 +223,10 @@ fn compile(
             .then(|| crate::simd::conductance::analytic_current(k))
             .flatten();
         let k = analytic.as_ref().unwrap_or(k);
-        // Fast-math without ion slopes: the di/dv accumulations go (nothing reads them).
+        // Fast-math without ion slopes: the di/dv accumulations go (nothing reads them), and so
+        // do those of ion currents nobody observes or reads.
         let sloped = (options.fast_math && !options.ion_slopes && *kind == KernelKind::Current)
-            .then(|| without_ion_slopes(k));
+            .then(|| without_unread_ion_values(mech, k, options.observed.as_deref()));
         let k = sloped.as_ref().unwrap_or(k);
         // INITIAL runs once: in fast-math mode the interpreter runs it (the same bits as
         // compiled code) and the compile time goes to the per-step kernels.

@@ -90,6 +90,13 @@ pub(crate) fn range_kernels(sets: &mut [&mut JitSet], ctx: &mut Context) -> Opti
                 }
             }
         }
+        // Ion currents keep their own names (see `Options::observed`).
+        for ion in &merged.mech.ions {
+            let current = format!("i{}", ion.name);
+            if obs.contains(&current) {
+                names.insert(current);
+            }
+        }
         Arc::new(names)
     });
     let fused_options = Options {

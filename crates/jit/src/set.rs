@@ -48,7 +48,9 @@ pub struct Options {
     /// that no other kernel reads are not stored by fast-math `state` kernels (gating
     /// mechanisms' `minf`/`mtau` copies) nor by fast-math `current` kernels (`g`, `ina`
     /// copies, the compiler's `v` and `_g`): their `field_values` keep stale values. `None`
-    /// keeps every store.
+    /// keeps every store. Without `ion_slopes` (no Crank–Nicolson correction), an ion's total
+    /// current `i<ion>` not in the set is not accumulated by fast-math current kernels either:
+    /// the set must then also name the ion currents any mechanism READs.
     pub observed: Option<std::sync::Arc<std::collections::BTreeSet<String>>>,
     /// Whether current kernels accumulate the ion currents' slopes di/dv, which only the
     /// engine's Crank–Nicolson ion correction reads (`secondorder` 2). With `fast_math`, false

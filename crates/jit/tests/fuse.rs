@@ -32,7 +32,8 @@ fn fast(observed: bool) -> jit::Options {
         rate_tables: true,
         observed: observed.then(|| {
             Arc::new(
-                ["v", "cai", "m_na", "ina"]
+                // As `bmtk run`: reports, and the ion currents a mechanism reads (capool: ica).
+                ["v", "cai", "m_na", "ina", "ica"]
                     .into_iter()
                     .map(String::from)
                     .collect(),
