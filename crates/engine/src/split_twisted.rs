@@ -327,9 +327,9 @@ impl TwistCrew {
         self.command.seq().store(last << 1, Ordering::Release);
     }
 
-    /// The caller's half of step `step` at times `t_mid` (currents) and `t_end` (states);
-    /// `ghost` is its copy of the other half's boundary potential (v(m + 1), or v(m) when
-    /// mirrored), updated.
+    /// The caller's half of step `step` at times `t_mid` (currents) and `t_end` (states), with
+    /// the solve's exchange in between; `ghost` is its copy of the other half's boundary
+    /// potential (v(m + 1), or v(m) when mirrored), updated.
     pub(crate) fn step(
         &self,
         step: u64,
@@ -339,11 +339,16 @@ impl TwistCrew {
         times: (f64, f64, f64),
         ghost: &mut f64,
     ) {
+        let (t_mid, t_end, cfac) = times;
+        own.currents(t_mid);
+        // SAFETY: the caller's half's nodes are this thread's during the step (module docs).
+        let arrays = unsafe { nodes.slices() };
         if halves.mirrored {
-            self.step_lower(step, own, halves, nodes, times, ghost)
+            self.step_lower(step, halves, arrays, cfac, ghost)
         } else {
-            self.step_upper(step, own, halves, nodes, times, ghost)
+            self.step_upper(step, halves, arrays, cfac, ghost)
         }
+        own.states(t_end);
     }
 
     /// The caller's lower half (mirrored): joins the helper's row with its own contribution,
@@ -351,16 +356,12 @@ impl TwistCrew {
     fn step_lower(
         &self,
         step: u64,
-        own: &mut Share,
         halves: &Halves,
-        nodes: Nodes,
-        (t_mid, t_end, cfac): (f64, f64, f64),
+        (v, d, rhs): Arrays,
+        cfac: f64,
         ghost: &mut f64,
     ) {
         let m = halves.twist();
-        own.currents(t_mid);
-        // SAFETY: the lower half's nodes are this thread's during the step (module docs).
-        let (v, d, rhs) = unsafe { nodes.slices() };
         let c = halves.begin_lower(cfac, *ghost, (&mut *v, &mut *d, &mut *rhs));
         spin_until(|| self.lower.seq().load(Ordering::Acquire) == step);
         let xm = Twisted::joined((self.lower.get(1), self.lower.get(2)), c);
@@ -371,23 +372,18 @@ impl TwistCrew {
         self.upper.seq().store(step, Ordering::Release);
         halves.end_lower(xm, (v, d, rhs));
         *ghost += xm;
-        own.states(t_end);
     }
 
     /// The caller's upper half: joins its row with the helper's contribution, sends x(m).
     fn step_upper(
         &self,
         step: u64,
-        own: &mut Share,
         halves: &Halves,
-        nodes: Nodes,
-        (t_mid, t_end, cfac): (f64, f64, f64),
+        (v, d, rhs): Arrays,
+        cfac: f64,
         ghost: &mut f64,
     ) {
         let m = halves.twist();
-        own.currents(t_mid);
-        // SAFETY: the upper half's nodes are this thread's during the step (module docs).
-        let (v, d, rhs) = unsafe { nodes.slices() };
         let row = halves.begin_upper(cfac, *ghost, (&mut *v, &mut *d, &mut *rhs));
         spin_until(|| self.lower.seq().load(Ordering::Acquire) == step);
         let c = (self.lower.get(1), self.lower.get(2));
@@ -399,7 +395,6 @@ impl TwistCrew {
         // x(m + 1) exactly as the helper's substitution computes it.
         let (_, b1) = halves.twist.coefficients(m + 1);
         *ghost += (r1 - b1 * xm) * q1;
-        own.states(t_end);
     }
 
     /// Waits until the helper has finished step `step`.

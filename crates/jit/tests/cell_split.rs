@@ -8,7 +8,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use engine::{
     CellSplit, Probe, SimulationBuilder, SpikeDetectorSpec, SpikeSource, VecRecorder, VecSpikes,
@@ -18,16 +17,8 @@ use model::{CellDescription, PointProcess, Section};
 
 const STEPS: usize = 2400;
 
-fn hco_mods() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models/hco/mechanisms/modfiles")
-}
-
 fn catalogue(backend: Option<jit::Options>) -> Catalogue {
-    let mut cat = Catalogue::new();
-    cat.add_user_dir(&hco_mods())
-        .expect("HCO mechanisms compile");
-    cat.set_factory(backend.map(jit::factory_with));
-    cat
+    common::hco_catalogue(backend)
 }
 
 /// An HCO soma (21 segments) with a 31-segment na + kdr + pas dendrite, an IClamp on the dendrite

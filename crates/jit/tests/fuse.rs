@@ -8,7 +8,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use engine::{
@@ -18,12 +17,7 @@ use mech::Catalogue;
 use model::{CellDescription, PointProcess, Section};
 
 fn catalogue(options: jit::Options) -> Catalogue {
-    let mods = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/models/hco/mechanisms/modfiles");
-    let mut cat = Catalogue::new();
-    cat.add_user_dir(&mods).expect("HCO mechanisms compile");
-    cat.set_factory(Some(jit::factory_with(options)));
-    cat
+    common::hco_catalogue(Some(options))
 }
 
 fn fast(observed: bool) -> jit::Options {

@@ -9,7 +9,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use engine::{Probe, SimulationBuilder, SpikeDetectorSpec, SpikeSource, VecRecorder, VecSpikes};
 use mech::Catalogue;
@@ -19,12 +18,7 @@ const STEPS: usize = 1600;
 const CELLS: usize = 6;
 
 fn catalogue(options: jit::Options) -> Catalogue {
-    let mods = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/models/hco/mechanisms/modfiles");
-    let mut cat = Catalogue::new();
-    cat.add_user_dir(&mods).expect("HCO mechanisms compile");
-    cat.set_factory(Some(jit::factory_with(options)));
-    cat
+    common::hco_catalogue(Some(options))
 }
 
 /// An HCO soma with two dendrites (one with `hh`), clamped with `amp` nA; `odd` changes the

@@ -5,7 +5,19 @@
 use std::collections::BTreeMap;
 
 use engine::{ArtificialCellSpec, NetConSpec, SimulationBuilder, SpikeSource, Target};
+use mech::Catalogue;
 use model::Section;
+
+/// The HCO mechanisms (`shared/models/hco`) with the JIT built with `options`, or the
+/// interpreter when None.
+pub fn hco_catalogue(options: Option<jit::Options>) -> Catalogue {
+    let mods = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/models/hco/mechanisms/modfiles");
+    let mut cat = Catalogue::new();
+    cat.add_user_dir(&mods).expect("HCO mechanisms compile");
+    cat.set_factory(options.map(jit::factory_with));
+    cat
+}
 
 /// Inserts the HCO cell's nine mechanisms with its conductances and reversal potentials.
 pub fn insert_hco(soma: &mut Section) {
