@@ -5,7 +5,9 @@
 //! 1. one unbranched cable of 1001 segments (a single dependency chain: nothing to weave);
 //! 2. one and 64 busyring-like cells (soma + 10 branching dendrites of 32 segments, ≈ 330 nodes);
 //! 3. 8 cells of 51 segments (a cache block of HCO-like somata);
-//! 4. 50 mc-net100 cells (soma + 3 dendrites of 11 segments: one partition of that network).
+//! 4. 50 mc-net100 cells (soma + 3 dendrites of 11 segments: one partition of that network),
+//!    as they come and interleaved four by four (`Discretization::interleave`, as the engine
+//!    lays out networks).
 //!
 //! `cargo bench -p engine --bench hines` (set `BENCH_QUICK=1` for a short run).
 
@@ -90,7 +92,16 @@ fn time(nodes: usize, mut f: impl FnMut()) -> f64 {
 }
 
 fn bench(name: &str, cells: &[CellDescription]) {
-    let disc = Discretization::new(cells).expect("valid cells");
+    bench_with(name, cells, false);
+}
+
+/// [`bench`], with the copies of one shape interleaved first if `interleave` (as the engine
+/// does for networks).
+fn bench_with(name: &str, cells: &[CellDescription], interleave: bool) {
+    let mut disc = Discretization::new(cells).expect("valid cells");
+    if interleave {
+        disc.interleave();
+    }
     let mut m = HinesMatrix::new(&disc).expect("a valid layout");
     let n = disc.len();
     let v: Vec<f64> = (0..n).map(|i| -65.0 + (i as f64 * 0.3).sin()).collect();
@@ -138,4 +149,9 @@ fn main() {
     bench("busyring-like, 64 cells", &vec![cell(10, 32); 64]);
     bench("8 cells of 51 segments", &vec![cell(1, 51); 8]);
     bench("50 mc-net100 cells", &vec![star_cell(3, 11); 50]);
+    bench_with(
+        "50 mc-net100 cells, woven",
+        &vec![star_cell(3, 11); 50],
+        true,
+    );
 }

@@ -52,8 +52,8 @@ use crate::assembly::Assembly;
 use crate::sweeps::avx;
 pub use crate::sweeps::LANES;
 use crate::sweeps::{
-    eliminate_chain, eliminate_quad, eliminate_single_fast, has_avx, substitute_chain,
-    substitute_quad, substitute_single_fast, Edge, Quad,
+    eliminate_chain, eliminate_quad, eliminate_row, eliminate_single_fast, has_avx,
+    substitute_chain, substitute_quad, substitute_row, substitute_single_fast, Edge, Quad, Row,
 };
 use crate::{Discretization, Error};
 
@@ -62,11 +62,13 @@ use crate::{Discretization, Error};
 /// a store) with the work of the others.
 pub const INTERLEAVE: usize = 32;
 
-/// One round of mutually independent nodes: `quads[quads.0..quads.1]`, then
-/// `singles[singles.0..singles.1]`; or, if `chain`, a run of one-node rounds in which each
-/// node is the parent of the one before (an unbranched cable with nothing to interleave).
+/// One round of mutually independent nodes: `rows[rows.0..rows.1]`,
+/// `quads[quads.0..quads.1]`, then `singles[singles.0..singles.1]`; or, if `chain`, a run of
+/// one-node rounds in which each node is the parent of the one before (an unbranched cable
+/// with nothing to interleave).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Round {
+    rows: (u32, u32),
     quads: (u32, u32),
     singles: (u32, u32),
     chain: bool,
@@ -82,6 +84,9 @@ pub struct HinesMatrix {
     /// The elimination order in rounds of independent nodes (see the module docs); reversed,
     /// it is the substitution order.
     rounds: Vec<Round>,
+    /// Quads of consecutive nodes with consecutive parents (interleaved cells).
+    rows: Vec<Row>,
+    /// Other quads, gathered and scattered lane by lane.
     quads: Vec<Quad>,
     singles: Vec<Edge>,
     /// Whether the host has AVX (four-lane vectors; otherwise the quads run in two-lane SSE2
@@ -148,7 +153,8 @@ impl HinesMatrix {
             .collect();
         let mut round = Vec::with_capacity(INTERLEAVE);
         let mut rest = Vec::with_capacity(INTERLEAVE);
-        let (mut rounds, mut quads, mut singles) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut rounds, mut rows, mut quads, mut singles) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         while !ready.is_empty() {
             round.clear();
             while round.len() < INTERLEAVE {
@@ -157,19 +163,18 @@ impl HinesMatrix {
                     None => break,
                 }
             }
-            let (q0, s0) = (quads.len() as u32, singles.len() as u32);
+            let (w0, q0, s0) = (rows.len() as u32, quads.len() as u32, singles.len() as u32);
             // Lanes are free within a round (its nodes are independent): first every window of
             // LANES consecutive nodes with consecutive parents (interleaved cells) as a
             // contiguous quad, then the rest packed as they come, the remainder one by one.
             round.sort_unstable();
             let consecutive = |x: &[usize]| x.windows(2).all(|w| w[1] == w[0] + 1);
             let parent_of = |i: usize| disc.parent[i] as usize;
-            let quad = |group: &[usize], contiguous: bool| Quad {
+            let quad = |group: &[usize]| Quad {
                 a: std::array::from_fn(|l| disc.a[group[l]]),
                 b: std::array::from_fn(|l| disc.b[group[l]]),
                 node: std::array::from_fn(|l| group[l] as u32),
                 parent: std::array::from_fn(|l| disc.parent[group[l]]),
-                contiguous,
             };
             rest.clear();
             let mut k = 0;
@@ -177,8 +182,20 @@ impl HinesMatrix {
                 let w = &round[k..(k + LANES).min(round.len())];
                 let parents: [usize; LANES] =
                     std::array::from_fn(|l| w.get(l).map_or(0, |&i| parent_of(i)));
-                if w.len() == LANES && consecutive(w) && consecutive(&parents) {
-                    quads.push(quad(w, true));
+                // Row's invariant: the parents' block ends before the nodes' (a parent
+                // precedes its child, and the nodes are independent).
+                if w.len() == LANES
+                    && consecutive(w)
+                    && consecutive(&parents)
+                    && parents[0] + LANES <= w[0]
+                {
+                    let q = quad(w);
+                    rows.push(Row {
+                        a: q.a,
+                        b: q.b,
+                        node: w[0] as u32,
+                        parent: parents[0] as u32,
+                    });
                     k += LANES;
                 } else {
                     rest.push(round[k]);
@@ -187,10 +204,11 @@ impl HinesMatrix {
             }
             let packed = rest.len() / LANES * LANES;
             for group in rest[..packed].chunks_exact(LANES) {
-                quads.push(quad(group, false));
+                quads.push(quad(group));
             }
             singles.extend(rest[packed..].iter().map(|&i| edge(i)));
             rounds.push(Round {
+                rows: (w0, rows.len() as u32),
                 quads: (q0, quads.len() as u32),
                 singles: (s0, singles.len() as u32),
                 chain: false,
@@ -206,13 +224,17 @@ impl HinesMatrix {
                 }
             }
         }
-        debug_assert_eq!(quads.len() * LANES + singles.len(), n - roots);
+        debug_assert_eq!(
+            (rows.len() + quads.len()) * LANES + singles.len(),
+            n - roots
+        );
         let rounds = merge_chains(&rounds, &singles);
         Ok(HinesMatrix {
             roots: disc.roots,
             nodes: n,
             assembly: Assembly::new(disc),
             rounds,
+            rows,
             quads,
             singles,
             avx: has_avx(),
@@ -230,7 +252,7 @@ impl HinesMatrix {
     /// Number of the solve's vector quads whose nodes and parents are each consecutive
     /// (loaded and stored as whole vectors; see [`Discretization::interleave`]).
     pub fn contiguous_quads(&self) -> usize {
-        self.quads.iter().filter(|q| q.contiguous).count()
+        self.rows.len()
     }
 
     /// True if there are no nodes.
@@ -302,6 +324,11 @@ impl HinesMatrix {
             d,
             rhs,
             &mut [],
+            // SAFETY: `solve` passes n values; `new` checked the rows.
+            (
+                |r, d, rhs| unsafe { avx::eliminate_row::<false>(r, d, rhs) },
+                |r, d, rhs| unsafe { avx::substitute_row::<false>(r, d, rhs) },
+            ),
             |q, _, d, rhs| avx::eliminate(q, d, rhs),
             |q, _, d, rhs| avx::substitute(q, d, rhs),
         );
@@ -313,24 +340,30 @@ impl HinesMatrix {
             d,
             rhs,
             &mut [],
+            (eliminate_row::<false>, substitute_row::<false>),
             |q, _, d, rhs| eliminate_quad(q, d, rhs),
             |q, _, d, rhs| substitute_quad(q, d, rhs),
         );
     }
 
-    /// `triang` round by round, the roots, then `bksub` round by round in reverse; the quads
-    /// go through `eliminate` and `substitute` (with, if `FAST`, their slot of `recip`:
-    /// LANES values per quad), the paths and single nodes through the exact kernels or, if
-    /// `FAST`, the fast-math ones.
+    /// `triang` round by round, the roots, then `bksub` round by round in reverse; the rows
+    /// go through `row_kernels` (elimination, substitution), the quads through `eliminate`
+    /// and `substitute` (with, if `FAST`, their slot of `recip`: LANES values per quad), the
+    /// paths and single nodes through the exact kernels or, if `FAST`, the fast-math ones.
     #[inline(always)]
     fn sweeps<const FAST: bool>(
         &self,
         d: &mut [f64],
         rhs: &mut [f64],
         recip: &mut [f64],
+        row_kernels: (
+            impl Fn(&Row, &mut [f64], &mut [f64]),
+            impl Fn(&Row, &[f64], &mut [f64]),
+        ),
         eliminate: impl Fn(&Quad, &mut [f64; LANES], &mut [f64], &mut [f64]),
         substitute: impl Fn(&Quad, &[f64; LANES], &[f64], &mut [f64]),
     ) {
+        let (eliminate_row, substitute_row) = row_kernels;
         // One slot of LANES reciprocals per quad if FAST; the exact kernels ignore theirs.
         let (slots, _) = recip.as_chunks_mut::<LANES>();
         let mut unused = [0.0; LANES];
@@ -339,6 +372,9 @@ impl HinesMatrix {
             if r.chain {
                 eliminate_chain::<FAST>(singles, d, rhs);
                 continue;
+            }
+            for row in &self.rows[r.rows.0 as usize..r.rows.1 as usize] {
+                eliminate_row(row, d, rhs);
             }
             let quads = r.quads.0 as usize..r.quads.1 as usize;
             if FAST {
@@ -390,6 +426,9 @@ impl HinesMatrix {
                     substitute(q, &unused, d, rhs);
                 }
             }
+            for row in &self.rows[r.rows.0 as usize..r.rows.1 as usize] {
+                substitute_row(row, d, rhs);
+            }
         }
     }
 }
@@ -399,10 +438,11 @@ impl HinesMatrix {
 fn merge_chains(rounds: &[Round], singles: &[Edge]) -> Vec<Round> {
     let mut merged: Vec<Round> = Vec::with_capacity(rounds.len());
     for &r in rounds {
-        let lone = r.quads.0 == r.quads.1 && r.singles.1 - r.singles.0 == 1;
+        let lone = r.rows.0 == r.rows.1 && r.quads.0 == r.quads.1 && r.singles.1 - r.singles.0 == 1;
         if lone {
             if let Some(last) = merged.last_mut() {
-                let follows = last.quads.0 == last.quads.1
+                let follows = last.rows.0 == last.rows.1
+                    && last.quads.0 == last.quads.1
                     && last.singles.1 == r.singles.0
                     && singles[last.singles.1 as usize - 1].parent
                         == singles[r.singles.0 as usize].node;

@@ -2,7 +2,9 @@
 
 #[cfg(target_arch = "x86_64")]
 use crate::sweeps::avx;
-use crate::sweeps::{eliminate_quad_fast, substitute_quad_fast, LANES};
+use crate::sweeps::{
+    eliminate_quad_fast, eliminate_row, substitute_quad_fast, substitute_row, LANES,
+};
 use crate::HinesMatrix;
 
 impl HinesMatrix {
@@ -35,6 +37,11 @@ impl HinesMatrix {
             d,
             rhs,
             recip,
+            // SAFETY: `solve` passes n values; `new` checked the rows.
+            (
+                |r, d, rhs| unsafe { avx::eliminate_row::<true>(r, d, rhs) },
+                |r, d, rhs| unsafe { avx::substitute_row::<true>(r, d, rhs) },
+            ),
             |q, r, d, rhs| avx::eliminate_fast(q, r, d, rhs),
             |q, r, _, rhs| avx::substitute_fast(q, r, rhs),
         );
@@ -42,8 +49,13 @@ impl HinesMatrix {
 
     /// Portable [`Self::solve_fast`].
     fn solve_portable_fast(&self, d: &mut [f64], rhs: &mut [f64], recip: &mut [f64]) {
-        self.sweeps::<true>(d, rhs, recip, eliminate_quad_fast, |q, r, _, rhs| {
-            substitute_quad_fast(q, r, rhs)
-        });
+        self.sweeps::<true>(
+            d,
+            rhs,
+            recip,
+            (eliminate_row::<true>, substitute_row::<true>),
+            eliminate_quad_fast,
+            |q, r, _, rhs| substitute_quad_fast(q, r, rhs),
+        );
     }
 }

@@ -26,9 +26,21 @@ pub(crate) struct Quad {
     pub b: [f64; LANES],
     pub node: [u32; LANES],
     pub parent: [u32; LANES],
-    /// Nodes and parents are each LANES consecutive indices, ascending (interleaved cells,
-    /// see `crate::interleave`): the AVX kernels load and store them as whole vectors.
-    pub contiguous: bool,
+}
+
+/// A [`Quad`] whose nodes are `node..node + LANES` and whose parents are
+/// `parent..parent + LANES` (a row of interleaved cells, see `crate::interleave`): its values
+/// load and store as whole vectors, and it carries no index lists.
+///
+/// Invariant (checked by `HinesMatrix::new`): `parent + LANES <= node` and
+/// `node + LANES <= n`, the number of nodes, so that the row kernels may index `d` and `rhs`
+/// (of at least n values) without checks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Row {
+    pub a: [f64; LANES],
+    pub b: [f64; LANES],
+    pub node: u32,
+    pub parent: u32,
 }
 
 /// Coupling of one non-root node to its parent.
@@ -159,10 +171,40 @@ pub(crate) fn substitute_quad_fast(q: &Quad, recip: &[f64; LANES], rhs: &mut [f6
     }
 }
 
+/// [`eliminate_quad`] of a row (exact), or with `FAST` [`eliminate_quad_fast`] keeping the
+/// reciprocals in place of the row's diagonals, which only the substitution reads again.
+#[inline(always)]
+pub(crate) fn eliminate_row<const FAST: bool>(r: &Row, d: &mut [f64], rhs: &mut [f64]) {
+    let (i, p) = (r.node as usize, r.parent as usize);
+    for l in 0..LANES {
+        let (di, ri) = (d[i + l], rhs[i + l]);
+        if FAST {
+            let inv = 1.0 / di;
+            d[i + l] = inv;
+            d[p + l] -= (r.a[l] * r.b[l]) * inv;
+            rhs[p + l] -= (r.a[l] * inv) * ri;
+        } else {
+            let f = r.a[l] / di;
+            d[p + l] -= f * r.b[l];
+            rhs[p + l] -= f * ri;
+        }
+    }
+}
+
+/// Back-substitutes a row eliminated by [`eliminate_row`] with the same `FAST`.
+#[inline(always)]
+pub(crate) fn substitute_row<const FAST: bool>(r: &Row, d: &[f64], rhs: &mut [f64]) {
+    let (i, p) = (r.node as usize, r.parent as usize);
+    for l in 0..LANES {
+        let x = rhs[i + l] - r.b[l] * rhs[p + l];
+        rhs[i + l] = if FAST { x * d[i + l] } else { x / d[i + l] };
+    }
+}
+
 /// The quad kernels on AVX registers: lane l performs exactly the scalar operations of node l.
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx {
-    use super::{Quad, LANES};
+    use super::{Quad, Row, LANES};
     use std::arch::x86_64::*;
 
     /// Packs `x[idx[l]]` into lane l.
@@ -182,47 +224,103 @@ pub(crate) mod avx {
         out
     }
 
-    /// Writes each lane's updated parent diagonal and right-hand side back, in lane order.
-    /// `x` at `idx`: one vector load when the quad is contiguous, else a gather.
+    /// Stores the lanes of `v` to `x` at `idx`, in lane order.
     #[inline(always)]
-    fn load(x: &[f64], idx: &[u32; LANES], contiguous: bool) -> __m256d {
-        if contiguous {
-            let at = &x[idx[0] as usize..idx[0] as usize + LANES];
-            // SAFETY: `at` holds LANES readable doubles.
-            unsafe { _mm256_loadu_pd(at.as_ptr()) }
-        } else {
-            gather(x, idx)
-        }
-    }
-
-    /// Stores `v` to `x` at `idx` (one vector store when the quad is contiguous).
-    #[inline(always)]
-    fn store(x: &mut [f64], idx: &[u32; LANES], contiguous: bool, v: __m256d) {
-        if contiguous {
-            let at = &mut x[idx[0] as usize..idx[0] as usize + LANES];
-            // SAFETY: `at` holds LANES writable doubles.
-            unsafe { _mm256_storeu_pd(at.as_mut_ptr(), v) };
-        } else {
-            let v = lanes(v);
-            for l in 0..LANES {
-                x[idx[l] as usize] = v[l];
-            }
+    fn scatter(x: &mut [f64], idx: &[u32; LANES], v: __m256d) {
+        let v = lanes(v);
+        for l in 0..LANES {
+            x[idx[l] as usize] = v[l];
         }
     }
 
     #[inline(always)]
     fn store_parents(q: &Quad, dp: __m256d, rp: __m256d, d: &mut [f64], rhs: &mut [f64]) {
-        store(d, &q.parent, q.contiguous, dp);
-        store(rhs, &q.parent, q.contiguous, rp);
+        scatter(d, &q.parent, dp);
+        scatter(rhs, &q.parent, rp);
+    }
+
+    /// The LANES values of `x` from `at` on.
+    ///
+    /// # Safety
+    /// `at + LANES <= x.len()`.
+    #[inline(always)]
+    unsafe fn load_at(x: &[f64], at: usize) -> __m256d {
+        debug_assert!(at + LANES <= x.len());
+        // SAFETY: the caller's bound.
+        unsafe { _mm256_loadu_pd(x.as_ptr().add(at)) }
+    }
+
+    /// Stores `v` to `x[at..at + LANES]`.
+    ///
+    /// # Safety
+    /// `at + LANES <= x.len()`.
+    #[inline(always)]
+    unsafe fn store_at(x: &mut [f64], at: usize, v: __m256d) {
+        debug_assert!(at + LANES <= x.len());
+        // SAFETY: the caller's bound.
+        unsafe { _mm256_storeu_pd(x.as_mut_ptr().add(at), v) }
+    }
+
+    /// [`super::eliminate_row`].
+    ///
+    /// # Safety
+    /// `d` and `rhs` hold at least `r.node + LANES` values ([`Row`]'s invariant then bounds
+    /// the parents too).
+    #[inline]
+    #[target_feature(enable = "avx")]
+    pub(crate) unsafe fn eliminate_row<const FAST: bool>(r: &Row, d: &mut [f64], rhs: &mut [f64]) {
+        let (i, p) = (r.node as usize, r.parent as usize);
+        // SAFETY: the caller's bound, and p + LANES <= i.
+        unsafe {
+            let (di, ri) = (load_at(d, i), load_at(rhs, i));
+            let (dp, rp) = (load_at(d, p), load_at(rhs, p));
+            let (a, b) = (lanes_of(&r.a), lanes_of(&r.b));
+            let (dp, rp) = if FAST {
+                let inv = _mm256_div_pd(_mm256_set1_pd(1.0), di);
+                store_at(d, i, inv);
+                (
+                    _mm256_sub_pd(dp, _mm256_mul_pd(_mm256_mul_pd(a, b), inv)),
+                    _mm256_sub_pd(rp, _mm256_mul_pd(_mm256_mul_pd(a, inv), ri)),
+                )
+            } else {
+                let f = _mm256_div_pd(a, di);
+                (
+                    _mm256_sub_pd(dp, _mm256_mul_pd(f, b)),
+                    _mm256_sub_pd(rp, _mm256_mul_pd(f, ri)),
+                )
+            };
+            store_at(d, p, dp);
+            store_at(rhs, p, rp);
+        }
+    }
+
+    /// [`super::substitute_row`].
+    ///
+    /// # Safety
+    /// As [`eliminate_row`].
+    #[inline]
+    #[target_feature(enable = "avx")]
+    pub(crate) unsafe fn substitute_row<const FAST: bool>(r: &Row, d: &[f64], rhs: &mut [f64]) {
+        let (i, p) = (r.node as usize, r.parent as usize);
+        // SAFETY: the caller's bound, and p + LANES <= i.
+        unsafe {
+            let (rp, ri, di) = (load_at(rhs, p), load_at(rhs, i), load_at(d, i));
+            let x = _mm256_sub_pd(ri, _mm256_mul_pd(lanes_of(&r.b), rp));
+            let x = if FAST {
+                _mm256_mul_pd(x, di)
+            } else {
+                _mm256_div_pd(x, di)
+            };
+            store_at(rhs, i, x);
+        }
     }
 
     /// [`super::eliminate_quad`].
     #[inline]
     #[target_feature(enable = "avx")]
     pub(crate) fn eliminate(q: &Quad, d: &mut [f64], rhs: &mut [f64]) {
-        let c = q.contiguous;
-        let (di, ri) = (load(d, &q.node, c), load(rhs, &q.node, c));
-        let (dp, rp) = (load(d, &q.parent, c), load(rhs, &q.parent, c));
+        let (di, ri) = (gather(d, &q.node), gather(rhs, &q.node));
+        let (dp, rp) = (gather(d, &q.parent), gather(rhs, &q.parent));
         let (a, b) = (lanes_of(&q.a), lanes_of(&q.b));
         let f = _mm256_div_pd(a, di);
         let dp = _mm256_sub_pd(dp, _mm256_mul_pd(f, b));
@@ -234,15 +332,14 @@ pub(crate) mod avx {
     #[inline]
     #[target_feature(enable = "avx")]
     pub(crate) fn substitute(q: &Quad, d: &[f64], rhs: &mut [f64]) {
-        let c = q.contiguous;
         let (rp, ri, di) = (
-            load(rhs, &q.parent, c),
-            load(rhs, &q.node, c),
-            load(d, &q.node, c),
+            gather(rhs, &q.parent),
+            gather(rhs, &q.node),
+            gather(d, &q.node),
         );
         let b = lanes_of(&q.b);
         let x = _mm256_div_pd(_mm256_sub_pd(ri, _mm256_mul_pd(b, rp)), di);
-        store(rhs, &q.node, c, x);
+        scatter(rhs, &q.node, x);
     }
 
     /// [`super::eliminate_quad_fast`].
@@ -254,9 +351,8 @@ pub(crate) mod avx {
         d: &mut [f64],
         rhs: &mut [f64],
     ) {
-        let c = q.contiguous;
-        let (di, ri) = (load(d, &q.node, c), load(rhs, &q.node, c));
-        let (dp, rp) = (load(d, &q.parent, c), load(rhs, &q.parent, c));
+        let (di, ri) = (gather(d, &q.node), gather(rhs, &q.node));
+        let (dp, rp) = (gather(d, &q.parent), gather(rhs, &q.parent));
         let (a, b) = (lanes_of(&q.a), lanes_of(&q.b));
         let r = _mm256_div_pd(_mm256_set1_pd(1.0), di);
         let dp = _mm256_sub_pd(dp, _mm256_mul_pd(_mm256_mul_pd(a, b), r));
@@ -270,15 +366,14 @@ pub(crate) mod avx {
     #[inline]
     #[target_feature(enable = "avx")]
     pub(crate) fn substitute_fast(q: &Quad, recip: &[f64; LANES], rhs: &mut [f64]) {
-        let c = q.contiguous;
         let (rp, ri, ri_inv) = (
-            load(rhs, &q.parent, c),
-            load(rhs, &q.node, c),
+            gather(rhs, &q.parent),
+            gather(rhs, &q.node),
             lanes_of(recip),
         );
         let b = lanes_of(&q.b);
         let x = _mm256_mul_pd(_mm256_sub_pd(ri, _mm256_mul_pd(b, rp)), ri_inv);
-        store(rhs, &q.node, c, x);
+        scatter(rhs, &q.node, x);
     }
 
     /// Loads packed coefficients.
