@@ -185,38 +185,55 @@ impl Assembly {
     /// # Panics
     /// If `v`, `d` or `rhs` is shorter than the number of nodes.
     pub fn assemble(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
+        self.terms::<false>(cfac, v, d, rhs);
+    }
+
+    /// Fast-math: sets `d` and `rhs` to the capacitive and axial terms alone (as
+    /// [`Self::assemble`] on zeroed arrays), before the mechanisms add theirs: one pass that
+    /// writes d and rhs instead of zeroing them, then reading and writing them again. Each
+    /// node's sum then starts with the axial terms instead of ending with them (other roundings
+    /// than NEURON's).
+    pub fn assemble_first(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
+        self.terms::<true>(cfac, v, d, rhs);
+    }
+
+    /// [`Self::assemble`], or with `FIRST` [`Self::assemble_first`] (every node is written:
+    /// each is in exactly one of the groups).
+    #[inline(always)]
+    fn terms<const FIRST: bool>(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
         let n = self.nodes;
         let (v, d, rhs) = (&v[..n], &mut d[..n], &mut rhs[..n]);
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
             // SAFETY: the host has AVX2 (checked when the assembly was built).
-            unsafe { self.runs_avx2(cfac, v, d, rhs) };
+            unsafe { self.runs_avx2::<FIRST>(cfac, v, d, rhs) };
         } else {
-            self.runs(cfac, v, d, rhs);
+            self.runs::<FIRST>(cfac, v, d, rhs);
         }
         #[cfg(not(target_arch = "x86_64"))]
-        self.runs(cfac, v, d, rhs);
+        self.runs::<FIRST>(cfac, v, d, rhs);
+        let start = |x: f64| if FIRST { 0.0 } else { x };
         for t in &self.chain {
             let k = t.node as usize;
             let vk = v[k];
-            let mut dk = d[k] + cfac * t.cm;
+            let mut dk = start(d[k]) + cfac * t.cm;
             dk -= t.b;
             dk -= t.a;
             d[k] = dk;
-            let mut rk = rhs[k] - t.b * (v[t.parent as usize] - vk);
+            let mut rk = start(rhs[k]) - t.b * (v[t.parent as usize] - vk);
             rk += t.a * (vk - v[t.child as usize]);
             rhs[k] = rk;
         }
         for t in &self.leaves {
             let k = t.node as usize;
-            let dk = d[k] + cfac * t.cm;
+            let dk = start(d[k]) + cfac * t.cm;
             d[k] = dk - t.b;
-            rhs[k] -= t.b * (v[t.parent as usize] - v[k]);
+            rhs[k] = start(rhs[k]) - t.b * (v[t.parent as usize] - v[k]);
         }
         let mut children = self.children.iter();
         for t in &self.other {
             let k = t.node as usize;
-            let (mut dk, mut rk, vk) = (d[k], rhs[k], v[k]);
+            let (mut dk, mut rk, vk) = (start(d[k]), start(rhs[k]), v[k]);
             if t.parent != NO_PARENT {
                 dk += cfac * t.cm;
                 dk -= t.b;
@@ -236,7 +253,7 @@ impl Assembly {
 
     /// The terms of the nodes of every run.
     #[inline(always)]
-    fn runs(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
+    fn runs<const FIRST: bool>(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
         for &(first, len, stride) in &self.runs {
             let (k, end, s) = (first as usize, (first + len) as usize, stride as usize);
             let run = Run {
@@ -247,7 +264,7 @@ impl Assembly {
                 v: &v[k..end],
                 v_child: &v[k + s..end + s],
             };
-            run.assemble(cfac, &mut d[k..end], &mut rhs[k..end]);
+            run.assemble::<FIRST>(cfac, &mut d[k..end], &mut rhs[k..end]);
         }
     }
 
@@ -255,8 +272,8 @@ impl Assembly {
     /// each lane performs exactly the scalar operations).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn runs_avx2(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
-        self.runs(cfac, v, d, rhs);
+    fn runs_avx2<const FIRST: bool>(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
+        self.runs::<FIRST>(cfac, v, d, rhs);
     }
 }
 
@@ -271,9 +288,10 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// The terms of every node of the run, in NEURON's order per node (see the module docs).
+    /// The terms of every node of the run, in NEURON's order per node (see the module docs);
+    /// with `FIRST` on zero rather than on d and rhs.
     #[inline(always)]
-    fn assemble(&self, cfac: f64, d: &mut [f64], rhs: &mut [f64]) {
+    fn assemble<const FIRST: bool>(&self, cfac: f64, d: &mut [f64], rhs: &mut [f64]) {
         let nodes = self
             .cm
             .iter()
@@ -281,10 +299,11 @@ impl Run<'_> {
             .zip(self.a_child)
             .zip(self.v_parent.iter().zip(self.v).zip(self.v_child));
         for (((((&cm, &b), &a), ((&vp, &vk), &vc)), dk), rk) in nodes.zip(d).zip(rhs) {
-            let mut dn = *dk + cfac * cm;
+            let (d0, r0) = if FIRST { (0.0, 0.0) } else { (*dk, *rk) };
+            let mut dn = d0 + cfac * cm;
             dn -= b;
             *dk = dn - a;
-            let rn = *rk - b * (vp - vk);
+            let rn = r0 - b * (vp - vk);
             *rk = rn + a * (vk - vc);
         }
     }

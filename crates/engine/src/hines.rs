@@ -294,6 +294,15 @@ impl HinesMatrix {
         self.assembly.assemble(cfac, v, d, rhs);
     }
 
+    /// [`Self::assemble`] on zeroed `d` and `rhs`, writing rather than adding: the fast-math
+    /// start of a step's assembly, before the mechanisms' terms (see [`Assembly`]).
+    ///
+    /// # Panics
+    /// If `v`, `d` or `rhs` is shorter than [`Self::len`].
+    pub fn assemble_first(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
+        self.assembly.assemble_first(cfac, v, d, rhs);
+    }
+
     /// Hines elimination (`triang` then `bksub`): solves the system with diagonal `d` and
     /// right-hand side `rhs`; the solution replaces `rhs` and `d` is overwritten (in
     /// fast-math mode, with the reciprocals of the eliminated diagonal).

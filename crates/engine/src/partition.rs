@@ -50,15 +50,27 @@ pub(crate) struct Shared {
     pub t: f64,
     pub dt: f64,
     pub celsius: f64,
+    /// The capacitive factor of the step being set up (`setup_tree_matrix`).
+    pub cfac: f64,
+    /// Whether `begin_currents` put the axial terms into d and rhs already (fast-math).
+    pub axial_done: bool,
 }
 
 impl Shared {
     /// rhs = d = 0 and the ions' `current_begin`, before any `current` kernel. d is zeroed
     /// here (NEURON: before the jacobians; currents never touch d) because fast-math current
-    /// kernels may add their jacobian terms themselves.
+    /// kernels may add their jacobian terms themselves. In fast-math mode d and rhs start
+    /// with the capacitive and axial terms instead of 0 ([`HinesMatrix::assemble_first`]),
+    /// which `setup_tree_matrix` then leaves out.
     pub(crate) fn begin_currents(&mut self) {
-        self.rhs.fill(0.0);
-        self.d.fill(0.0);
+        if self.tree.fast_math() {
+            self.tree
+                .assemble_first(self.cfac, &self.v, &mut self.d, &mut self.rhs);
+            self.axial_done = true;
+        } else {
+            self.rhs.fill(0.0);
+            self.d.fill(0.0);
+        }
         self.ions.current_begin(self.celsius);
     }
 }
@@ -352,17 +364,19 @@ impl Partition {
     /// `setup_tree_matrix`: currents into rhs, conductances into d, axial terms.
     fn setup_tree_matrix(&mut self, kernels: &mut dyn StepKernels) {
         let t = self.sh.t;
+        let cj = if self.secondorder != 0 {
+            2.0 / self.sh.dt
+        } else {
+            1.0 / self.sh.dt
+        };
+        self.sh.cfac = 0.001 * cj;
         kernels.currents(&mut self.sets, &mut self.sh, t);
         let sh = &mut self.sh;
-        let cj = if self.secondorder != 0 {
-            2.0 / sh.dt
-        } else {
-            1.0 / sh.dt
-        };
-        let cfac = 0.001 * cj;
         // The axial currents go into rhs after the jacobians rather than before as in NEURON:
         // jacobians touch only d, so no node's operations change.
-        sh.tree.assemble(cfac, &sh.v, &mut sh.d, &mut sh.rhs);
+        if !std::mem::take(&mut sh.axial_done) {
+            sh.tree.assemble(sh.cfac, &sh.v, &mut sh.d, &mut sh.rhs);
+        }
     }
 
     /// Hines elimination (`triang` + `bksub`); the solution replaces rhs.

@@ -391,6 +391,8 @@ impl<'a> SimulationBuilder<'a> {
                 t: 0.0,
                 dt: self.dt,
                 celsius: self.celsius,
+                cfac: 0.001 / self.dt,
+                axial_done: false,
             },
             sets,
             artificial_set,

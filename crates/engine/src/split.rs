@@ -33,6 +33,9 @@ pub(crate) struct Share {
     d: *mut f64,
     nodes: usize,
     celsius: f64,
+    /// Fast-math: d and rhs start with the axial terms, put there before the phase (by the
+    /// calling thread, or by each half of a two-ended cable for its nodes), not with zeros.
+    axial_first: bool,
 }
 
 // SAFETY: `RangeKernel`s and `IonRanges` are `Send`; rhs and d point to this share's nodes,
@@ -45,8 +48,10 @@ impl Share {
     pub(crate) fn currents(&mut self, t: f64) {
         // SAFETY: the share's own nodes and ion entries (see `Crew`).
         unsafe {
-            std::slice::from_raw_parts_mut(self.rhs, self.nodes).fill(0.0);
-            std::slice::from_raw_parts_mut(self.d, self.nodes).fill(0.0);
+            if !self.axial_first {
+                std::slice::from_raw_parts_mut(self.rhs, self.nodes).fill(0.0);
+                std::slice::from_raw_parts_mut(self.d, self.nodes).fill(0.0);
+            }
             self.ions.current_begin(self.celsius);
         }
         self.phase(t, 0, |k| &mut k.current);
@@ -212,6 +217,7 @@ pub(crate) fn shares(part: &mut Partition, threads: usize) -> Option<Vec<Share>>
             d: part.sh.d[nodes.start..].as_mut_ptr(),
             nodes: nodes.len(),
             celsius: part.sh.celsius,
+            axial_first: part.sh.tree.fast_math(),
         });
     }
     for share in out.iter_mut() {
@@ -345,7 +351,13 @@ pub(crate) struct SplitKernels<'a> {
 }
 
 impl StepKernels for SplitKernels<'_> {
-    fn currents(&mut self, _: &mut [Box<dyn MechanismSet>], _: &mut Shared, t: f64) {
+    fn currents(&mut self, _: &mut [Box<dyn MechanismSet>], sh: &mut Shared, t: f64) {
+        // Fast-math: the axial terms first, as in a serial step (see `Shared::begin_currents`).
+        if sh.tree.fast_math() {
+            sh.tree
+                .assemble_first(sh.cfac, &sh.v, &mut sh.d, &mut sh.rhs);
+            sh.axial_done = true;
+        }
         self.crew.run(Phase::Currents, t, self.own);
     }
 

@@ -62,13 +62,21 @@ impl EdgeNode {
         }
     }
 
+    /// Sets d(k) and rhs(k) to the node's capacitive and axial terms, as
+    /// [`Assembly::assemble_first`] does (the mechanisms add theirs afterwards).
     #[inline(always)]
-    fn assemble(&self, cfac: f64, (vp, vk, vc): (f64, f64, f64), d: &mut [f64], rhs: &mut [f64]) {
+    fn assemble_first(
+        &self,
+        cfac: f64,
+        (vp, vk, vc): (f64, f64, f64),
+        d: &mut [f64],
+        rhs: &mut [f64],
+    ) {
         let k = self.node;
-        let mut dn = d[k] + cfac * self.cm;
+        let mut dn = 0.0 + cfac * self.cm;
         dn -= self.b;
         d[k] = dn - self.a_child;
-        let rn = rhs[k] - self.b * (vp - vk);
+        let rn = 0.0 - self.b * (vp - vk);
         rhs[k] = rn + self.a_child * (vk - vc);
     }
 }
@@ -106,22 +114,30 @@ impl Halves {
         self.twist.twist()
     }
 
-    /// The upper half's axial terms (`ghost`: v(m + 1)) and elimination; row m's running
-    /// values.
-    fn begin_upper(&self, cfac: f64, ghost: f64, (v, d, rhs): Arrays) -> (f64, f64) {
+    /// The upper half's capacitive and axial terms (`ghost`: v(m + 1)), before its currents
+    /// (fast-math order, see [`Assembly::assemble_first`]).
+    fn assemble_upper(&self, cfac: f64, ghost: f64, (v, d, rhs): Arrays) {
         let m = self.twist();
-        self.upper.assemble(cfac, v, d, rhs);
+        self.upper.assemble_first(cfac, v, d, rhs);
         self.upper_edge
-            .assemble(cfac, (v[m - 1], v[m], ghost), d, rhs);
+            .assemble_first(cfac, (v[m - 1], v[m], ghost), d, rhs);
+    }
+
+    /// The lower half's capacitive and axial terms (`ghost`: v(m)), before its currents.
+    fn assemble_lower(&self, cfac: f64, ghost: f64, (v, d, rhs): Arrays) {
+        let m = self.twist();
+        self.lower.assemble_first(cfac, v, d, rhs);
+        self.lower_edge
+            .assemble_first(cfac, (ghost, v[m + 1], v[m + 2]), d, rhs);
+    }
+
+    /// The upper half's elimination: row m's running values.
+    fn eliminate_upper(&self, (_, d, rhs): Arrays) -> (f64, f64) {
         self.twist.eliminate_upper(d, rhs)
     }
 
-    /// The lower half's axial terms (`ghost`: v(m)) and elimination; its contribution to row m.
-    fn begin_lower(&self, cfac: f64, ghost: f64, (v, d, rhs): Arrays) -> Contribution {
-        let m = self.twist();
-        self.lower.assemble(cfac, v, d, rhs);
-        self.lower_edge
-            .assemble(cfac, (ghost, v[m + 1], v[m + 2]), d, rhs);
+    /// The lower half's elimination: its contribution to row m.
+    fn eliminate_lower(&self, (_, d, rhs): Arrays) -> Contribution {
         self.twist.eliminate_lower(d, rhs)
     }
 
@@ -267,8 +283,9 @@ impl TwistCrew {
             let mut ghost = v[m + 1];
             for step in first..=last {
                 t += 0.5 * dt;
+                halves.assemble_upper(cfac, ghost, (&mut *v, &mut *d, &mut *rhs));
                 share.currents(t);
-                let row = halves.begin_upper(cfac, ghost, (&mut *v, &mut *d, &mut *rhs));
+                let row = halves.eliminate_upper((&mut *v, &mut *d, &mut *rhs));
                 self.lower.put(1, row.0);
                 self.lower.put(2, row.1);
                 self.lower.seq().store(step, Ordering::Release);
@@ -296,8 +313,9 @@ impl TwistCrew {
             let mut ghost = v[m];
             for step in first..=last {
                 t += 0.5 * dt;
+                halves.assemble_lower(cfac, ghost, (&mut *v, &mut *d, &mut *rhs));
                 share.currents(t);
-                let c = halves.begin_lower(cfac, ghost, (&mut *v, &mut *d, &mut *rhs));
+                let c = halves.eliminate_lower((&mut *v, &mut *d, &mut *rhs));
                 for (k, x) in [c.0, c.1, rhs[m + 1], d[m + 1]].into_iter().enumerate() {
                     self.lower.put(k + 1, x);
                 }
@@ -340,29 +358,27 @@ impl TwistCrew {
         ghost: &mut f64,
     ) {
         let (t_mid, t_end, cfac) = times;
-        own.currents(t_mid);
         // SAFETY: the caller's half's nodes are this thread's during the step (module docs).
-        let arrays = unsafe { nodes.slices() };
+        let (v, d, rhs) = unsafe { nodes.slices() };
         if halves.mirrored {
-            self.step_lower(step, halves, arrays, cfac, ghost)
+            halves.assemble_lower(cfac, *ghost, (&mut *v, &mut *d, &mut *rhs));
         } else {
-            self.step_upper(step, halves, arrays, cfac, ghost)
+            halves.assemble_upper(cfac, *ghost, (&mut *v, &mut *d, &mut *rhs));
+        }
+        own.currents(t_mid);
+        if halves.mirrored {
+            self.step_lower(step, halves, (v, d, rhs), ghost)
+        } else {
+            self.step_upper(step, halves, (v, d, rhs), ghost)
         }
         own.states(t_end);
     }
 
     /// The caller's lower half (mirrored): joins the helper's row with its own contribution,
     /// sends x(m) and x(m + 1).
-    fn step_lower(
-        &self,
-        step: u64,
-        halves: &Halves,
-        (v, d, rhs): Arrays,
-        cfac: f64,
-        ghost: &mut f64,
-    ) {
+    fn step_lower(&self, step: u64, halves: &Halves, (v, d, rhs): Arrays, ghost: &mut f64) {
         let m = halves.twist();
-        let c = halves.begin_lower(cfac, *ghost, (&mut *v, &mut *d, &mut *rhs));
+        let c = halves.eliminate_lower((&mut *v, &mut *d, &mut *rhs));
         spin_until(|| self.lower.seq().load(Ordering::Acquire) == step);
         let xm = Twisted::joined((self.lower.get(1), self.lower.get(2)), c);
         // x(m + 1) exactly as the substitution below computes it.
@@ -375,16 +391,9 @@ impl TwistCrew {
     }
 
     /// The caller's upper half: joins its row with the helper's contribution, sends x(m).
-    fn step_upper(
-        &self,
-        step: u64,
-        halves: &Halves,
-        (v, d, rhs): Arrays,
-        cfac: f64,
-        ghost: &mut f64,
-    ) {
+    fn step_upper(&self, step: u64, halves: &Halves, (v, d, rhs): Arrays, ghost: &mut f64) {
         let m = halves.twist();
-        let row = halves.begin_upper(cfac, *ghost, (&mut *v, &mut *d, &mut *rhs));
+        let row = halves.eliminate_upper((&mut *v, &mut *d, &mut *rhs));
         spin_until(|| self.lower.seq().load(Ordering::Acquire) == step);
         let c = (self.lower.get(1), self.lower.get(2));
         let (r1, q1) = (self.lower.get(3), self.lower.get(4));

@@ -274,15 +274,27 @@ fn compile(
             };
             crate::simd::rate_table::tabulate(mech, source, k.locals.len(), dead)
         });
-        let (body, n_locals) = match &tabulated {
-            Some(t) => (&t.body[..], t.n_locals),
-            None => (source, k.locals.len()),
+        // A vector state kernel with nothing to tabulate still drops its dead stores (a
+        // synapse's copy of v).
+        let pruned = (tabulated.is_none()
+            && *kind == KernelKind::State
+            && vector.is_some()
+            && !dead.is_empty())
+        .then(|| crate::simd::rate_table::without_dead_stores(source.to_vec(), &dead));
+        let (body, n_locals) = match (&tabulated, &pruned) {
+            (Some(t), _) => (&t.body[..], t.n_locals),
+            (None, Some(p)) => (&p[..], k.locals.len()),
+            (None, None) => (source, k.locals.len()),
         };
         let first_hidden = (mech.fields.len() + invariants.len()) as u32;
         let hoisted = vector
             .filter(|_| options.rate_tables)
             .and_then(|_| crate::simd::rate_table::hoist_invariants(mech, body, first_hidden));
-        let mut usage = usage;
+        // The pruned body may read less (no node access at all).
+        let mut usage = match &pruned {
+            Some(p) => analysis::usage(mech, p),
+            None => usage,
+        };
         let body = match hoisted {
             Some(h) => {
                 usage

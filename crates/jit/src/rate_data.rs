@@ -116,12 +116,20 @@ fn pieces(f: &Pure, inputs: &Inputs) -> Pieces {
         return Arc::clone(hit);
     }
     let eval = |f: &Pure, v: f64| f.eval(v, &inputs.globals, inputs.dt, inputs.celsius);
-    // Values at x_{-2} … x_{N+2}.
-    let fv: Vec<f64> = (0..INTERVALS + 5)
-        .map(|k| eval(f, LO + (k as f64 - 2.0) * STEP))
+    let f = &f.with_knots(&eval);
+    // Values at x_{-PAD} … x_{N+PAD}.
+    let fv: Vec<f64> = (0..INTERVALS + 1 + 2 * PAD)
+        .map(|k| eval(f, LO + (k as f64 - PAD as f64) * STEP))
         .collect();
     let mut coefficients = vec![[0.0; 4]; INTERVALS];
-    let fitted = Arc::new(fit(f, &fv, &eval, &mut coefficients).then_some(coefficients));
+    let segment = match f.breaks() {
+        None => Some(None),
+        Some(grid) => grid.and_then(segments).map(Some),
+    };
+    let fitted = segment
+        .filter(|&segment| fit(f, &fv, segment, &eval, &mut coefficients))
+        .map(|_| coefficients);
+    let fitted = Arc::new(fitted);
     cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -129,19 +137,67 @@ fn pieces(f: &Pure, inputs: &Inputs) -> Pieces {
     fitted
 }
 
-/// Hermite pieces of one function from its grid values `fv` (x₋₂ … x_{N+2}); false when the
-/// function is not finite on the grid or a midpoint misses [`TOLERANCE`].
-fn fit(f: &Pure, fv: &[f64], eval: &dyn Fn(&Pure, f64) -> f64, out: &mut [[f64; 4]]) -> bool {
+/// Grid values [`fit`] gets beyond each end of the table (for one-sided stencils).
+const PAD: usize = 4;
+
+/// The smooth pieces of a function whose kinks lie on the grid tmin + i·dx (a TABLE's, see
+/// [`Pure::breaks`]): (offset, length) in table intervals, each piece covering intervals
+/// offset + j·length … offset + (j + 1)·length − 1; None when the kinks are not table points
+/// at least four intervals apart (the function is then evaluated directly).
+fn segments((tmin, dx): (f64, f64)) -> Option<(i64, i64)> {
+    let length = dx / STEP;
+    let offset = (tmin - LO) / STEP;
+    let whole = |x: f64| x.is_finite() && x == x.round();
+    (whole(length) && whole(offset) && length >= 4.0).then(|| {
+        let (o, l) = (offset as i64, length as i64);
+        (o.rem_euclid(l), l)
+    })
+}
+
+/// Fourth-order stencils for f′(x_k) from the five points x_{k+a} … x_{k+a+4}, a = −4 … 0
+/// (row a + 4), in units of 1/(12h).
+const STENCILS: [[f64; 5]; 5] = [
+    [3.0, -16.0, 36.0, -48.0, 25.0],
+    [-1.0, 6.0, -18.0, 10.0, 3.0],
+    [1.0, -8.0, 0.0, 8.0, -1.0],
+    [-3.0, -10.0, 18.0, -6.0, 1.0],
+    [-25.0, 48.0, -36.0, 16.0, -3.0],
+];
+
+/// Hermite pieces of one function from its grid values `fv` (x_{−PAD} … x_{N+PAD}); false when
+/// the function is not finite on the grid or a midpoint misses [`TOLERANCE`]. Slopes come
+/// from central differences, or, for a function with kinks (`segment`, see [`segments`]),
+/// from stencils that stay inside the smooth piece of the interval they serve.
+fn fit(
+    f: &Pure,
+    fv: &[f64],
+    segment: Option<(i64, i64)>,
+    eval: &dyn Fn(&Pure, f64) -> f64,
+    out: &mut [[f64; 4]],
+) -> bool {
     let h = STEP;
     if fv.iter().any(|x| !x.is_finite()) {
         return false;
     }
-    let slope = |k: usize| (fv[k - 2] - 8.0 * fv[k - 1] + 8.0 * fv[k + 1] - fv[k + 2]) / (12.0 * h);
+    // f′ at table point k for interval i (k = i or i + 1).
+    let slope = |i: usize, k: usize| {
+        let a = match segment {
+            None => -2,
+            Some((offset, length)) => {
+                let start = i as i64 - (i as i64 - offset).rem_euclid(length);
+                let (lo, hi) = (start - k as i64, start + length - k as i64 - 4);
+                (-2i64).min(hi).max(lo).clamp(-4, 0)
+            }
+        };
+        let first = (k as i64 + a + PAD as i64) as usize;
+        let w = &STENCILS[(a + 4) as usize];
+        (0..5).map(|j| w[j] * fv[first + j]).sum::<f64>() / (12.0 * h)
+    };
     let scale = fv.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     for (i, c) in out.iter_mut().enumerate() {
-        let k = i + 2;
+        let k = i + PAD;
         let (f0, f1) = (fv[k], fv[k + 1]);
-        let (d0, d1) = (slope(k), slope(k + 1));
+        let (d0, d1) = (slope(i, i), slope(i, i + 1));
         *c = [
             f0,
             h * d0,

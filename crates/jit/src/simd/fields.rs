@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 
 use nmodl::ir::{Expr, Mechanism, Place, Stmt};
 
-/// ASSIGNED fields of `m` whose values nobody needs after a `state` kernel: not in `observed`
-/// (as `name` or NEURON's `name_suffix`), and read by no other kernel, NET_RECEIVE or TABLE
-/// before that kernel writes them itself.
+/// ASSIGNED fields of `m`, and the compiler's `v` copy, whose values nobody needs after a
+/// `state` kernel: not in `observed` (as `name` or NEURON's `name_suffix`), and read by no
+/// other kernel, NET_RECEIVE or TABLE before that kernel writes them itself.
 pub fn dead_fields(m: &Mechanism, observed: &BTreeSet<String>) -> BTreeSet<u32> {
     let mut bodies: Vec<&[Stmt]> = vec![&m.init.body];
     bodies.extend(
@@ -17,7 +17,9 @@ pub fn dead_fields(m: &Mechanism, observed: &BTreeSet<String>) -> BTreeSet<u32> 
             .filter_map(|k| k.as_ref())
             .map(|k| &k.body[..]),
     );
-    unneeded(m, observed, bodies, false)
+    // `_g` too may count (the jacobian reads it before writing, so it is needed whenever
+    // something reads it at all).
+    unneeded(m, observed, bodies, true)
 }
 
 /// Fields a fast-math `current` kernel (`own`: its body, with the jacobian's terms when

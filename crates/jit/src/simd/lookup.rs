@@ -273,6 +273,7 @@ impl VecGen<'_> {
             Pure::Builtin(b) => self.load(&Place::Builtin(*b)),
             Pure::Global(g) => self.load(&Place::Global(*g)),
             Pure::Field(f) => self.load(&Place::Field(*f)),
+            Pure::Area => self.load(&Place::Node(NodeVar::Area)),
             Pure::Unary(nmodl::ir::UnaryOp::Neg, a) => {
                 let a = self.pure(a);
                 self.map1(a, |b, x| b.ins().fneg(x))
@@ -295,6 +296,7 @@ impl VecGen<'_> {
                 }
                 self.call(*f, v)
             }
+            Pure::Linear(l) => self.pure(&l.direct()),
             Pure::Select(c, a, b) => {
                 let c = self.pure(c);
                 let m = self.truthy(c);

@@ -17,18 +17,91 @@ pub enum Pure {
     Global(u32),
     /// A field no per-step kernel writes (a parameter): only in hoisted invariants.
     Field(u32),
+    /// The instance's node area (µm²; fixed during a run): only in hoisted invariants, such
+    /// as a point process's `100/area`.
+    Area,
     Unary(UnaryOp, Box<Pure>),
     Binary(BinaryOp, Box<Pure>, Box<Pure>),
     Call(MathFn, Vec<Pure>),
     /// `cond ≠ 0 ? a : b`.
     Select(Box<Pure>, Box<Pure>, Box<Pure>),
+    /// An NMODL TABLE output: NEURON's linear interpolation of `inner` (a pure function of v)
+    /// between the grid points x_i = tmin + i·dx, i = 0…n, clamped to the ends (see
+    /// `mech::table`). Piecewise smooth with kinks at the grid points ([`Pure::breaks`]).
+    /// (Fast-math kernels keep no TABLE-output GLOBALs up to date: they read the values.)
+    Linear(Box<Linear>),
+}
+
+/// The grid of a [`Pure::Linear`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linear {
+    pub inner: Pure,
+    pub tmin: f64,
+    pub dx: f64,
+    pub n: u32,
+    /// `inner` at the n + 1 grid points, when computed for one table's inputs
+    /// ([`Pure::with_knots`]): evaluation then interpolates without evaluating `inner`.
+    pub knots: Option<std::sync::Arc<Vec<f64>>>,
+}
+
+impl Linear {
+    /// NEURON's lookup: ξ = (a − tmin)/dx; NaN stays NaN, ξ ≤ 0 gives the first point's
+    /// value, ξ ≥ n the last's, otherwise Tᵢ + θ(Tᵢ₊₁ − Tᵢ) with i = ⌊ξ⌋, θ = ξ − i.
+    fn eval(&self, v: f64, f: &dyn Fn(&Pure, f64) -> f64) -> f64 {
+        let xi = (1.0 / self.dx) * (v - self.tmin);
+        let at = |i: u32| match &self.knots {
+            Some(k) => k[i as usize],
+            None => f(&self.inner, self.tmin + f64::from(i) * self.dx),
+        };
+        if xi.is_nan() {
+            xi
+        } else if xi <= 0.0 {
+            at(0)
+        } else if xi >= f64::from(self.n) {
+            at(self.n)
+        } else {
+            let i = xi as u32;
+            let (t0, t1) = (at(i), at(i + 1));
+            t0 + (xi - f64::from(i)) * (t1 - t0)
+        }
+    }
+
+    /// NEURON's interpolation written as an expression of v, for the kernels' direct
+    /// evaluation (lanes beyond the rate table, functions it cannot represent): ξ clamped to
+    /// [0, n], i = min(⌊ξ⌋, n − 1), θ = ξ − i, and `inner` at the grid points xᵢ and xᵢ₊₁.
+    pub fn direct(&self) -> Pure {
+        use nmodl::ir::{BinaryOp as B, MathFn};
+        let c = Pure::Const;
+        let bin = |op, a: Pure, b: Pure| Pure::Binary(op, Box::new(a), Box::new(b));
+        let select =
+            |cond: Pure, a: Pure, b: Pure| Pure::Select(Box::new(cond), Box::new(a), Box::new(b));
+        let n = f64::from(self.n);
+        let xi = bin(B::Mul, c(1.0 / self.dx), bin(B::Sub, Pure::V, c(self.tmin)));
+        let xi = select(bin(B::Gt, xi.clone(), c(0.0)), xi, c(0.0));
+        let xi = select(bin(B::Lt, xi.clone(), c(n)), xi, c(n));
+        let floor = Pure::Call(MathFn::Floor, vec![xi.clone()]);
+        let i = select(bin(B::Lt, floor.clone(), c(n - 1.0)), floor, c(n - 1.0));
+        let theta = bin(B::Sub, xi, i.clone());
+        let at = |k: Pure| {
+            let x = bin(B::Add, c(self.tmin), bin(B::Mul, k, c(self.dx)));
+            self.inner.with_v(&x)
+        };
+        let t0 = at(i.clone());
+        let t1 = at(bin(B::Add, i, c(1.0)));
+        bin(B::Add, t0.clone(), bin(B::Mul, theta, bin(B::Sub, t1, t0)))
+    }
 }
 
 impl Pure {
     /// Rough cost in additions: divisions and library calls dominate gating kinetics.
     pub fn cost(&self) -> u32 {
         match self {
-            Pure::Const(_) | Pure::V | Pure::Builtin(_) | Pure::Global(_) | Pure::Field(_) => 0,
+            Pure::Const(_)
+            | Pure::V
+            | Pure::Builtin(_)
+            | Pure::Global(_)
+            | Pure::Field(_)
+            | Pure::Area => 0,
             Pure::Unary(_, a) => 1 + a.cost(),
             Pure::Binary(op, a, b) => {
                 let own = match op {
@@ -40,6 +113,93 @@ impl Pure {
             }
             Pure::Call(_, args) => 20 + args.iter().map(Pure::cost).sum::<u32>(),
             Pure::Select(c, a, b) => 2 + c.cost() + a.cost() + b.cost(),
+            Pure::Linear(l) => 4 + 2 * l.inner.cost(),
+        }
+    }
+
+    /// `self` with every `v` replaced by `v`.
+    pub fn with_v(&self, v: &Pure) -> Pure {
+        let w = |p: &Pure| Box::new(p.with_v(v));
+        match self {
+            Pure::V => v.clone(),
+            Pure::Unary(op, a) => Pure::Unary(*op, w(a)),
+            Pure::Binary(op, a, b) => Pure::Binary(*op, w(a), w(b)),
+            Pure::Call(f, args) => Pure::Call(*f, args.iter().map(|a| a.with_v(v)).collect()),
+            Pure::Select(c, a, b) => Pure::Select(w(c), w(a), w(b)),
+            // A table's inner function is of its own argument: looked up at anything but v
+            // itself, it is evaluated through its clamped direct form.
+            Pure::Linear(l) if *v != Pure::V => l.direct().with_v(v),
+            other => other.clone(),
+        }
+    }
+
+    /// The grid (tmin, dx) of the TABLE interpolations in `self`, whose points are its kinks:
+    /// None when there are none, `Some(None)` when there are several different grids.
+    pub fn breaks(&self) -> Option<Option<(f64, f64)>> {
+        let mut found: Option<Option<(f64, f64)>> = None;
+        self.visit(&mut |p| {
+            if let Pure::Linear(l) = p {
+                let g = Some((l.tmin, l.dx));
+                found = match found {
+                    None => Some(g),
+                    Some(prev) if prev == g => Some(g),
+                    Some(_) => Some(None),
+                };
+            }
+        });
+        found
+    }
+
+    /// `self` with the grid values of every [`Pure::Linear`] computed by `f` (the table's
+    /// inputs fixed), so that evaluating it costs one interpolation per TABLE.
+    pub fn with_knots(&self, f: &dyn Fn(&Pure, f64) -> f64) -> Pure {
+        let w = |p: &Pure| Box::new(p.with_knots(f));
+        match self {
+            Pure::Unary(op, a) => Pure::Unary(*op, w(a)),
+            Pure::Binary(op, a, b) => Pure::Binary(*op, w(a), w(b)),
+            Pure::Call(c, args) => Pure::Call(*c, args.iter().map(|a| a.with_knots(f)).collect()),
+            Pure::Select(c, a, b) => Pure::Select(w(c), w(a), w(b)),
+            Pure::Linear(l) => {
+                let knots = (0..=l.n)
+                    .map(|i| f(&l.inner, l.tmin + f64::from(i) * l.dx))
+                    .collect();
+                Pure::Linear(Box::new(Linear {
+                    knots: Some(std::sync::Arc::new(knots)),
+                    ..(**l).clone()
+                }))
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// Whether `self` reads nothing (a constant expression such as `-100`).
+    pub fn is_constant(&self) -> bool {
+        let mut constant = true;
+        self.visit(&mut |p| {
+            constant &= matches!(
+                p,
+                Pure::Const(_) | Pure::Unary(..) | Pure::Binary(..) | Pure::Call(..) | Pure::Select(..)
+            ) && !matches!(p, Pure::Call(f, _) if matches!(f, nmodl::ir::MathFn::Nernst | nmodl::ir::MathFn::Ghk))
+        });
+        constant
+    }
+
+    /// Calls `f` on `self` and every subexpression (a TABLE's inner function excluded).
+    fn visit(&self, f: &mut dyn FnMut(&Pure)) {
+        f(self);
+        match self {
+            Pure::Unary(_, a) => a.visit(f),
+            Pure::Binary(_, a, b) => {
+                a.visit(f);
+                b.visit(f)
+            }
+            Pure::Call(_, args) => args.iter().for_each(|a| a.visit(f)),
+            Pure::Select(c, a, b) => {
+                c.visit(f);
+                a.visit(f);
+                b.visit(f)
+            }
+            _ => {}
         }
     }
 
@@ -54,7 +214,7 @@ impl Pure {
             Pure::Builtin(_) => 0.0,
             Pure::Global(g) => globals.get(*g as usize).copied().unwrap_or(f64::NAN),
             // Tables never hold per-instance values.
-            Pure::Field(_) => f64::NAN,
+            Pure::Field(_) | Pure::Area => f64::NAN,
             // The interpreter's own operators (C semantics: comparisons give 1.0/0.0).
             Pure::Unary(op, a) => mech::eval_unary(*op, ev(a)),
             Pure::Binary(op, a, b) => mech::eval_binary(*op, ev(a), ev(b)),
@@ -72,6 +232,7 @@ impl Pure {
                     ev(b)
                 }
             }
+            Pure::Linear(l) => l.eval(v, &|p, x| p.eval(x, globals, dt, celsius)),
         }
     }
 
@@ -92,7 +253,8 @@ impl Pure {
                 a.globals(out);
                 b.globals(out)
             }
-            Pure::Const(_) | Pure::V | Pure::Builtin(_) | Pure::Field(_) => {}
+            Pure::Linear(l) => l.inner.globals(out),
+            Pure::Const(_) | Pure::V | Pure::Builtin(_) | Pure::Field(_) | Pure::Area => {}
         }
     }
 
@@ -104,6 +266,7 @@ impl Pure {
             Pure::Builtin(b) => Expr::Load(Place::Builtin(*b)),
             Pure::Global(g) => Expr::Load(Place::Global(*g)),
             Pure::Field(f) => Expr::Load(Place::Field(*f)),
+            Pure::Area => Expr::Load(Place::Node(NodeVar::Area)),
             Pure::Unary(op, a) => Expr::Unary(*op, Box::new(a.to_expr()?)),
             Pure::Binary(op, a, b) => {
                 Expr::Binary(*op, Box::new(a.to_expr()?), Box::new(b.to_expr()?))
@@ -111,7 +274,7 @@ impl Pure {
             Pure::Call(f, args) => {
                 Expr::Call(*f, args.iter().map(Pure::to_expr).collect::<Option<_>>()?)
             }
-            Pure::Select(..) => return None,
+            Pure::Select(..) | Pure::Linear(_) => return None,
         })
     }
 }

@@ -18,13 +18,13 @@
 
 use std::collections::BTreeSet;
 
-use nmodl::ir::{BinaryOp, Builtin, Expr, Mechanism, NodeVar, Place, Stmt};
+use nmodl::ir::{BinaryOp, Builtin, Expr, Mechanism, NodeVar, Place, Stmt, Table};
 
 use crate::analysis::mech_is_random;
 
 pub use super::fields::dead_fields;
 use super::fields::{frozen_fields, written_globals};
-pub use super::pure::Pure;
+pub use super::pure::{Linear, Pure};
 
 /// Relative cost below which a pure expression is recomputed rather than looked up (a lookup
 /// costs about four loads and three fused multiply-adds).
@@ -54,23 +54,31 @@ pub fn tabulate(
 ) -> Option<Tabulated> {
     let mut t = Tabulator::new(mech, Mode::Rates, n_locals);
     t.dead = dead.clone();
+    t.tables = &mech.tables;
     let mut out = Vec::with_capacity(body.len());
     t.stmts(body, &mut out, false)?;
-    let mut read = BTreeSet::new();
-    crate::analysis::for_each_expr(&out, &mut |e| {
-        if let Expr::Load(Place::Field(f)) = e {
-            read.insert(*f);
-        }
-    });
-    out.retain(
-        |s| !matches!(s, Stmt::Assign(Place::Field(f), _) if dead.contains(f) && !read.contains(f)),
-    );
+    let out = without_dead_stores(out, dead);
     (!t.functions.is_empty()).then(|| Tabulated {
         body: out,
         n_locals: n_locals + t.functions.len(),
         first_local: n_locals,
         functions: t.functions,
     })
+}
+
+/// `body` without its top-level stores to `dead` fields (see [`dead_fields`]) that the body
+/// itself never reads.
+pub fn without_dead_stores(mut body: Vec<Stmt>, dead: &BTreeSet<u32>) -> Vec<Stmt> {
+    let mut read = BTreeSet::new();
+    crate::analysis::for_each_expr(&body, &mut |e| {
+        if let Expr::Load(Place::Field(f)) = e {
+            read.insert(*f);
+        }
+    });
+    body.retain(
+        |s| !matches!(s, Stmt::Assign(Place::Field(f), _) if dead.contains(f) && !read.contains(f)),
+    );
+    body
 }
 
 /// A kernel body rewritten to read its per-instance invariants from hidden fields.
@@ -136,8 +144,10 @@ enum Mode {
     Invariants { frozen: BTreeSet<u32> },
 }
 
-struct Tabulator {
+struct Tabulator<'a> {
     mode: Mode,
+    /// The mechanism's TABLEs, whose calls a rate rewrite inlines (none for invariants).
+    tables: &'a [Table],
     /// Fields whose pure values need no store (see [`dead_fields`]).
     dead: BTreeSet<u32>,
     written_globals: BTreeSet<u32>,
@@ -148,10 +158,11 @@ struct Tabulator {
     first_slot: usize,
 }
 
-impl Tabulator {
+impl Tabulator<'_> {
     fn new(mech: &Mechanism, mode: Mode, first_slot: usize) -> Self {
         Tabulator {
             mode,
+            tables: &[],
             dead: BTreeSet::new(),
             written_globals: written_globals(mech),
             pure: Vec::new(),
@@ -168,8 +179,22 @@ impl Tabulator {
             Expr::Load(Place::Field(f)) if matches!(&self.mode, Mode::Invariants { frozen } if frozen.contains(f)) => {
                 Pure::Field(*f)
             }
+            Expr::Load(Place::Node(NodeVar::Area))
+                if matches!(self.mode, Mode::Invariants { .. }) =>
+            {
+                Pure::Area
+            }
             Expr::Load(Place::Builtin(b @ (Builtin::Dt | Builtin::Celsius))) => Pure::Builtin(*b),
-            Expr::Load(Place::Global(g)) if !self.written_globals.contains(g) => Pure::Global(*g),
+            Expr::Load(p @ Place::Global(g)) => match lookup(map, p) {
+                Some(v) => v.clone(),
+                None if !self.written_globals.contains(g) => Pure::Global(*g),
+                None => return None,
+            },
+            Expr::TableValue { table, arg } => {
+                let outputs = self.table_values(*table, self.pure_in(map, arg)?)?;
+                let t = self.tables.get(*table as usize)?;
+                lookup(&outputs, t.outputs.first()?)?.clone()
+            }
             Expr::Load(p @ (Place::Local(_) | Place::Field(_))) => lookup(map, p)?.clone(),
             Expr::Unary(op, a) => Pure::Unary(*op, Box::new(self.pure_in(map, a)?)),
             Expr::Binary(BinaryOp::Div, a, c) if super::cnexp_steady_state(a, c).is_some() => {
@@ -260,7 +285,7 @@ impl Tabulator {
                     // Selects become table functions; hoisted invariants stay plain expressions.
                     if !conditional && matches!(self.mode, Mode::Rates) {
                         if let Some(effects) =
-                            self.fold_if(&self.pure.clone(), cond, then, otherwise)
+                            self.fold_if(&self.pure.clone(), cond, then, otherwise, false)
                         {
                             for (p, v) in effects {
                                 if matches!(p, Place::Field(f) if !self.dead.contains(&f)) {
@@ -295,26 +320,80 @@ impl Tabulator {
                         otherwise: o,
                     });
                 }
+                // A TABLE procedure of a pure argument: its outputs are pure functions of v,
+                // computed by its body (the exact function rather than NEURON's linear
+                // interpolation of it: fast-math's tables fit the function itself).
+                Stmt::TableCall { table, arg } if !conditional => {
+                    let a = self.pure_in(&self.pure, arg)?;
+                    let outputs = self.table_values(*table, a)?;
+                    for p in &self.tables.get(*table as usize)?.outputs {
+                        let v = lookup(&outputs, p)?.clone();
+                        if matches!(p, Place::Field(f) if !self.dead.contains(f)) {
+                            let e = self.value_of(v.clone());
+                            out.push(Stmt::Assign(p.clone(), e));
+                        }
+                        set(&mut self.pure, p, v);
+                    }
+                }
                 _ => return None,
             }
         }
         Some(())
     }
 
+    /// The places TABLE `table`'s body assigns, as pure values, for argument `arg` (the body's
+    /// local 0); None when the body is not pure (or in an invariant rewrite, which has no
+    /// tables).
+    fn table_values(&self, table: u32, arg: Pure) -> Option<Values> {
+        let t = self.tables.get(table as usize)?;
+        let mut map = vec![(Place::Local(0), Pure::V)];
+        self.run_pure(&mut map, &t.body.body, true)?;
+        let bound = |e: &Expr| {
+            let p = self.pure_in(&Vec::new(), e)?;
+            p.is_constant().then(|| p.eval(0.0, &[], 0.0, 0.0))
+        };
+        let (tmin, tmax) = (bound(&t.from)?, bound(&t.to)?);
+        let dx = (tmax - tmin) / f64::from(t.intervals);
+        // With `usetable` off NEURON computes the function itself.
+        let as_table = |inner: Pure| {
+            let linear = Pure::Linear(Box::new(Linear {
+                inner: inner.clone(),
+                tmin,
+                dx,
+                n: t.intervals,
+                knots: None,
+            }));
+            Pure::Select(
+                Box::new(Pure::Global(t.usetable)),
+                Box::new(linear),
+                Box::new(inner),
+            )
+            .with_v(&arg)
+        };
+        Some(
+            t.outputs
+                .iter()
+                .map(|p| Some((p.clone(), as_table(lookup(&map, p)?.clone()))))
+                .collect::<Option<_>>()?,
+        )
+    }
+
     /// The places an `IF` assigns and their values as [`Pure::Select`]s, when its condition and
     /// every assignment in it are pure (and each place has a pure value on both paths).
+    /// `globals`: assignments to globals count too (in a TABLE body, whose outputs they are).
     fn fold_if(
         &self,
         before: &Values,
         cond: &Expr,
         then: &[Stmt],
         otherwise: &[Stmt],
+        globals: bool,
     ) -> Option<Values> {
         let c = self.pure_in(before, cond)?;
         let mut after_then = before.clone();
-        self.run_pure(&mut after_then, then)?;
+        self.run_pure(&mut after_then, then, globals)?;
         let mut after_else = before.clone();
-        self.run_pure(&mut after_else, otherwise)?;
+        self.run_pure(&mut after_else, otherwise, globals)?;
         let mut places = Vec::new();
         assigned(then, &mut places);
         assigned(otherwise, &mut places);
@@ -334,11 +413,15 @@ impl Tabulator {
     }
 
     /// Applies `body` to `map` symbolically; None unless every statement is a pure assignment
-    /// to a local or field (or a foldable `IF`).
-    fn run_pure(&self, map: &mut Values, body: &[Stmt]) -> Option<()> {
+    /// to a local or field (or, with `globals`, a global) or a foldable `IF`.
+    fn run_pure(&self, map: &mut Values, body: &[Stmt], globals: bool) -> Option<()> {
         for s in body {
             match s {
                 Stmt::Assign(p @ (Place::Local(_) | Place::Field(_)), e) => {
+                    let v = self.pure_in(map, e)?;
+                    set(map, p, v);
+                }
+                Stmt::Assign(p @ Place::Global(_), e) if globals => {
                     let v = self.pure_in(map, e)?;
                     set(map, p, v);
                 }
@@ -347,7 +430,7 @@ impl Tabulator {
                     then,
                     otherwise,
                 } => {
-                    for (p, v) in self.fold_if(map, cond, then, otherwise)? {
+                    for (p, v) in self.fold_if(map, cond, then, otherwise, globals)? {
                         set(map, &p, v);
                     }
                 }
