@@ -380,10 +380,12 @@ impl<'a> SimulationBuilder<'a> {
                     tree.set_fast_math(self.fast_math);
                     tree
                 },
+                // The first non-root node starts a cache line: the rows of interleaved cells
+                // (four nodes from there on) then never straddle two lines.
+                v: NodeArray::new(n, self.v_init).line_at(disc.roots),
+                rhs: NodeArray::new(n, 0.0).line_at(disc.roots),
+                d: NodeArray::new(n, 0.0).line_at(disc.roots),
                 disc,
-                v: NodeArray::new(n, self.v_init),
-                rhs: NodeArray::new(n, 0.0),
-                d: NodeArray::new(n, 0.0),
                 ions: store,
                 queue: EventQueue::with_capacity(queue_capacity),
                 wiring,

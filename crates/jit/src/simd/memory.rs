@@ -50,7 +50,7 @@ impl VecGen<'_> {
     fn vector_run(&self, which: usize) -> bool {
         self.n == HALVES
             && if which == usize::MAX {
-                self.layout.nodes
+                self.layout.nodes || self.node_run_known == Some(true)
             } else {
                 self.layout.ions[which]
             }
@@ -306,7 +306,7 @@ impl VecGen<'_> {
 
     /// Every lane's node byte offset, loaded here (the lane-by-lane arm of an iteration that
     /// checks for runs loads them only when it runs).
-    fn all_node_offsets(&mut self) -> Vec<Value> {
+    pub(super) fn all_node_offsets(&mut self) -> Vec<Value> {
         let at = self.node_index_at.expect("an iteration checking for runs");
         (0..super::WIDTH)
             .map(|l| {

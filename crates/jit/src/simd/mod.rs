@@ -56,6 +56,9 @@ pub use fields::unstored_by_current;
 /// Instances per vector iteration: two `f64x2` halves.
 pub const WIDTH: usize = 4;
 const HALVES: usize = 2;
+/// Statements of a body short enough to be emitted twice, once for a run of nodes and once
+/// lane by lane (see `emit_loop`).
+const SHORT_BODY: usize = 24;
 
 /// Which indexed arrays a set reaches through *runs*: instance k at entry e₀ + k (density
 /// mechanisms on the consecutive segments of a cell). Their values load and store as vectors.
@@ -193,6 +196,9 @@ pub struct VecGen<'f> {
     check_node_runs: bool,
     /// Address of the iteration's first node index (for those lazy loads).
     node_index_at: Option<Value>,
+    /// Inside one of the two copies of a short body that branches once per iteration on
+    /// `node_block_run` (see `emit_loop`): whether this copy is the run's.
+    node_run_known: Option<bool>,
     /// Fields not stored at the end of an iteration (nobody reads their final values).
     unstored: std::collections::BTreeSet<u32>,
     /// Places the kernel writes (any other place it reads is constant while it runs).
@@ -301,6 +307,7 @@ impl<'f> VecGen<'f> {
             node_block_run: None,
             check_node_runs: layout.increasing && !layout.nodes,
             node_index_at: None,
+            node_run_known: None,
             unstored: unstored.clone(),
             written: {
                 let mut w: Vec<Place> = Vec::new();
@@ -421,6 +428,26 @@ impl<'f> VecGen<'f> {
             self.body(body, &last_write);
             self.b.ins().jump(latch, &[]);
             self.b.switch_to_block(latch);
+        } else if let Some(run) = self.node_block_run.filter(|_| body.len() <= SHORT_BODY) {
+            // A short body is emitted twice, for a run of nodes and lane by lane, behind one
+            // branch instead of one per node access.
+            self.node_block_run = None;
+            let latch = self.b.create_block();
+            let (run_block, lane_block) = (self.b.create_block(), self.b.create_block());
+            self.b.ins().brif(run, run_block, &[], lane_block, &[]);
+            let (memory, dirty) = (self.memory.clone(), self.dirty.clone());
+            self.b.switch_to_block(run_block);
+            self.node_run_known = Some(true);
+            self.body(body, &last_write);
+            self.b.ins().jump(latch, &[]);
+            (self.memory, self.dirty) = (memory, dirty);
+            self.b.switch_to_block(lane_block);
+            self.node_run_known = Some(false);
+            self.node_off = self.all_node_offsets();
+            self.body(body, &last_write);
+            self.b.ins().jump(latch, &[]);
+            self.b.switch_to_block(latch);
+            self.node_run_known = None;
         } else {
             self.body(body, &last_write);
         }
