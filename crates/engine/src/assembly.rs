@@ -22,7 +22,9 @@
 //! interior of unbranched sections (parent k − s, only child k + s, where s is 1, or the number
 //! of copies interleaved by `crate::interleave`: most nodes) as runs over contiguous memory,
 //! which the compiler vectorises (AVX2 where the host has it); other nodes with one child;
-//! leaves; and roots and branch points with their list of children.
+//! leaves; and roots and branch points with their list of children. Other one-child nodes
+//! and leaves that come as rows of four interleaved copies (consecutive nodes, parents and
+//! children) are assembled four at a time too.
 
 use crate::{Discretization, NO_PARENT};
 
@@ -38,6 +40,38 @@ struct ChainNode {
     parent: u32,
     child: u32,
 }
+
+/// Four consecutive [`ChainNode`]s (or, with `a` = 0 and no child, [`LeafNode`]s) whose
+/// parents and children are consecutive too: a row of interleaved cells
+/// (`crate::interleave`), assembled lane by lane with whole-vector loads and stores.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct NodeRow {
+    cm: [f64; ROW],
+    b: [f64; ROW],
+    /// a(child) per lane (chain rows only).
+    a: [f64; ROW],
+    node: u32,
+    parent: u32,
+    /// First child (chain rows only).
+    child: u32,
+}
+
+/// Four consecutive [`OtherNode`]s (roots, or branch points with consecutive parents) with as
+/// many children each, child j of lane l being child j of lane 0 plus l.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OtherRow {
+    cm: [f64; ROW],
+    b: [f64; ROW],
+    node: u32,
+    /// First lane's parent, or [`NO_PARENT`] for a row of roots.
+    parent: u32,
+    /// The row's children are `other_row_children[first..first + count]`.
+    first: u32,
+    count: u32,
+}
+
+/// Lanes of a [`NodeRow`].
+const ROW: usize = 4;
 
 /// A non-root node without children.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -88,6 +122,12 @@ pub(crate) struct Assembly {
     pub(crate) avx2: bool,
     chain: Vec<ChainNode>,
     leaves: Vec<LeafNode>,
+    /// Rows of four chain nodes, and of four leaves (see [`NodeRow`]).
+    chain_rows: Vec<NodeRow>,
+    leaf_rows: Vec<NodeRow>,
+    /// Rows of four roots or branch points, and their children's a per lane and first node.
+    other_rows: Vec<OtherRow>,
+    other_row_children: Vec<([f64; ROW], u32)>,
     other: Vec<OtherNode>,
     /// The children of `other[0]` (ascending), then those of `other[1]`, …
     children: Vec<ChildTerm>,
@@ -124,6 +164,10 @@ impl Assembly {
             avx2: has_avx2(),
             chain: Vec::new(),
             leaves: Vec::new(),
+            chain_rows: Vec::new(),
+            leaf_rows: Vec::new(),
+            other_rows: Vec::new(),
+            other_row_children: Vec::new(),
             other: Vec::new(),
             children: Vec::new(),
         };
@@ -176,7 +220,69 @@ impl Assembly {
                 }
             }
         }
+        let chain = std::mem::take(&mut asm.chain);
+        (asm.chain_rows, asm.chain) =
+            rows_of(chain, |c| (c.node, c.parent, c.child, [c.cm, c.b, c.a]));
+        let leaves = std::mem::take(&mut asm.leaves);
+        (asm.leaf_rows, asm.leaves) = rows_of(leaves, |l| (l.node, l.parent, 0, [l.cm, l.b, 0.0]));
+        asm.group_other_rows();
         asm
+    }
+
+    /// Moves rows of four `other` nodes (see [`OtherRow`]) out of `other` and `children`.
+    fn group_other_rows(&mut self) {
+        let (other, children) = (
+            std::mem::take(&mut self.other),
+            std::mem::take(&mut self.children),
+        );
+        let mut at = Vec::with_capacity(other.len());
+        let mut next = 0usize;
+        for o in &other {
+            at.push(next);
+            next += o.children as usize;
+        }
+        let kids = |i: usize| &children[at[i]..at[i] + other[i].children as usize];
+        let fits = |i: usize| {
+            let o = &other[i];
+            (1..ROW as u32).all(|l| {
+                let x = &other[i + l as usize];
+                let parent = if o.parent == NO_PARENT {
+                    x.parent == NO_PARENT
+                } else {
+                    x.parent == o.parent + l
+                };
+                x.node == o.node + l
+                    && parent
+                    && x.children == o.children
+                    && kids(i + l as usize)
+                        .iter()
+                        .zip(kids(i))
+                        .all(|(c, c0)| c.node == c0.node + l)
+            })
+        };
+        let mut i = 0;
+        while i < other.len() {
+            if i + ROW <= other.len() && fits(i) {
+                let o = &other[i];
+                self.other_rows.push(OtherRow {
+                    cm: std::array::from_fn(|l| other[i + l].cm),
+                    b: std::array::from_fn(|l| other[i + l].b),
+                    node: o.node,
+                    parent: o.parent,
+                    first: self.other_row_children.len() as u32,
+                    count: o.children,
+                });
+                for j in 0..o.children as usize {
+                    let a = std::array::from_fn(|l| kids(i + l)[j].a);
+                    self.other_row_children.push((a, kids(i)[j].node));
+                }
+                i += ROW;
+            } else {
+                self.other.push(other[i]);
+                self.children.extend_from_slice(kids(i));
+                i += 1;
+            }
+        }
     }
 
     /// Adds the capacitive term `cfac`·cm and the axial conductances to `d` and the axial
@@ -213,6 +319,19 @@ impl Assembly {
         #[cfg(not(target_arch = "x86_64"))]
         self.runs::<FIRST>(cfac, v, d, rhs);
         let start = |x: f64| if FIRST { 0.0 } else { x };
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: the host has AVX2 (checked when the assembly was built).
+            unsafe { self.rows_avx2::<FIRST>(cfac, v, d, rhs) };
+        } else {
+            self.rows::<FIRST>(cfac, v, d, rhs);
+            self.other_rows::<FIRST>(cfac, v, d, rhs);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self.rows::<FIRST>(cfac, v, d, rhs);
+            self.other_rows::<FIRST>(cfac, v, d, rhs);
+        }
         for t in &self.chain {
             let k = t.node as usize;
             let vk = v[k];
@@ -249,6 +368,84 @@ impl Assembly {
             d[k] = dk;
             rhs[k] = rk;
         }
+    }
+
+    /// The terms of the nodes of every chain and leaf row, each lane exactly as the scalar
+    /// loops compute a chain node or a leaf.
+    #[inline(always)]
+    fn rows<const FIRST: bool>(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
+        let start = |x: f64| if FIRST { 0.0 } else { x };
+        for r in &self.chain_rows {
+            let (k, p, c) = (r.node as usize, r.parent as usize, r.child as usize);
+            let (vk, vp, vc) = (&v[k..k + ROW], &v[p..p + ROW], &v[c..c + ROW]);
+            let (dk, rk) = (&mut d[k..k + ROW], &mut rhs[k..k + ROW]);
+            for l in 0..ROW {
+                let mut dn = start(dk[l]) + cfac * r.cm[l];
+                dn -= r.b[l];
+                dn -= r.a[l];
+                dk[l] = dn;
+                let mut rn = start(rk[l]) - r.b[l] * (vp[l] - vk[l]);
+                rn += r.a[l] * (vk[l] - vc[l]);
+                rk[l] = rn;
+            }
+        }
+        for r in &self.leaf_rows {
+            let (k, p) = (r.node as usize, r.parent as usize);
+            let (vk, vp) = (&v[k..k + ROW], &v[p..p + ROW]);
+            let (dk, rk) = (&mut d[k..k + ROW], &mut rhs[k..k + ROW]);
+            for l in 0..ROW {
+                let dn = start(dk[l]) + cfac * r.cm[l];
+                dk[l] = dn - r.b[l];
+                rk[l] = start(rk[l]) - r.b[l] * (vp[l] - vk[l]);
+            }
+        }
+    }
+
+    /// The terms of the nodes of every row of roots or branch points, each lane exactly as
+    /// the scalar loop computes such a node.
+    #[inline(always)]
+    fn other_rows<const FIRST: bool>(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
+        let start = |x: f64| if FIRST { 0.0 } else { x };
+        for r in &self.other_rows {
+            let k = r.node as usize;
+            let vk: [f64; ROW] = v[k..k + ROW].try_into().expect("a row");
+            let mut dk: [f64; ROW] = std::array::from_fn(|l| start(d[k + l]));
+            let mut rk: [f64; ROW] = std::array::from_fn(|l| start(rhs[k + l]));
+            if r.parent != NO_PARENT {
+                let p = r.parent as usize;
+                let vp = &v[p..p + ROW];
+                for l in 0..ROW {
+                    dk[l] += cfac * r.cm[l];
+                    dk[l] -= r.b[l];
+                    rk[l] -= r.b[l] * (vp[l] - vk[l]);
+                }
+            } else {
+                for (dl, &cm) in dk.iter_mut().zip(&r.cm) {
+                    if cm != 0.0 {
+                        *dl += cfac * cm;
+                    }
+                }
+            }
+            let kids = &self.other_row_children[r.first as usize..(r.first + r.count) as usize];
+            for (a, c) in kids {
+                let c = *c as usize;
+                let vc = &v[c..c + ROW];
+                for l in 0..ROW {
+                    dk[l] -= a[l];
+                    rk[l] += a[l] * (vk[l] - vc[l]);
+                }
+            }
+            d[k..k + ROW].copy_from_slice(&dk);
+            rhs[k..k + ROW].copy_from_slice(&rk);
+        }
+    }
+
+    /// [`Self::rows`] compiled for AVX2 lanes.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn rows_avx2<const FIRST: bool>(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
+        self.rows::<FIRST>(cfac, v, d, rhs);
+        self.other_rows::<FIRST>(cfac, v, d, rhs);
     }
 
     /// The terms of the nodes of every run.
@@ -307,6 +504,40 @@ impl Run<'_> {
             *rk = rn + a * (vk - vc);
         }
     }
+}
+
+/// Splits `nodes` (ascending) into rows of [`ROW`] consecutive nodes with consecutive parents
+/// and children (`terms`: node, parent, child, [cm, b, a]) and the rest.
+fn rows_of<T: Copy>(
+    nodes: Vec<T>,
+    terms: impl Fn(&T) -> (u32, u32, u32, [f64; 3]),
+) -> (Vec<NodeRow>, Vec<T>) {
+    let (mut rows, mut rest) = (Vec::new(), Vec::new());
+    let mut k = 0;
+    while k < nodes.len() {
+        let window = &nodes[k..(k + ROW).min(nodes.len())];
+        let t: Vec<_> = window.iter().map(&terms).collect();
+        let consecutive = t.len() == ROW
+            && t.iter().enumerate().all(|(l, x)| {
+                let l = l as u32;
+                x.0 == t[0].0 + l && x.1 == t[0].1 + l && x.2 == t[0].2 + l
+            });
+        if consecutive {
+            rows.push(NodeRow {
+                cm: std::array::from_fn(|l| t[l].3[0]),
+                b: std::array::from_fn(|l| t[l].3[1]),
+                a: std::array::from_fn(|l| t[l].3[2]),
+                node: t[0].0,
+                parent: t[0].1,
+                child: t[0].2,
+            });
+            k += ROW;
+        } else {
+            rest.push(nodes[k]);
+            k += 1;
+        }
+    }
+    (rows, rest)
 }
 
 /// Whether the host has AVX2.

@@ -370,12 +370,10 @@ impl Tabulator<'_> {
             )
             .with_v(&arg)
         };
-        Some(
-            t.outputs
-                .iter()
-                .map(|p| Some((p.clone(), as_table(lookup(&map, p)?.clone()))))
-                .collect::<Option<_>>()?,
-        )
+        t.outputs
+            .iter()
+            .map(|p| Some((p.clone(), as_table(lookup(&map, p)?.clone()))))
+            .collect()
     }
 
     /// The places an `IF` assigns and their values as [`Pure::Select`]s, when its condition and
