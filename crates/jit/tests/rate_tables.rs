@@ -167,3 +167,72 @@ fn unobserved_rate_copies_are_not_stored_by_state_kernels() {
         some.functions
     );
 }
+
+#[test]
+fn hh_table_outputs_tabulate_as_neurons_interpolation() {
+    // hh computes its rates through `TABLE … FROM -100 TO 100 WITH 200`: the fast-math state
+    // kernel reads each gate's cnexp factor and steady state from the rate table, fitted to
+    // NEURON's piecewise-linear lookup (kinks every 1 mV) rather than to the smooth rates.
+    let cat = Catalogue::new();
+    let m = cat.mechanism("hh").unwrap();
+    let k = m.state.as_ref().unwrap();
+    let t = tabulate(&m, &k.body, k.locals.len(), &Default::default())
+        .expect("hh's TABLE call is inlined");
+    assert!(
+        !t.body
+            .iter()
+            .any(|s| matches!(s, nmodl::ir::Stmt::TableCall { .. })),
+        "no TABLE call is left"
+    );
+    assert_eq!(t.functions.len(), 6, "{:?}", t.functions);
+    assert!(t.functions.iter().all(|f| f.breaks() == Some(Some((-100.0, 1.0)))));
+    let inputs = Inputs {
+        dt: 0.025,
+        celsius: 6.3,
+        globals: m.globals.iter().map(|g| g.default).collect(),
+    };
+    let table = rate_data::build(&t.functions, &inputs);
+    let nf = t.functions.len();
+    for j in 0..nf {
+        assert!(rate_data::is_tabulated(&table, j), "function {j}");
+    }
+    let mut worst = 0.0f64;
+    for s in 0..20_000 {
+        let v = LO + (s as f64 + 0.37) * (INTERVALS as f64 * STEP) / 20_000.0;
+        let xi = (v - LO) / STEP;
+        let i = xi.floor() as usize;
+        let x = xi - i as f64;
+        for (j, f) in t.functions.iter().enumerate() {
+            let c = [0, 1, 2, 3].map(|k| table[rate_data::coefficient_at(nf, i, j, k)]);
+            let approx = c[0] + x * (c[1] + x * (c[2] + x * c[3]));
+            let exact = f.eval(v, &inputs.globals, inputs.dt, inputs.celsius);
+            worst = worst.max((approx - exact).abs() / exact.abs().max(1e-12));
+        }
+    }
+    assert!(worst < 1e-8, "{worst}");
+    // The lookup is NEURON's: at a grid point the value is the function's, halfway between
+    // two it is their mean (linear, not the smooth rate).
+    let minf_like = &t.functions[1];
+    let at = |v: f64| minf_like.eval(v, &inputs.globals, inputs.dt, inputs.celsius);
+    let mid = at(-40.5);
+    assert!((mid - 0.5 * (at(-41.0) + at(-40.0))).abs() <= 1e-15 * mid.abs().max(1.0));
+}
+
+#[test]
+fn a_point_process_divides_by_its_area_once_per_run() {
+    // Exp2Syn's current kernel scales by 100/area: fast-math hoists that into a hidden field.
+    let cat = Catalogue::new();
+    let m = cat.mechanism("Exp2Syn").unwrap();
+    let k = m.current.as_ref().unwrap();
+    let first = m.fields.len() as u32;
+    let h = jit::simd::rate_table::hoist_invariants(&m, &k.body, first).expect("invariants");
+    assert!(h.invariants.iter().any(|p| format!("{p:?}").contains("Area")));
+    let mut reads_area = false;
+    jit::analysis::for_each_expr(&h.body, &mut |e| {
+        reads_area |= matches!(
+            e,
+            nmodl::ir::Expr::Load(nmodl::ir::Place::Node(nmodl::ir::NodeVar::Area))
+        );
+    });
+    assert!(!reads_area, "the per-step body no longer reads the area");
+}
