@@ -1,5 +1,6 @@
 //! Intra-partition threading: when a run has fewer partitions than threads (one cell, or cells
-//! joined by zero-delay synapses), the per-node work of every step — zeroing rhs and d, the
+//! joined by zero-delay synapses), the per-node work of every step — zeroing rhs and d (in
+//! fast-math mode the calling thread writes the axial terms there first instead), the
 //! ions' `current_begin`, each set's `current`, `jacobian` and `state` kernels — is shared out
 //! by node range among the threads, while the calling thread keeps everything that couples
 //! nodes (events, thresholds, the axial terms, the Hines solve, the v update) and recording.
@@ -43,7 +44,8 @@ pub(crate) struct Share {
 unsafe impl Send for Share {}
 
 impl Share {
-    /// `setup_tree_matrix`'s node-local part: rhs = d = 0, the ions' `current_begin`, every
+    /// `setup_tree_matrix`'s node-local part: rhs = d = 0 (unless the axial terms are there
+    /// already, fast-math), the ions' `current_begin`, every
     /// set's `current` kernel, then every set's `jacobian` kernel, at time `t`.
     pub(crate) fn currents(&mut self, t: f64) {
         // SAFETY: the share's own nodes and ion entries (see `Crew`).
