@@ -329,8 +329,16 @@ fn compile(
             table_local_offset,
             plan.as_ref(),
         )?;
+        // A vector kernel runs only while the TABLEs it calls or reads through its rate
+        // functions are built and switched on (the set interprets it otherwise).
         let simd_tables = match vector {
-            Some(_) => analysis::tables_used(&body).into_iter().collect(),
+            Some(_) => {
+                let mut t = analysis::tables_used(&body);
+                if let Some(r) = &tabulated {
+                    r.functions.iter().for_each(|f| f.tables(&mut t));
+                }
+                t.into_iter().collect()
+            }
             None => Vec::new(),
         };
         let rate = tabulated.map(|t| RateFunctions {

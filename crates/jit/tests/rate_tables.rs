@@ -185,7 +185,10 @@ fn hh_table_outputs_tabulate_as_neurons_interpolation() {
         "no TABLE call is left"
     );
     assert_eq!(t.functions.len(), 6, "{:?}", t.functions);
-    assert!(t.functions.iter().all(|f| f.breaks() == Some(Some((-100.0, 1.0)))));
+    assert!(t
+        .functions
+        .iter()
+        .all(|f| f.breaks() == Some(Some((-100.0, 1.0)))));
     let inputs = Inputs {
         dt: 0.025,
         celsius: 6.3,
@@ -226,7 +229,10 @@ fn a_point_process_divides_by_its_area_once_per_run() {
     let k = m.current.as_ref().unwrap();
     let first = m.fields.len() as u32;
     let h = jit::simd::rate_table::hoist_invariants(&m, &k.body, first).expect("invariants");
-    assert!(h.invariants.iter().any(|p| format!("{p:?}").contains("Area")));
+    assert!(h
+        .invariants
+        .iter()
+        .any(|p| format!("{p:?}").contains("Area")));
     let mut reads_area = false;
     jit::analysis::for_each_expr(&h.body, &mut |e| {
         reads_area |= matches!(

@@ -296,7 +296,10 @@ impl VecGen<'_> {
                 }
                 self.call(*f, v)
             }
-            Pure::Linear(l) => self.pure(&l.direct()),
+            Pure::Linear(l) => {
+                let x = self.pure(&l.arg);
+                self.table_value(l.table, l.output as usize, x)
+            }
             Pure::Select(c, a, b) => {
                 let c = self.pure(c);
                 let m = self.truthy(c);

@@ -271,8 +271,12 @@ impl<'f> VecGen<'f> {
         }
         let rate =
             rate.map(|r| lookup::RateGen::new(&mut b, env, ptr, r.first_local, &r.functions));
-        let table_views = (!crate::analysis::tables_used(body).is_empty())
-            .then(|| b.ins().load(ptr, tf, env, off::TABLE_VIEWS));
+        let mut tables = crate::analysis::tables_used(body);
+        if let Some(r) = &rate {
+            r.functions.iter().for_each(|f| f.tables(&mut tables));
+        }
+        let table_views =
+            (!tables.is_empty()).then(|| b.ins().load(ptr, tf, env, off::TABLE_VIEWS));
         let globals_live = b.ins().load(ptr, tf, env, off::GLOBALS_LIVE);
         let ivar = b.declare_var(types::I64);
         b.def_var(ivar, start);

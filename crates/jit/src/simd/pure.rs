@@ -27,28 +27,36 @@ pub enum Pure {
     Select(Box<Pure>, Box<Pure>, Box<Pure>),
     /// An NMODL TABLE output: NEURON's linear interpolation of `inner` (a pure function of v)
     /// between the grid points x_i = tmin + i·dx, i = 0…n, clamped to the ends (see
-    /// `mech::table`). Piecewise smooth with kinks at the grid points ([`Pure::breaks`]).
-    /// (Fast-math kernels keep no TABLE-output GLOBALs up to date: they read the values.)
+    /// `mech::table`), looked up at its `arg`. Piecewise smooth with kinks at the grid points
+    /// ([`Pure::breaks`]). Fast-math kernels keep no TABLE-output GLOBALs up to date (they read
+    /// the values), and run only while the TABLE is built and switched on.
     Linear(Box<Linear>),
 }
 
 /// The grid of a [`Pure::Linear`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Linear {
+    /// The TABLE's body value, a function of its argument (`v` here).
     pub inner: Pure,
     pub tmin: f64,
     pub dx: f64,
     pub n: u32,
+    /// Which TABLE of the mechanism, and which of its outputs: the kernels' direct evaluation
+    /// reads the built table (see `table_call.rs`).
+    pub table: u32,
+    pub output: u32,
+    /// Where the table is looked up.
+    pub arg: Pure,
     /// `inner` at the n + 1 grid points, when computed for one table's inputs
     /// ([`Pure::with_knots`]): evaluation then interpolates without evaluating `inner`.
     pub knots: Option<std::sync::Arc<Vec<f64>>>,
 }
 
 impl Linear {
-    /// NEURON's lookup: ξ = (a − tmin)/dx; NaN stays NaN, ξ ≤ 0 gives the first point's
-    /// value, ξ ≥ n the last's, otherwise Tᵢ + θ(Tᵢ₊₁ − Tᵢ) with i = ⌊ξ⌋, θ = ξ − i.
-    fn eval(&self, v: f64, f: &dyn Fn(&Pure, f64) -> f64) -> f64 {
-        let xi = (1.0 / self.dx) * (v - self.tmin);
+    /// NEURON's lookup at `x`: ξ = (x − tmin)/dx; NaN stays NaN, ξ ≤ 0 gives the first
+    /// point's value, ξ ≥ n the last's, otherwise Tᵢ + θ(Tᵢ₊₁ − Tᵢ) with i = ⌊ξ⌋, θ = ξ − i.
+    fn eval(&self, x: f64, f: &dyn Fn(&Pure, f64) -> f64) -> f64 {
+        let xi = (1.0 / self.dx) * (x - self.tmin);
         let at = |i: u32| match &self.knots {
             Some(k) => k[i as usize],
             None => f(&self.inner, self.tmin + f64::from(i) * self.dx),
@@ -64,31 +72,6 @@ impl Linear {
             let (t0, t1) = (at(i), at(i + 1));
             t0 + (xi - f64::from(i)) * (t1 - t0)
         }
-    }
-
-    /// NEURON's interpolation written as an expression of v, for the kernels' direct
-    /// evaluation (lanes beyond the rate table, functions it cannot represent): ξ clamped to
-    /// [0, n], i = min(⌊ξ⌋, n − 1), θ = ξ − i, and `inner` at the grid points xᵢ and xᵢ₊₁.
-    pub fn direct(&self) -> Pure {
-        use nmodl::ir::{BinaryOp as B, MathFn};
-        let c = Pure::Const;
-        let bin = |op, a: Pure, b: Pure| Pure::Binary(op, Box::new(a), Box::new(b));
-        let select =
-            |cond: Pure, a: Pure, b: Pure| Pure::Select(Box::new(cond), Box::new(a), Box::new(b));
-        let n = f64::from(self.n);
-        let xi = bin(B::Mul, c(1.0 / self.dx), bin(B::Sub, Pure::V, c(self.tmin)));
-        let xi = select(bin(B::Gt, xi.clone(), c(0.0)), xi, c(0.0));
-        let xi = select(bin(B::Lt, xi.clone(), c(n)), xi, c(n));
-        let floor = Pure::Call(MathFn::Floor, vec![xi.clone()]);
-        let i = select(bin(B::Lt, floor.clone(), c(n - 1.0)), floor, c(n - 1.0));
-        let theta = bin(B::Sub, xi, i.clone());
-        let at = |k: Pure| {
-            let x = bin(B::Add, c(self.tmin), bin(B::Mul, k, c(self.dx)));
-            self.inner.with_v(&x)
-        };
-        let t0 = at(i.clone());
-        let t1 = at(bin(B::Add, i, c(1.0)));
-        bin(B::Add, t0.clone(), bin(B::Mul, theta, bin(B::Sub, t1, t0)))
     }
 }
 
@@ -113,7 +96,7 @@ impl Pure {
             }
             Pure::Call(_, args) => 20 + args.iter().map(Pure::cost).sum::<u32>(),
             Pure::Select(c, a, b) => 2 + c.cost() + a.cost() + b.cost(),
-            Pure::Linear(l) => 4 + 2 * l.inner.cost(),
+            Pure::Linear(l) => 4 + l.arg.cost() + l.inner.cost(),
         }
     }
 
@@ -126,9 +109,11 @@ impl Pure {
             Pure::Binary(op, a, b) => Pure::Binary(*op, w(a), w(b)),
             Pure::Call(f, args) => Pure::Call(*f, args.iter().map(|a| a.with_v(v)).collect()),
             Pure::Select(c, a, b) => Pure::Select(w(c), w(a), w(b)),
-            // A table's inner function is of its own argument: looked up at anything but v
-            // itself, it is evaluated through its clamped direct form.
-            Pure::Linear(l) if *v != Pure::V => l.direct().with_v(v),
+            // A table's inner function is of its own argument.
+            Pure::Linear(l) => Pure::Linear(Box::new(Linear {
+                arg: l.arg.with_v(v),
+                ..(**l).clone()
+            })),
             other => other.clone(),
         }
     }
@@ -139,7 +124,8 @@ impl Pure {
         let mut found: Option<Option<(f64, f64)>> = None;
         self.visit(&mut |p| {
             if let Pure::Linear(l) = p {
-                let g = Some((l.tmin, l.dx));
+                // Looked up at anything but v itself, the kinks are not on v's grid.
+                let g = (l.arg == Pure::V).then_some((l.tmin, l.dx));
                 found = match found {
                     None => Some(g),
                     Some(prev) if prev == g => Some(g),
@@ -165,11 +151,22 @@ impl Pure {
                     .collect();
                 Pure::Linear(Box::new(Linear {
                     knots: Some(std::sync::Arc::new(knots)),
+                    arg: l.arg.with_knots(f),
                     ..(**l).clone()
                 }))
             }
             other => other.clone(),
         }
+    }
+
+    /// The TABLEs `self` looks up (whose built values its direct evaluation reads).
+    pub fn tables(&self, out: &mut std::collections::BTreeSet<u32>) {
+        self.visit(&mut |p| {
+            if let Pure::Linear(l) = p {
+                out.insert(l.table);
+                l.inner.tables(out);
+            }
+        });
     }
 
     /// Whether `self` reads nothing (a constant expression such as `-100`).
@@ -199,6 +196,7 @@ impl Pure {
                 a.visit(f);
                 b.visit(f)
             }
+            Pure::Linear(l) => l.arg.visit(f),
             _ => {}
         }
     }
@@ -232,7 +230,7 @@ impl Pure {
                     ev(b)
                 }
             }
-            Pure::Linear(l) => l.eval(v, &|p, x| p.eval(x, globals, dt, celsius)),
+            Pure::Linear(l) => l.eval(ev(&l.arg), &|p, x| p.eval(x, globals, dt, celsius)),
         }
     }
 
@@ -253,7 +251,10 @@ impl Pure {
                 a.globals(out);
                 b.globals(out)
             }
-            Pure::Linear(l) => l.inner.globals(out),
+            Pure::Linear(l) => {
+                l.inner.globals(out);
+                l.arg.globals(out)
+            }
             Pure::Const(_) | Pure::V | Pure::Builtin(_) | Pure::Field(_) | Pure::Area => {}
         }
     }

@@ -354,25 +354,24 @@ impl Tabulator<'_> {
         };
         let (tmin, tmax) = (bound(&t.from)?, bound(&t.to)?);
         let dx = (tmax - tmin) / f64::from(t.intervals);
-        // With `usetable` off NEURON computes the function itself.
-        let as_table = |inner: Pure| {
-            let linear = Pure::Linear(Box::new(Linear {
-                inner: inner.clone(),
-                tmin,
-                dx,
-                n: t.intervals,
-                knots: None,
-            }));
-            Pure::Select(
-                Box::new(Pure::Global(t.usetable)),
-                Box::new(linear),
-                Box::new(inner),
-            )
-            .with_v(&arg)
-        };
+        // (With `usetable` off the kernel does not run: the set interprets it.)
         t.outputs
             .iter()
-            .map(|p| Some((p.clone(), as_table(lookup(&map, p)?.clone()))))
+            .enumerate()
+            .map(|(k, p)| {
+                let inner = lookup(&map, p)?.clone();
+                let linear = Pure::Linear(Box::new(Linear {
+                    inner,
+                    tmin,
+                    dx,
+                    n: t.intervals,
+                    table,
+                    output: k as u32,
+                    arg: arg.clone(),
+                    knots: None,
+                }));
+                Some((p.clone(), linear))
+            })
             .collect()
     }
 

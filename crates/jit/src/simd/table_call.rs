@@ -7,7 +7,8 @@
 //! ξ' = min(max(ξ, 0), n) (0 for NaN), i = min(⌊ξ'⌋, n − 1), θ = ξ' − i and the same formula,
 //! then NaN lanes get ξ back: the clamped ends come out as t₀ exactly and tₙ to within an
 //! ulp. The kernel only runs when every table it calls is built and switched on (`JitSet`
-//! interprets it otherwise), so no direct evaluation of the table body is needed here.
+//! interprets it otherwise), so no direct evaluation of the table body is needed here. The
+//! same lookup evaluates a rate table's TABLE functions directly ([`super::Pure::Linear`]).
 
 #![allow(clippy::needless_range_loop)] // `0..self.n`: only the live halves of fixed arrays
 use cranelift_codegen::ir::condcodes::FloatCC;
@@ -26,9 +27,35 @@ fn view_flags() -> MemFlagsData {
     MemFlagsData::new().with_notrap().with_readonly()
 }
 
+/// Where an argument falls in a built table, lane by lane (see [`VecGen::table_position`]).
+pub(super) struct TablePosition {
+    /// Per lane: the byte address of entry i of output 0, and θ.
+    lanes: Vec<(Value, Value)>,
+    /// Bytes per output (n + 1 entries).
+    stride: Value,
+    is_nan: Vv,
+    xi: Vv,
+}
+
 impl VecGen<'_> {
     /// Sets every output of PROCEDURE table `table` for argument `x`, lane by lane.
     pub(super) fn table_call(&mut self, table: u32, x: Vv) {
+        let at = self.table_position(table, x);
+        let outputs = self.table_outputs[table as usize].clone();
+        for (k, out) in outputs.iter().enumerate() {
+            let value = self.table_output(&at, k);
+            self.store(out, value);
+        }
+    }
+
+    /// Output `k` of TABLE `table` at argument `x` (NEURON's lookup, as [`Self::table_call`]).
+    pub(super) fn table_value(&mut self, table: u32, k: usize, x: Vv) -> Vv {
+        let at = self.table_position(table, x);
+        self.table_output(&at, k)
+    }
+
+    /// Locates `x` in TABLE `table`'s built view.
+    fn table_position(&mut self, table: u32, x: Vv) -> TablePosition {
         let view = self
             .table_views
             .expect("kernels with TABLE calls load the views");
@@ -73,28 +100,37 @@ impl VecGen<'_> {
                 lanes.push((entry, th));
             }
         }
-        let outputs = self.table_outputs[table as usize].clone();
-        for (k, out) in outputs.iter().enumerate() {
-            let base = self.b.ins().imul_imm_s(stride, k as i64);
-            let mut value = [zero[0]; HALVES];
-            for h in 0..self.n {
-                let mut acc = None;
-                for l in 0..lanes_per_half {
-                    let (entry, th) = lanes[h * lanes_per_half + l];
-                    let a = self.b.ins().iadd(entry, base);
-                    let t0 = self.b.ins().load(types::F64, f, a, 0);
-                    let t1 = self.b.ins().load(types::F64, f, a, 8);
-                    let d = self.b.ins().fsub(t1, t0);
-                    let r = self.mul_add(th, d, t0);
-                    acc = Some(match acc {
-                        None => self.b.ins().splat(types::F64X2, r),
-                        Some(v) => self.b.ins().insertlane(v, r, l as u8),
-                    });
-                }
-                value[h] = acc.expect("a lane per half");
-            }
-            let value = self.select(is_nan, xi, value);
-            self.store(out, value);
+        TablePosition {
+            lanes,
+            stride,
+            is_nan,
+            xi,
         }
+    }
+
+    /// Output `k`'s interpolated value at a located position (NaN lanes give ξ back).
+    fn table_output(&mut self, at: &TablePosition, k: usize) -> Vv {
+        let f = view_flags();
+        let zero = self.splat(0.0);
+        let lanes_per_half = if self.n == HALVES { 2 } else { 1 };
+        let base = self.b.ins().imul_imm_s(at.stride, k as i64);
+        let mut value = [zero[0]; HALVES];
+        for h in 0..self.n {
+            let mut acc = None;
+            for l in 0..lanes_per_half {
+                let (entry, th) = at.lanes[h * lanes_per_half + l];
+                let a = self.b.ins().iadd(entry, base);
+                let t0 = self.b.ins().load(types::F64, f, a, 0);
+                let t1 = self.b.ins().load(types::F64, f, a, 8);
+                let d = self.b.ins().fsub(t1, t0);
+                let r = self.mul_add(th, d, t0);
+                acc = Some(match acc {
+                    None => self.b.ins().splat(types::F64X2, r),
+                    Some(v) => self.b.ins().insertlane(v, r, l as u8),
+                });
+            }
+            value[h] = acc.expect("a lane per half");
+        }
+        self.select(at.is_nan, at.xi, value)
     }
 }
