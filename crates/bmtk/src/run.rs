@@ -103,6 +103,7 @@ pub fn run(options: &RunOptions) -> anyhow::Result<()> {
     let mut builder = engine::SimulationBuilder::new(&catalogue);
     builder.celsius(celsius).dt(dt).v_init(v_init);
     builder.fast_math(options.fast_math);
+    builder.ion_slopes(!options.fast_math);
     builder.cell_split(match options.cell_split.as_str() {
         "auto" => engine::CellSplit::Auto,
         "always" => engine::CellSplit::Always,

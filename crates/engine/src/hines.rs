@@ -303,6 +303,18 @@ impl HinesMatrix {
         self.assembly.assemble_first(cfac, v, d, rhs);
     }
 
+    /// The step's update v += factor·x of every node (x: the solution in `rhs`; factor 2 with
+    /// Crank–Nicolson), four nodes per instruction where the host has AVX.
+    pub fn update_v(&self, factor: f64, v: &mut [f64], x: &[f64]) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx {
+            // SAFETY: the host has AVX (checked when the matrix was built).
+            unsafe { update_v_avx(factor, v, x) };
+            return;
+        }
+        update_v(factor, v, x);
+    }
+
     /// Hines elimination (`triang` then `bksub`): solves the system with diagonal `d` and
     /// right-hand side `rhs`; the solution replaces `rhs` and `d` is overwritten (in
     /// fast-math mode, with the reciprocals of the eliminated diagonal).
@@ -440,6 +452,23 @@ impl HinesMatrix {
             }
         }
     }
+}
+
+/// v += factor·x (v += x when factor is 1, as NEURON adds).
+#[inline(always)]
+fn update_v(factor: f64, v: &mut [f64], x: &[f64]) {
+    if factor == 1.0 {
+        v.iter_mut().zip(x).for_each(|(v, x)| *v += *x);
+    } else {
+        v.iter_mut().zip(x).for_each(|(v, x)| *v += factor * *x);
+    }
+}
+
+/// [`update_v`] compiled for AVX lanes (the same operation per node).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn update_v_avx(factor: f64, v: &mut [f64], x: &[f64]) {
+    update_v(factor, v, x);
 }
 
 /// Merges runs of one-node rounds whose nodes form a path (each the parent of the one before)

@@ -284,15 +284,7 @@ impl Partition {
         }
         let factor = if self.secondorder != 0 { 2.0 } else { 1.0 };
         let sh = &mut self.sh;
-        if factor == 1.0 {
-            sh.v.iter_mut()
-                .zip(sh.rhs.iter())
-                .for_each(|(v, r)| *v += *r);
-        } else {
-            sh.v.iter_mut()
-                .zip(sh.rhs.iter())
-                .for_each(|(v, r)| *v += factor * *r);
-        }
+        sh.tree.update_v(factor, &mut sh.v, &sh.rhs);
         sh.t += 0.5 * dt;
         let t = sh.t;
         kernels.states(&mut self.sets, &mut self.sh, t);

@@ -49,6 +49,8 @@ pub struct SimulationBuilder<'a> {
     pub(crate) partition_target: usize,
     /// Fast-math Hines sweeps and Nernst potentials (see [`SimulationBuilder::fast_math`]).
     pub(crate) fast_math: bool,
+    /// Whether the ions' di/dv is zeroed every step (see [`SimulationBuilder::ion_slopes`]).
+    pub(crate) ion_slopes: bool,
     pub(crate) cell_split: CellSplit,
     pub(crate) interleave: bool,
     /// Offer consecutive sets on the same nodes for kernel fusion (see `prepared.rs`).
@@ -111,6 +113,7 @@ impl<'a> SimulationBuilder<'a> {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             partition_target: crate::partitioning::DEFAULT_TARGET_COMPARTMENTS,
             fast_math: false,
+            ion_slopes: true,
             cell_split: CellSplit::Auto,
             interleave: true,
             fuse: true,
@@ -220,6 +223,14 @@ impl<'a> SimulationBuilder<'a> {
         self
     }
 
+    /// Whether anything reads the ions' di/dv (default on). Off — for a backend whose kernels
+    /// do not accumulate it (`jit::Options::ion_slopes` off) — each step no longer zeroes it;
+    /// Crank–Nicolson (`secondorder` ≠ 0), which reads it, keeps the zeroing regardless.
+    pub fn ion_slopes(&mut self, on: bool) -> &mut Self {
+        self.ion_slopes = on;
+        self
+    }
+
     /// Intra-cell threading: when there are fewer partitions than threads (a single cell, or
     /// cells joined by zero-delay synapses), each step's `current`, `jacobian` and `state`
     /// kernels, the zeroing of rhs and d and the ions' `current_begin` run on node ranges in
@@ -284,6 +295,7 @@ impl<'a> SimulationBuilder<'a> {
         }
         self.apply_ion_values(&disc, &mut store);
         store.set_fast_math(self.fast_math);
+        store.set_ion_slopes(self.ion_slopes || self.secondorder != 0);
 
         let mut sets = Vec::with_capacity(plans.len());
         let mut index = InstanceIndex {

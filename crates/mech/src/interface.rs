@@ -192,4 +192,6 @@ pub struct IonStore {
     pub ions: Vec<IonArrays>,
     /// Fast-math mode of `current_begin` (see [`IonStore::set_fast_math`]); off by default.
     pub(crate) fast_math: bool,
+    /// Whether `current_begin` zeroes di/dv (see [`IonStore::set_ion_slopes`]); on by default.
+    pub(crate) slopes: bool,
 }

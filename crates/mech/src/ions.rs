@@ -215,6 +215,7 @@ impl IonStoreBuilder {
         Ok(IonStore {
             ions,
             fast_math: false,
+            slopes: true,
         })
     }
 }
@@ -245,6 +246,14 @@ impl IonStore {
     /// Whether fast-math mode is on.
     pub fn fast_math(&self) -> bool {
         self.fast_math
+    }
+
+    /// Whether anyone reads the ions' di/dv (default on): off, [`Self::current_begin`] leaves
+    /// `dcurrent_dv` as it is instead of zeroing it, for runs whose kernels do not accumulate
+    /// it and whose integration (backward Euler) does not read it.
+    pub fn set_ion_slopes(&mut self, on: bool) -> &mut Self {
+        self.slopes = on;
+        self
     }
 
     /// Position of ion `name` in [`IonStore::ions`].
@@ -320,7 +329,7 @@ impl IonStore {
                 current: &mut ion.current,
                 dcurrent_dv: &mut ion.dcurrent_dv,
             };
-            begin_entries(&mut entries, ion.valence, celsius, fast_ln);
+            begin_entries(&mut entries, ion.valence, celsius, fast_ln, self.slopes);
         }
     }
 
@@ -421,8 +430,11 @@ pub(crate) fn begin_entries(
     valence: f64,
     celsius: f64,
     fast_ln: Option<FastLn>,
+    slopes: bool,
 ) {
-    ion.dcurrent_dv.fill(0.0);
+    if slopes {
+        ion.dcurrent_dv.fill(0.0);
+    }
     ion.current.fill(0.0);
     if valence == 0.0 {
         // nrn_nernst gives 0 for an uncharged ion, whatever the concentrations.

@@ -145,6 +145,7 @@ mod tests {
             let mut exact = IonStore {
                 ions,
                 fast_math: false,
+                slopes: true,
             };
             let mut fast = exact.clone();
             fast.set_fast_math(true);

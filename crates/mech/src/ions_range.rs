@@ -13,6 +13,8 @@ use crate::IonStore;
 pub struct IonRanges {
     ions: Vec<RawEntries>,
     fast_ln: Option<FastLn>,
+    /// See [`IonStore::set_ion_slopes`].
+    slopes: bool,
 }
 
 /// Column pointers of one ion, offset to the first entry of the range.
@@ -72,6 +74,7 @@ impl IonStore {
         IonRanges {
             ions,
             fast_ln: self.fast_math.then(FastLn::detect),
+            slopes: self.slopes,
         }
     }
 }
@@ -97,7 +100,13 @@ impl IonRanges {
                     dcurrent_dv: std::slice::from_raw_parts_mut(ion.dcurrent_dv, n),
                 }
             };
-            begin_entries(&mut entries, ion.valence, celsius, self.fast_ln);
+            begin_entries(
+                &mut entries,
+                ion.valence,
+                celsius,
+                self.fast_ln,
+                self.slopes,
+            );
         }
     }
 }
@@ -128,6 +137,7 @@ mod tests {
         let mut s = IonStore {
             ions: vec![ion(2.0), ion(0.0)],
             fast_math: false,
+            slopes: true,
         };
         s.set_fast_math(fast);
         s
