@@ -40,6 +40,7 @@ mod range;
 pub mod rate_data;
 mod set;
 pub mod simd;
+mod specialize;
 
 pub use analysis::Unsupported;
 pub use set::{JitSet, KernelKind, Options};

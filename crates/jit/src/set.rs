@@ -116,6 +116,10 @@ pub struct JitSet {
     hidden_for: Option<(f64, f64)>,
     /// The last `current` call ran the fused kernel, which already added the jacobian.
     jacobian_added: bool,
+    /// Fast-math: the fields compiled in as constants and their values (see
+    /// `crate::specialize`), and whether they were checked since they last may have changed.
+    specialized: Vec<(u32, f64)>,
+    specialization_checked: bool,
     options: Options,
 }
 
@@ -183,6 +187,8 @@ impl JitSet {
             hidden: Vec::new(),
             hidden_for: None,
             jacobian_added: false,
+            specialized: Vec::new(),
+            specialization_checked: true,
             options,
         }
     }
@@ -207,8 +213,21 @@ impl JitSet {
         let (st, _) = self.inner.parts_mut();
         let layout = crate::simd::Layout::of(&nodes, st.ion_index.iter().map(|ix| &ix[..]));
         let distinct = layout.distinct;
+        self.specialized = if self.options.fast_math {
+            crate::specialize::uniform_frozen(&mech, &st.fields)
+        } else {
+            Vec::new()
+        };
+        self.specialization_checked = true;
+        let specialized;
+        let for_code = if self.specialized.is_empty() {
+            &mech
+        } else {
+            specialized = crate::specialize::specialize(&mech, &self.specialized);
+            &specialized
+        };
         let (code, fresh) = cache::compiled(
-            &mech,
+            for_code,
             &self.options,
             distinct,
             print,
@@ -231,12 +250,26 @@ impl JitSet {
         self.solve_buf = vec![0.0; max_system * max_system + 2 * max_system + 1];
         self.perm = vec![0; max_system.max(1)];
         self.code = Some(code);
+        self.hidden_for = None;
         Ok(())
     }
 
     /// [`JitSet::compile`] before a kernel runs: a compile error leaves the kernels to the
-    /// interpreter (`code` stays None).
+    /// interpreter (`code` stays None). Code specialised on field values that changed since is
+    /// compiled again first (see `crate::specialize`).
     fn ensure_compiled(&mut self) {
+        if !std::mem::replace(&mut self.specialization_checked, true) && self.code.is_some() {
+            let now =
+                crate::specialize::uniform_frozen(&self.mech, &self.inner.parts_mut().0.fields);
+            let same = now.len() == self.specialized.len()
+                && now
+                    .iter()
+                    .zip(&self.specialized)
+                    .all(|(a, b)| a.0 == b.0 && a.1.to_bits() == b.1.to_bits());
+            if !same {
+                self.pending = true;
+            }
+        }
         let _ = self.compile();
     }
 
@@ -366,6 +399,7 @@ impl MechanismSet for JitSet {
 
     fn init(&mut self, ctx: &mut Context) {
         self.hidden_for = None;
+        self.specialization_checked = false;
         // Fast-math leaves INITIAL to the interpreter: nothing to compile for it.
         if !self.options.fast_math {
             self.ensure_compiled();
@@ -430,6 +464,7 @@ impl MechanismSet for JitSet {
 
     fn net_receive_init(&mut self, ctx: &mut Context, instance: usize, args: &mut [f64]) {
         self.hidden_for = None;
+        self.specialization_checked = false;
         self.inner.net_receive_init(ctx, instance, args)
     }
 
@@ -439,6 +474,7 @@ impl MechanismSet for JitSet {
 
     fn field_values_mut(&mut self, name: &str) -> Option<&mut [f64]> {
         self.hidden_for = None;
+        self.specialization_checked = false;
         self.inner.field_values_mut(name)
     }
 

@@ -100,7 +100,7 @@ fn reads_before_writes(body: &[Stmt], written: &mut BTreeSet<u32>, needed: &mut 
 
 /// Fields that keep their values between steps: not written by `current`, `jacobian`, `state`,
 /// NET_RECEIVE or a TABLE (INITIAL may set them: invariants are recomputed after it).
-pub(super) fn frozen_fields(m: &Mechanism) -> BTreeSet<u32> {
+pub(crate) fn frozen_fields(m: &Mechanism) -> BTreeSet<u32> {
     let mut written = BTreeSet::new();
     for_each_write(m, false, &mut |p| {
         if let Place::Field(f) | Place::FieldIndexed { base: f, .. } = p {

@@ -43,6 +43,7 @@ mod check;
 pub mod conductance;
 mod exp;
 mod fields;
+pub(crate) use fields::frozen_fields;
 mod lookup;
 mod memory;
 mod pure;

@@ -169,6 +169,13 @@ impl Pure {
         });
     }
 
+    /// Whether `self` depends on the membrane potential.
+    pub fn reads_v(&self) -> bool {
+        let mut v = false;
+        self.visit(&mut |p| v |= matches!(p, Pure::V));
+        v
+    }
+
     /// Whether `self` reads nothing (a constant expression such as `-100`).
     pub fn is_constant(&self) -> bool {
         let mut constant = true;

@@ -217,7 +217,10 @@ impl Tabulator<'_> {
 
     /// How the rewritten kernel reads pure value `p`: a table local when a lookup is cheaper.
     fn value_of(&mut self, p: Pure) -> Expr {
-        if p.cost() < TABLE_COST {
+        // A value that does not depend on v (constants and dt: a specialised synapse's
+        // 1 − exp(−dt/τ)) is a run constant, left to the invariant hoisting.
+        let constant_in_v = matches!(self.mode, Mode::Rates) && !p.reads_v();
+        if p.cost() < TABLE_COST || constant_in_v {
             if let Some(e) = p.to_expr() {
                 return e;
             }
