@@ -120,8 +120,18 @@ pub(crate) fn range_kernels(sets: &mut [&mut JitSet], ctx: &mut Context) -> Opti
     }
     let ion_store: Vec<(usize, Vec<u32>)> = ion_store.into_iter().collect::<Option<_>>()?;
     let layout = crate::simd::Layout::of(&nodes, ion_store.iter().map(|(_, ix)| &ix[..]));
+    // Run constants of the members (see `crate::specialize`): the group is prepared anew for
+    // every run, so the values are current.
+    let columns: Vec<&[f64]> = sets
+        .iter()
+        .flat_map(|s| s.interpreter().storage().fields.iter().map(|c| &c[..]))
+        .collect();
+    let constants =
+        crate::specialize::uniform_frozen(&merged.mech, |f| columns.get(f as usize).copied());
+    drop(columns);
+    let specialized = crate::specialize::specialize(&merged.mech, &constants);
     let (code, _) = cache::compiled(
-        &merged.mech,
+        &specialized,
         &fused_options,
         layout.distinct,
         false,

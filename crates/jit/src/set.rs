@@ -214,7 +214,7 @@ impl JitSet {
         let layout = crate::simd::Layout::of(&nodes, st.ion_index.iter().map(|ix| &ix[..]));
         let distinct = layout.distinct;
         self.specialized = if self.options.fast_math {
-            crate::specialize::uniform_frozen(&mech, &st.fields)
+            crate::specialize::uniform_frozen(&mech, |f| st.fields.get(f as usize).map(|c| &c[..]))
         } else {
             Vec::new()
         };
@@ -259,8 +259,10 @@ impl JitSet {
     /// compiled again first (see `crate::specialize`).
     fn ensure_compiled(&mut self) {
         if !std::mem::replace(&mut self.specialization_checked, true) && self.code.is_some() {
-            let now =
-                crate::specialize::uniform_frozen(&self.mech, &self.inner.parts_mut().0.fields);
+            let fields = &self.inner.storage().fields;
+            let now = crate::specialize::uniform_frozen(&self.mech, |f| {
+                fields.get(f as usize).map(|c| &c[..])
+            });
             let same = now.len() == self.specialized.len()
                 && now
                     .iter()

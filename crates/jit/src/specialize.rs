@@ -13,13 +13,17 @@
 
 use nmodl::ir::{Expr, Mechanism, Place, Stmt};
 
-/// The frozen fields of `mech` (see `simd::fields::frozen_fields`) whose column in `fields`
-/// holds one value (bit for bit) on every instance, with that value; none without instances.
-pub(crate) fn uniform_frozen(mech: &Mechanism, fields: &[Vec<f64>]) -> Vec<(u32, f64)> {
+/// The frozen fields of `mech` (see `simd::fields::frozen_fields`) whose column
+/// (`column(f)`) holds one value (bit for bit) on every instance, with that value; none
+/// without instances.
+pub(crate) fn uniform_frozen<'a>(
+    mech: &Mechanism,
+    column: impl Fn(u32) -> Option<&'a [f64]>,
+) -> Vec<(u32, f64)> {
     crate::simd::frozen_fields(mech)
         .into_iter()
         .filter_map(|f| {
-            let column = fields.get(f as usize)?;
+            let column = column(f)?;
             let first = *column.first()?;
             column
                 .iter()
@@ -125,7 +129,8 @@ mod tests {
         let mut fields = vec![Vec::new(); m.fields.len()];
         fields[g as usize] = vec![0.002; 5];
         fields[e as usize] = vec![-70.0, -70.0, -65.0, -70.0, -70.0];
-        let values = uniform_frozen(&m, &fields);
+        let column = |f: u32| fields.get(f as usize).map(|c| &c[..]);
+        let values = uniform_frozen(&m, column);
         assert_eq!(values, vec![(g, 0.002)], "e differs on one instance");
         let s = specialize(&m, &values);
         let mut reads = Vec::new();
@@ -139,6 +144,7 @@ mod tests {
         // The compiler's own fields (`i`, written by the current kernel) are never frozen.
         let i = m.field("i").unwrap();
         fields[i as usize] = vec![0.0; 5];
-        assert!(!uniform_frozen(&m, &fields).iter().any(|(f, _)| *f == i));
+        let column = |f: u32| fields.get(f as usize).map(|c| &c[..]);
+        assert!(!uniform_frozen(&m, column).iter().any(|(f, _)| *f == i));
     }
 }

@@ -345,6 +345,11 @@ impl InterpretedSet {
         self.tables.get(k).is_some_and(|t| t.is_built())
     }
 
+    /// The instance storage (read-only).
+    pub fn storage(&self) -> &Storage {
+        &self.st
+    }
+
     /// The instance storage and the tables, for a backend that runs kernels itself on the
     /// interpreter's data (crate `jit`).
     pub fn parts_mut(&mut self) -> (&mut Storage, &[TableData]) {
