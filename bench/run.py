@@ -198,6 +198,7 @@ class Bench:
         with open(os.path.join(case_dir, "output", "log.txt")) as f:
             log = f.read()
         r["sim"] = parse_float(r"Simulation completed in ([0-9.]+) seconds", log)
+        r["codegen_ms"] = parse_float(r"Native code generated in ([0-9.]+) ms", log)
         m = re.search(r"Done: \d+ cells, (\d+) spikes", log)
         r["spikes"] = int(m.group(1)) if m else count_csv(os.path.join(case_dir, "output", "spikes.csv"))
         r["trains"] = read_spikes_csv(os.path.join(case_dir, "output", "spikes.csv"))
@@ -436,7 +437,6 @@ def ratio(num, den):
 def print_tables(rows, rs_columns, threads):
     cols = [c for c, _ in rs_columns] + ["BMTK", "NEURON", "CoreNEURON", "Arbor"]
     present = [c for c in cols if any(c in res for _, res, _ in rows)]
-    ref = rs_columns[0][0] if rs_columns else None
     print(f"\n### Times (threads {threads}): process wall s / sim-only s / process CPU s (user + sys)\n")
     print("| case | " + " | ".join(present) + " |")
     print("|---" * (1 + len(present)) + "|")
@@ -447,6 +447,26 @@ def print_tables(rows, rs_columns, threads):
             cells.append(f"{cell(r, 'wall')} / {cell(r, 'sim')} / {cell(r, 'cpu')}" if r else "–")
         print(f"| {case} | " + " | ".join(cells) + " |")
 
+    for ref in [c for c, _ in rs_columns if c in present]:
+        print_ratios(rows, present, ref)
+
+    if any(res.get(c) and res[c].get("codegen_ms") is not None for _, res, _ in rows for c, _ in rs_columns):
+        print("\n### bmtk-rs native code generation (ms; the run's log: every mechanism compiled, "
+              "or in fast-math the fused groups and unfused sets)\n")
+        rs = [c for c, _ in rs_columns if c in present]
+        print("| case | " + " | ".join(rs) + " |")
+        print("|---" * (1 + len(rs)) + "|")
+        for case, res, _ in rows:
+            cells = []
+            for c in rs:
+                ms = res.get(c) and res[c].get("codegen_ms")
+                cells.append(f"{ms:.1f}" if ms is not None else "–")
+            print(f"| {case} | " + " | ".join(cells) + " |")
+    print_memory_and_spikes(rows, present)
+
+
+def print_ratios(rows, present, ref):
+    """Ratios of the other columns against bmtk-rs column `ref`."""
     others = [c for c in present if c != ref]
     if ref:
         print(f"\n### Ratios against {ref} (> 1: bmtk-rs faster). BMTK: process wall (process CPU); "
@@ -466,6 +486,9 @@ def print_tables(rows, rs_columns, threads):
                     cells.append(ratio(r and r.get("sim"), base and base.get("sim")))
             print(f"| {case} | " + " | ".join(cells) + " |")
 
+
+def print_memory_and_spikes(rows, present):
+    """The memory and spike-count tables."""
     print("\n### Memory: peak RSS MiB (KiB per compartment / per synapse = peak RSS ÷ count, "
           "fixed overhead included)\n")
     print("| case | compartments | synapses | " + " | ".join(present) + " |")
