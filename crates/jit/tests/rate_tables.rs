@@ -32,31 +32,39 @@ fn hco_state_kernels_tabulate_and_tables_match_their_functions() {
             celsius: 34.0,
             globals: vec![0.0; m.globals.len()],
         };
-        let table = rate_data::build(&t.functions, &inputs);
-        for j in 0..t.functions.len() {
-            assert!(
-                rate_data::is_tabulated(&table, j),
-                "{name}: function {j} not tabulated"
-            );
-        }
         eprintln!("{name}: {} functions", t.functions.len());
-        let nf = t.functions.len();
-        let mut worst = 0.0f64;
-        for s in 0..20_000 {
-            let v = LO + (s as f64 + 0.37) * (INTERVALS as f64 * STEP) / 20_000.0;
-            let xi = (v - LO) / STEP;
-            let i = xi.floor() as usize;
-            let x = xi - i as f64;
-            for (j, f) in t.functions.iter().enumerate() {
-                let c = [0, 1, 2, 3].map(|k| table[rate_data::coefficient_at(nf, i, j, k)]);
-                let approx = c[0] + x * (c[1] + x * (c[2] + x * c[3]));
-                let exact = f.eval(v, &inputs.globals, inputs.dt, inputs.celsius);
-                worst = worst.max((approx - exact).abs() / exact.abs().max(1e-300));
-            }
-        }
+        let worst = worst_table_error(&t.functions, &inputs, 1e-300);
         eprintln!("{name}: worst relative error {worst:e}");
         assert!(worst < 1e-8, "{name}: {worst}");
     }
+}
+
+/// Builds the table of `functions` for `inputs`, checks that every function is tabulated, and
+/// returns the largest error of the cubic pieces against the functions on 20,000 potentials
+/// across the table, relative to |f| (at least `floor`).
+fn worst_table_error(functions: &[Pure], inputs: &Inputs, floor: f64) -> f64 {
+    let table = rate_data::build(functions, inputs);
+    let nf = functions.len();
+    for j in 0..nf {
+        assert!(
+            rate_data::is_tabulated(&table, j),
+            "function {j} not tabulated"
+        );
+    }
+    let mut worst = 0.0f64;
+    for s in 0..20_000 {
+        let v = LO + (s as f64 + 0.37) * (INTERVALS as f64 * STEP) / 20_000.0;
+        let xi = (v - LO) / STEP;
+        let i = xi.floor() as usize;
+        let x = xi - i as f64;
+        for (j, f) in functions.iter().enumerate() {
+            let c = [0, 1, 2, 3].map(|k| table[rate_data::coefficient_at(nf, i, j, k)]);
+            let approx = c[0] + x * (c[1] + x * (c[2] + x * c[3]));
+            let exact = f.eval(v, &inputs.globals, inputs.dt, inputs.celsius);
+            worst = worst.max((approx - exact).abs() / exact.abs().max(floor));
+        }
+    }
+    worst
 }
 
 fn has_select(p: &Pure) -> bool {
@@ -194,24 +202,7 @@ fn hh_table_outputs_tabulate_as_neurons_interpolation() {
         celsius: 6.3,
         globals: m.globals.iter().map(|g| g.default).collect(),
     };
-    let table = rate_data::build(&t.functions, &inputs);
-    let nf = t.functions.len();
-    for j in 0..nf {
-        assert!(rate_data::is_tabulated(&table, j), "function {j}");
-    }
-    let mut worst = 0.0f64;
-    for s in 0..20_000 {
-        let v = LO + (s as f64 + 0.37) * (INTERVALS as f64 * STEP) / 20_000.0;
-        let xi = (v - LO) / STEP;
-        let i = xi.floor() as usize;
-        let x = xi - i as f64;
-        for (j, f) in t.functions.iter().enumerate() {
-            let c = [0, 1, 2, 3].map(|k| table[rate_data::coefficient_at(nf, i, j, k)]);
-            let approx = c[0] + x * (c[1] + x * (c[2] + x * c[3]));
-            let exact = f.eval(v, &inputs.globals, inputs.dt, inputs.celsius);
-            worst = worst.max((approx - exact).abs() / exact.abs().max(1e-12));
-        }
-    }
+    let worst = worst_table_error(&t.functions, &inputs, 1e-12);
     assert!(worst < 1e-8, "{worst}");
     // The lookup is NEURON's: at a grid point the value is the function's, halfway between
     // two it is their mean (linear, not the smooth rate).
