@@ -250,6 +250,8 @@ impl JitSet {
         self.solve_buf = vec![0.0; max_system * max_system + 2 * max_system + 1];
         self.perm = vec![0; max_system.max(1)];
         self.code = Some(code);
+        // New code may read other rate functions (other run constants) and other invariants.
+        self.rate_tables = Default::default();
         self.hidden_for = None;
         Ok(())
     }

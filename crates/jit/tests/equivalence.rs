@@ -616,3 +616,55 @@ fn fast_math_specialised_parameters_follow_changes_on_some_instances() {
         "the new g reached the compiled kernel"
     );
 }
+
+#[test]
+fn fast_math_rate_functions_of_specialised_parameters_follow_changes() {
+    // m's steady state is a rate function of v that reads the parameter vh: compiled with vh
+    // as a constant, its rate table must be rebuilt when a new vh makes the set recompile.
+    let mut cat = Catalogue::new();
+    cat.add_user(
+        "shift.mod",
+        "NEURON { SUFFIX shift RANGE vh } PARAMETER { vh = -40 } STATE { m } ASSIGNED { v }
+         BREAKPOINT { SOLVE s METHOD cnexp } INITIAL { m = 0 }
+         DERIVATIVE s { m' = (1 / (1 + exp((vh - v) / 5)) - m) / 2 }",
+    )
+    .unwrap();
+    let m = cat.mechanism("shift").unwrap();
+    let n = 8;
+    let nodes: Vec<u32> = (0..n as u32).collect();
+    let mut world = World {
+        v: (0..n).map(|i| -60.0 + 5.0 * i as f64).collect(),
+        rhs: vec![0.0; n],
+        d: vec![0.0; n],
+        area: vec![500.0; n],
+        diam: vec![1.0; n],
+        ions: IonStore::builder().build().unwrap(),
+    };
+    let mut interp = InterpretedSet::new(Arc::clone(&m), nodes.clone(), &world.ions, 5).unwrap();
+    let inner = InterpretedSet::new(Arc::clone(&m), nodes, &world.ions, 5).unwrap();
+    let mut jit = JitSet::with_options(inner, Options::fast()).unwrap();
+    let mut ev = Recorder::default();
+    let mut results = Vec::new();
+    let sets: [&mut dyn MechanismSet; 2] = [&mut interp, &mut jit];
+    for set in sets {
+        with_ctx(&mut world, &mut ev, 0.0, |c| set.init(c));
+        let mut rounds = Vec::new();
+        for round in 0..2 {
+            if round == 1 {
+                set.field_values_mut("vh").unwrap().fill(-20.0);
+            }
+            set.field_values_mut("m").unwrap().fill(0.0);
+            with_ctx(&mut world, &mut ev, 0.0, |c| set.state(c));
+            rounds.push(set.field_values("m").unwrap().to_vec());
+        }
+        results.push(rounds);
+    }
+    for (round, (a, b)) in results[0].iter().zip(&results[1]).enumerate() {
+        for (k, (x, y)) in a.iter().zip(b).enumerate() {
+            assert!(
+                (x - y).abs() <= 1e-9 * x.abs().max(1e-12),
+                "round {round} instance {k}: {x} vs {y}"
+            );
+        }
+    }
+}
