@@ -260,7 +260,8 @@ impl JitSet {
     /// interpreter (`code` stays None). Code specialised on field values that changed since is
     /// compiled again first (see `crate::specialize`).
     fn ensure_compiled(&mut self) {
-        if !std::mem::replace(&mut self.specialization_checked, true) && self.code.is_some() {
+        let unchecked = !std::mem::replace(&mut self.specialization_checked, true);
+        if unchecked && self.options.fast_math && self.code.is_some() {
             let fields = &self.inner.storage().fields;
             let now = crate::specialize::uniform_frozen(&self.mech, |f| {
                 fields.get(f as usize).map(|c| &c[..])
