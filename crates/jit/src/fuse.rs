@@ -128,7 +128,6 @@ pub(crate) fn range_kernels(sets: &mut [&mut JitSet], ctx: &mut Context) -> Opti
         .collect();
     let constants =
         crate::specialize::uniform_frozen(&merged.mech, |f| columns.get(f as usize).copied());
-    drop(columns);
     let specialized = crate::specialize::specialize(&merged.mech, &constants);
     let (code, _) = cache::compiled(
         &specialized,

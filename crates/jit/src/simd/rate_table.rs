@@ -324,8 +324,7 @@ impl Tabulator<'_> {
                     });
                 }
                 // A TABLE procedure of a pure argument: its outputs are pure functions of v,
-                // computed by its body (the exact function rather than NEURON's linear
-                // interpolation of it: fast-math's tables fit the function itself).
+                // NEURON's linear interpolation of the body's values (`Pure::Linear`).
                 Stmt::TableCall { table, arg } if !conditional => {
                     let a = self.pure_in(&self.pure, arg)?;
                     let outputs = self.table_values(*table, a)?;
