@@ -563,17 +563,21 @@ fn fast_math_hoisted_synapse_invariants_follow_parameter_changes() {
     );
 }
 
-#[test]
-fn fast_math_specialised_parameters_follow_changes_on_some_instances() {
-    // pas compiled with g and e as the constants all instances hold; then one instance's g
-    // changes, and the set must stop using the constant (recompile), matching the
-    // interpreter instance by instance.
-    let cat = Catalogue::new();
-    let m = cat.mechanism("pas").unwrap();
-    let n = 9;
+/// Runs INITIAL and then two rounds of `round` (given the set, the world, the recorder and the
+/// round's number; it returns the values to compare) on `name`'s interpreter set and on its
+/// fast-math JIT set over nodes with potentials `v`; checks the two agree value by value in
+/// every round (relative 1e-9) and returns the JIT's values per round.
+fn interpreter_and_fast_jit_agree(
+    cat: &Catalogue,
+    name: &str,
+    v: Vec<f64>,
+    round: impl Fn(&mut dyn MechanismSet, &mut World, &mut Recorder, usize) -> Vec<f64>,
+) -> Vec<Vec<f64>> {
+    let m = cat.mechanism(name).unwrap();
+    let n = v.len();
     let nodes: Vec<u32> = (0..n as u32).collect();
     let mut world = World {
-        v: (0..n).map(|i| -70.0 + i as f64).collect(),
+        v,
         rhs: vec![0.0; n],
         d: vec![0.0; n],
         area: vec![500.0; n],
@@ -588,31 +592,41 @@ fn fast_math_specialised_parameters_follow_changes_on_some_instances() {
     let sets: [&mut dyn MechanismSet; 2] = [&mut interp, &mut jit];
     for set in sets {
         with_ctx(&mut world, &mut ev, 0.0, |c| set.init(c));
-        let mut rhs_per_round = Vec::new();
-        for round in 0..2 {
-            if round == 1 {
-                set.field_values_mut("g").unwrap()[4] = 0.5;
-            }
-            world.rhs.fill(0.0);
-            world.d.fill(0.0);
-            with_ctx(&mut world, &mut ev, 0.0, |c| set.current(c));
-            with_ctx(&mut world, &mut ev, 0.0, |c| set.jacobian(c));
-            rhs_per_round.push((world.rhs.clone(), world.d.clone()));
-        }
-        results.push(rhs_per_round);
+        results.push(
+            (0..2)
+                .map(|r| round(set, &mut world, &mut ev, r))
+                .collect::<Vec<_>>(),
+        );
     }
-    for (round, (a, b)) in results[0].iter().zip(&results[1]).enumerate() {
-        for k in 0..n {
-            for (x, y) in [(a.0[k], b.0[k]), (a.1[k], b.1[k])] {
-                assert!(
-                    (x - y).abs() <= 1e-9 * x.abs().max(1e-12),
-                    "round {round} node {k}: {x} vs {y}"
-                );
-            }
+    for (r, (a, b)) in results[0].iter().zip(&results[1]).enumerate() {
+        for (k, (x, y)) in a.iter().zip(b).enumerate() {
+            assert!(
+                (x - y).abs() <= 1e-9 * x.abs().max(1e-12),
+                "{name} round {r} value {k}: {x} vs {y}"
+            );
         }
     }
+    results.pop().expect("the JIT's rounds")
+}
+
+#[test]
+fn fast_math_specialised_parameters_follow_changes_on_some_instances() {
+    // pas compiled with g and e as the constants all instances hold; then one instance's g
+    // changes, and the set must stop using the constant (recompile), matching the
+    // interpreter instance by instance (rhs, then d).
+    let v = (0..9).map(|i| -70.0 + i as f64).collect();
+    let jit = interpreter_and_fast_jit_agree(&Catalogue::new(), "pas", v, |set, world, ev, r| {
+        if r == 1 {
+            set.field_values_mut("g").unwrap()[4] = 0.5;
+        }
+        world.rhs.fill(0.0);
+        world.d.fill(0.0);
+        with_ctx(world, ev, 0.0, |c| set.current(c));
+        with_ctx(world, ev, 0.0, |c| set.jacobian(c));
+        world.rhs.iter().chain(&world.d).copied().collect()
+    });
     assert!(
-        (results[1][1].0[4] - results[1][0].0[4]).abs() > 1e-3,
+        (jit[1][4] - jit[0][4]).abs() > 1e-3,
         "the new g reached the compiled kernel"
     );
 }
@@ -629,42 +643,13 @@ fn fast_math_rate_functions_of_specialised_parameters_follow_changes() {
          DERIVATIVE s { m' = (1 / (1 + exp((vh - v) / 5)) - m) / 2 }",
     )
     .unwrap();
-    let m = cat.mechanism("shift").unwrap();
-    let n = 8;
-    let nodes: Vec<u32> = (0..n as u32).collect();
-    let mut world = World {
-        v: (0..n).map(|i| -60.0 + 5.0 * i as f64).collect(),
-        rhs: vec![0.0; n],
-        d: vec![0.0; n],
-        area: vec![500.0; n],
-        diam: vec![1.0; n],
-        ions: IonStore::builder().build().unwrap(),
-    };
-    let mut interp = InterpretedSet::new(Arc::clone(&m), nodes.clone(), &world.ions, 5).unwrap();
-    let inner = InterpretedSet::new(Arc::clone(&m), nodes, &world.ions, 5).unwrap();
-    let mut jit = JitSet::with_options(inner, Options::fast()).unwrap();
-    let mut ev = Recorder::default();
-    let mut results = Vec::new();
-    let sets: [&mut dyn MechanismSet; 2] = [&mut interp, &mut jit];
-    for set in sets {
-        with_ctx(&mut world, &mut ev, 0.0, |c| set.init(c));
-        let mut rounds = Vec::new();
-        for round in 0..2 {
-            if round == 1 {
-                set.field_values_mut("vh").unwrap().fill(-20.0);
-            }
-            set.field_values_mut("m").unwrap().fill(0.0);
-            with_ctx(&mut world, &mut ev, 0.0, |c| set.state(c));
-            rounds.push(set.field_values("m").unwrap().to_vec());
+    let v = (0..8).map(|i| -60.0 + 5.0 * i as f64).collect();
+    interpreter_and_fast_jit_agree(&cat, "shift", v, |set, world, ev, r| {
+        if r == 1 {
+            set.field_values_mut("vh").unwrap().fill(-20.0);
         }
-        results.push(rounds);
-    }
-    for (round, (a, b)) in results[0].iter().zip(&results[1]).enumerate() {
-        for (k, (x, y)) in a.iter().zip(b).enumerate() {
-            assert!(
-                (x - y).abs() <= 1e-9 * x.abs().max(1e-12),
-                "round {round} instance {k}: {x} vs {y}"
-            );
-        }
-    }
+        set.field_values_mut("m").unwrap().fill(0.0);
+        with_ctx(world, ev, 0.0, |c| set.state(c));
+        set.field_values("m").unwrap().to_vec()
+    });
 }
