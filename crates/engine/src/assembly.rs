@@ -318,7 +318,6 @@ impl Assembly {
         }
         #[cfg(not(target_arch = "x86_64"))]
         self.runs::<FIRST>(cfac, v, d, rhs);
-        let start = |x: f64| if FIRST { 0.0 } else { x };
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
             // SAFETY: the host has AVX2 (checked when the assembly was built).
@@ -335,24 +334,24 @@ impl Assembly {
         for t in &self.chain {
             let k = t.node as usize;
             let vk = v[k];
-            let mut dk = start(d[k]) + cfac * t.cm;
+            let mut dk = start::<FIRST>(d[k]) + cfac * t.cm;
             dk -= t.b;
             dk -= t.a;
             d[k] = dk;
-            let mut rk = start(rhs[k]) - t.b * (v[t.parent as usize] - vk);
+            let mut rk = start::<FIRST>(rhs[k]) - t.b * (v[t.parent as usize] - vk);
             rk += t.a * (vk - v[t.child as usize]);
             rhs[k] = rk;
         }
         for t in &self.leaves {
             let k = t.node as usize;
-            let dk = start(d[k]) + cfac * t.cm;
+            let dk = start::<FIRST>(d[k]) + cfac * t.cm;
             d[k] = dk - t.b;
-            rhs[k] = start(rhs[k]) - t.b * (v[t.parent as usize] - v[k]);
+            rhs[k] = start::<FIRST>(rhs[k]) - t.b * (v[t.parent as usize] - v[k]);
         }
         let mut children = self.children.iter();
         for t in &self.other {
             let k = t.node as usize;
-            let (mut dk, mut rk, vk) = (start(d[k]), start(rhs[k]), v[k]);
+            let (mut dk, mut rk, vk) = (start::<FIRST>(d[k]), start::<FIRST>(rhs[k]), v[k]);
             if t.parent != NO_PARENT {
                 dk += cfac * t.cm;
                 dk -= t.b;
@@ -374,17 +373,16 @@ impl Assembly {
     /// loops compute a chain node or a leaf.
     #[inline(always)]
     fn rows<const FIRST: bool>(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
-        let start = |x: f64| if FIRST { 0.0 } else { x };
         for r in &self.chain_rows {
             let (k, p, c) = (r.node as usize, r.parent as usize, r.child as usize);
             let (vk, vp, vc) = (&v[k..k + ROW], &v[p..p + ROW], &v[c..c + ROW]);
             let (dk, rk) = (&mut d[k..k + ROW], &mut rhs[k..k + ROW]);
             for l in 0..ROW {
-                let mut dn = start(dk[l]) + cfac * r.cm[l];
+                let mut dn = start::<FIRST>(dk[l]) + cfac * r.cm[l];
                 dn -= r.b[l];
                 dn -= r.a[l];
                 dk[l] = dn;
-                let mut rn = start(rk[l]) - r.b[l] * (vp[l] - vk[l]);
+                let mut rn = start::<FIRST>(rk[l]) - r.b[l] * (vp[l] - vk[l]);
                 rn += r.a[l] * (vk[l] - vc[l]);
                 rk[l] = rn;
             }
@@ -394,9 +392,9 @@ impl Assembly {
             let (vk, vp) = (&v[k..k + ROW], &v[p..p + ROW]);
             let (dk, rk) = (&mut d[k..k + ROW], &mut rhs[k..k + ROW]);
             for l in 0..ROW {
-                let dn = start(dk[l]) + cfac * r.cm[l];
+                let dn = start::<FIRST>(dk[l]) + cfac * r.cm[l];
                 dk[l] = dn - r.b[l];
-                rk[l] = start(rk[l]) - r.b[l] * (vp[l] - vk[l]);
+                rk[l] = start::<FIRST>(rk[l]) - r.b[l] * (vp[l] - vk[l]);
             }
         }
     }
@@ -405,12 +403,11 @@ impl Assembly {
     /// the scalar loop computes such a node.
     #[inline(always)]
     fn other_rows<const FIRST: bool>(&self, cfac: f64, v: &[f64], d: &mut [f64], rhs: &mut [f64]) {
-        let start = |x: f64| if FIRST { 0.0 } else { x };
         for r in &self.other_rows {
             let k = r.node as usize;
             let vk: [f64; ROW] = v[k..k + ROW].try_into().expect("a row");
-            let mut dk: [f64; ROW] = std::array::from_fn(|l| start(d[k + l]));
-            let mut rk: [f64; ROW] = std::array::from_fn(|l| start(rhs[k + l]));
+            let mut dk: [f64; ROW] = std::array::from_fn(|l| start::<FIRST>(d[k + l]));
+            let mut rk: [f64; ROW] = std::array::from_fn(|l| start::<FIRST>(rhs[k + l]));
             if r.parent != NO_PARENT {
                 let p = r.parent as usize;
                 let vp = &v[p..p + ROW];
@@ -496,13 +493,23 @@ impl Run<'_> {
             .zip(self.a_child)
             .zip(self.v_parent.iter().zip(self.v).zip(self.v_child));
         for (((((&cm, &b), &a), ((&vp, &vk), &vc)), dk), rk) in nodes.zip(d).zip(rhs) {
-            let (d0, r0) = if FIRST { (0.0, 0.0) } else { (*dk, *rk) };
+            let (d0, r0) = (start::<FIRST>(*dk), start::<FIRST>(*rk));
             let mut dn = d0 + cfac * cm;
             dn -= b;
             *dk = dn - a;
             let rn = r0 - b * (vp - vk);
             *rk = rn + a * (vk - vc);
         }
+    }
+}
+
+/// A node's d or rhs before its assembled terms: the value there, or with `FIRST` zero.
+#[inline(always)]
+fn start<const FIRST: bool>(x: f64) -> f64 {
+    if FIRST {
+        0.0
+    } else {
+        x
     }
 }
 
